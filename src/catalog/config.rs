@@ -1,0 +1,317 @@
+//! Load stage: `catalog.toml` and `publisher.toml`, the catalogue's own metadata. Parsed with
+//! serde (unknown keys refused, so typos surface) and then checked into typed values.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{Edrpou, PublisherSlug, Scope};
+use crate::validate::report::{Finding, Kind};
+
+/// Text in Ukrainian with an optional English version.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalText {
+    pub uk: String,
+    #[serde(default)]
+    pub en: Option<String>,
+}
+
+impl LocalText {
+    /// Ukrainian text with no English version.
+    pub fn uk(text: impl Into<String>) -> Self {
+        LocalText {
+            uk: text.into(),
+            en: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    title: LocalText,
+    description: LocalText,
+    base_url: String,
+    publisher: String,
+    license: String,
+    territories: TerritoriesFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TerritoriesFile {
+    registry: PathBuf,
+    edition: String,
+}
+
+/// The catalogue's settings from `catalog.toml`.
+#[derive(Debug, Clone)]
+pub struct CatalogConfig {
+    pub title: LocalText,
+    pub description: LocalText,
+    /// Absolute URL the site is served at, always ending in `/`.
+    pub base_url: String,
+    /// Slug of the publisher that runs the catalogue.
+    pub publisher: String,
+    /// Default licence id for datasets that declare none.
+    pub license: String,
+    /// The registry CSV, relative to the source folder.
+    pub registry: PathBuf,
+    /// The codifier edition the registry was taken from.
+    pub edition: String,
+}
+
+/// Checks a URL is absolute http(s); returns it with a trailing slash.
+pub fn normalise_base_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.chars().any(char::is_whitespace) {
+        return None;
+    }
+    Some(if url.ends_with('/') {
+        url.to_owned()
+    } else {
+        format!("{url}/")
+    })
+}
+
+/// A relative path that stays inside its folder: no root, no `..`, no drive prefix.
+pub fn is_contained_relative(path: &Path) -> bool {
+    use std::path::Component;
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Reads TOML text into `T`, turning syntax and type errors into a located finding.
+fn parse_toml<T: for<'de> Deserialize<'de>>(
+    text: &str,
+    shown: &Path,
+    kind: Kind,
+) -> Result<T, Finding> {
+    toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
+        let mut f = Finding::new(
+            kind,
+            shown,
+            "valid TOML in the documented format (see README, “Input format”)",
+        )
+        .found(e.message().to_owned())
+        .hint("fix the key or value on that line; text values need quotes, e.g. name.uk = \"…\"");
+        f.row = line;
+        f
+    })
+}
+
+impl CatalogConfig {
+    /// Parses `catalog.toml` text.
+    pub fn parse(text: &str, shown: &Path) -> Result<Self, Vec<Finding>> {
+        let file: CatalogFile = parse_toml(text, shown, Kind::CatalogError).map_err(|f| vec![f])?;
+        let mut findings = Vec::new();
+        let base_url = normalise_base_url(&file.base_url).unwrap_or_else(|| {
+            findings.push(
+                Finding::new(Kind::CatalogError, shown, "an absolute http(s) URL")
+                    .field("base_url", None)
+                    .found(file.base_url.clone())
+                    .hint("write the address the site will be served at, e.g. \"https://opendata.example.gov.ua/\""),
+            );
+            String::new()
+        });
+        if !is_contained_relative(&file.territories.registry) {
+            findings.push(
+                Finding::new(
+                    Kind::CatalogError,
+                    shown,
+                    "a relative path inside the source folder",
+                )
+                .field("territories.registry", None)
+                .found(file.territories.registry.display().to_string()),
+            );
+        }
+        if !findings.is_empty() {
+            return Err(findings);
+        }
+        Ok(CatalogConfig {
+            title: file.title,
+            description: file.description,
+            base_url,
+            publisher: file.publisher,
+            license: file.license,
+            registry: file.territories.registry,
+            edition: file.territories.edition,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublisherFile {
+    name: LocalText,
+    edrpou: String,
+    territory: String,
+    #[serde(default)]
+    website: Option<String>,
+    contact: ContactFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactFile {
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// A publisher (розпорядник інформації).
+#[derive(Debug, Clone, Serialize)]
+pub struct Publisher {
+    pub slug: PublisherSlug,
+    /// The folder, relative to the source folder.
+    pub folder: PathBuf,
+    pub name: LocalText,
+    pub edrpou: Edrpou,
+    pub territory: Scope,
+    pub website: Option<String>,
+    pub contact_name: String,
+    /// The public e-mail for questions about the data, when the publisher gives one.
+    pub contact_email: Option<String>,
+}
+
+/// A plausible e-mail address: one `@`, text on both sides, a dot in the domain, no spaces.
+pub fn is_email(text: &str) -> bool {
+    let mut parts = text.split('@');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(local), Some(domain), None) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '<' || c == '>')
+        }
+        _ => false,
+    }
+}
+
+impl Publisher {
+    /// Parses `publisher.toml` text for the publisher in `folder`.
+    pub fn parse(
+        text: &str,
+        slug: PublisherSlug,
+        folder: &Path,
+        shown: &Path,
+    ) -> Result<Self, Vec<Finding>> {
+        let file: PublisherFile =
+            parse_toml(text, shown, Kind::PublisherError).map_err(|f| vec![f])?;
+        let mut findings = Vec::new();
+        let bad = |key: &str, expected: String, found: &str| {
+            Finding::new(Kind::PublisherError, shown, expected)
+                .field(key, None)
+                .found(found)
+        };
+        let edrpou = Edrpou::parse(&file.edrpou)
+            .map_err(|e| {
+                findings.push(
+                    bad("edrpou", e.0, &file.edrpou)
+                        .hint("copy the code from the ЄДРПОУ register (usr.minjust.gov.ua)"),
+                )
+            })
+            .ok();
+        let territory = super::ids::Scope::parse(&file.territory)
+            .map_err(|e| findings.push(bad("territory", e.0, &file.territory)))
+            .ok();
+        if let Some(email) = file.contact.email.as_deref().filter(|e| !is_email(e)) {
+            findings.push(bad(
+                "contact.email",
+                "an e-mail address like name@example.gov.ua".into(),
+                email,
+            ));
+        }
+        if let Some(site) = &file.website {
+            if normalise_base_url(site).is_none() {
+                findings.push(bad("website", "an absolute http(s) URL".into(), site));
+            }
+        }
+        match (edrpou, territory) {
+            (Some(edrpou), Some(territory)) if findings.is_empty() => Ok(Publisher {
+                slug,
+                folder: folder.to_path_buf(),
+                name: file.name,
+                edrpou,
+                territory,
+                website: file.website,
+                contact_name: file.contact.name,
+                contact_email: file.contact.email,
+            }),
+            _ => Err(findings),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("https://a.example/", Some("https://a.example/")),
+            ("https://a.example/sub", Some("https://a.example/sub/")),
+            ("http://a.example", Some("http://a.example/")),
+            ("ftp://a.example/", None),
+            ("/relative/", None),
+            ("https:///x", None),
+            ("https://a b/", None),
+            ("javascript:alert(1)", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(normalise_base_url(url).as_deref(), *want, "{url}");
+        }
+    }
+
+    #[test]
+    fn contained_paths() {
+        let cases: &[(&str, bool)] = &[
+            ("data/a.csv", true),
+            ("./a.csv", true),
+            ("../a.csv", false),
+            ("data/../../a.csv", false),
+            ("/etc/passwd", false),
+            ("", false),
+        ];
+        for (p, ok) in cases {
+            assert_eq!(is_contained_relative(Path::new(p)), *ok, "{p}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        for (e, ok) in [
+            ("a@b.ua", true),
+            ("a@b", false),
+            ("@b.ua", false),
+            ("a b@c.ua", false),
+            ("a@b@c.ua", false),
+        ] {
+            assert_eq!(is_email(e), ok, "{e}");
+        }
+    }
+
+    #[test]
+    fn toml_errors_are_located() {
+        let err = CatalogConfig::parse(
+            "title = { uk = \"x\" }\nbase_url = 5\n",
+            Path::new("catalog.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(err[0].row, Some(1).or(err[0].row));
+        assert_eq!(err[0].kind, Kind::CatalogError);
+    }
+}

@@ -1,0 +1,249 @@
+//! Stage 1, load: reads the source folder — `catalog.toml`, the territory registry, every
+//! publisher's `publisher.toml` and every dataset's `datapackage.json` — into a `Catalog` of plain
+//! data. Reads metadata only (data files are read once, later, by `validate`). Problems in the
+//! metadata become findings; a dataset or publisher whose metadata is unusable is left out of the
+//! catalogue and reported. Walks are sorted, so the result never depends on directory order.
+
+pub mod config;
+pub mod ids;
+pub mod package;
+pub mod resource;
+pub mod schema;
+pub mod slug;
+pub mod territory;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use config::{CatalogConfig, LocalText, Publisher};
+pub use ids::{DatasetId, KatottgCode, PublisherSlug, Scope};
+pub use package::{Dataset, Resource};
+pub use territory::Registry;
+
+use crate::error::Error;
+use crate::validate::report::{Finding, Kind};
+
+/// The catalogue as loaded: metadata of everything that parsed.
+#[derive(Debug)]
+pub struct Catalog {
+    /// The source folder on disk.
+    pub source: PathBuf,
+    pub config: CatalogConfig,
+    pub registry: Registry,
+    pub publishers: BTreeMap<PublisherSlug, Publisher>,
+    pub datasets: BTreeMap<DatasetId, Dataset>,
+}
+
+/// What loading produced: the catalogue (when `catalog.toml` itself was usable) and findings.
+#[derive(Debug)]
+pub struct Loaded {
+    pub catalog: Option<Catalog>,
+    pub findings: Vec<Finding>,
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::read(path, e))
+}
+
+/// Loads the source folder.
+pub fn load(source: &Path) -> Result<Loaded, Error> {
+    if !source.is_dir() {
+        return Err(Error::SourceMissing {
+            path: source.to_path_buf(),
+        });
+    }
+    let mut findings = Vec::new();
+    let catalog_file = source.join("catalog.toml");
+    if !catalog_file.is_file() {
+        findings.push(
+            Finding::new(Kind::CatalogError, "catalog.toml", "a catalogue file `catalog.toml` in the source folder")
+                .hint("create it from the example in the README (“Input format”), or point --source at your catalogue"),
+        );
+        return Ok(Loaded {
+            catalog: None,
+            findings,
+        });
+    }
+    let config = match CatalogConfig::parse(&read_text(&catalog_file)?, Path::new("catalog.toml")) {
+        Ok(c) => c,
+        Err(mut f) => {
+            findings.append(&mut f);
+            return Ok(Loaded {
+                catalog: None,
+                findings,
+            });
+        }
+    };
+    let registry = load_registry(source, &config, &mut findings)?;
+    let publishers = load_publishers(source, &mut findings)?;
+    let mut datasets = BTreeMap::new();
+    for publisher in publishers.values() {
+        for dataset in load_datasets(source, publisher, &mut findings)? {
+            if let Some(first) = datasets.get(&dataset.id) {
+                let first: &Dataset = first;
+                findings.push(
+                    Finding::new(Kind::PackageError, dataset.folder.join("datapackage.json"), "a dataset `name` unique in the catalogue")
+                        .field("name", None)
+                        .found(format!("{} (also used by `{}`)", dataset.id, first.folder.display()))
+                        .hint("give one of the datasets another `name`; names are the datasets' addresses"),
+                );
+            } else {
+                datasets.insert(dataset.id.clone(), dataset);
+            }
+        }
+    }
+    let catalog = Catalog {
+        source: source.to_path_buf(),
+        config,
+        registry,
+        publishers,
+        datasets,
+    };
+    Ok(Loaded {
+        catalog: Some(catalog),
+        findings,
+    })
+}
+
+fn load_registry(
+    source: &Path,
+    config: &CatalogConfig,
+    findings: &mut Vec<Finding>,
+) -> Result<Registry, Error> {
+    let path = source.join(&config.registry);
+    if !path.is_file() {
+        findings.push(
+            Finding::new(
+                Kind::CatalogError,
+                "catalog.toml",
+                "`territories.registry` to name the KATOTTG registry CSV",
+            )
+            .field("territories.registry", None)
+            .found(config.registry.display().to_string()),
+        );
+        return Ok(Registry::default());
+    }
+    let (registry, mut f) =
+        Registry::load(&path, &config.registry).map_err(|e| Error::read(&path, e))?;
+    findings.append(&mut f);
+    Ok(registry)
+}
+
+/// Sorted subfolders of `dir` (symlinked folders are not followed).
+fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| Error::Walk {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+        if entry.file_type().is_dir() {
+            out.push(entry.into_path());
+        }
+    }
+    Ok(out)
+}
+
+fn relative(source: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(source).unwrap_or(path).to_path_buf()
+}
+
+fn load_publishers(
+    source: &Path,
+    findings: &mut Vec<Finding>,
+) -> Result<BTreeMap<PublisherSlug, Publisher>, Error> {
+    let root = source.join("publishers");
+    let mut publishers: BTreeMap<PublisherSlug, Publisher> = BTreeMap::new();
+    if !root.is_dir() {
+        findings.push(Finding::new(
+            Kind::CatalogError,
+            "publishers",
+            "a folder `publishers/` with one folder per publisher",
+        ));
+        return Ok(publishers);
+    }
+    for dir in subfolders(&root)? {
+        let folder = relative(source, &dir);
+        let shown = folder.join("publisher.toml");
+        let file = dir.join("publisher.toml");
+        if !file.is_file() {
+            findings.push(
+                Finding::new(
+                    Kind::PublisherError,
+                    &shown,
+                    "a `publisher.toml` in every publisher folder",
+                )
+                .hint("copy one from another publisher and edit it"),
+            );
+            continue;
+        }
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let slug = match PublisherSlug::from_folder(name) {
+            Ok(s) => s,
+            Err(e) => {
+                findings
+                    .push(Finding::new(Kind::PublisherError, &folder, e.0).found(name.to_owned()));
+                continue;
+            }
+        };
+        match Publisher::parse(&read_text(&file)?, slug, &folder, &shown) {
+            Ok(p) => {
+                if let Some(other) = publishers.get(&p.slug) {
+                    findings.push(
+                        Finding::new(
+                            Kind::PublisherError,
+                            &folder,
+                            "publisher folders whose names give different addresses",
+                        )
+                        .found(format!(
+                            "`{}` gives `{}`, as does `{}`",
+                            folder.display(),
+                            p.slug,
+                            other.folder.display()
+                        )),
+                    );
+                } else {
+                    publishers.insert(p.slug.clone(), p);
+                }
+            }
+            Err(mut f) => findings.append(&mut f),
+        }
+    }
+    Ok(publishers)
+}
+
+fn load_datasets(
+    source: &Path,
+    publisher: &Publisher,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<Dataset>, Error> {
+    let mut datasets = Vec::new();
+    let root = source.join(&publisher.folder);
+    for entry in walkdir::WalkDir::new(&root)
+        .min_depth(2)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| Error::Walk {
+            path: root.clone(),
+            source: e,
+        })?;
+        if entry.file_name() != "datapackage.json" || !entry.file_type().is_file() {
+            continue;
+        }
+        let dir = entry.path().parent().unwrap_or(&root);
+        let folder = relative(source, dir);
+        let at = package::Location {
+            source,
+            folder: &folder,
+            publisher: &publisher.slug,
+        };
+        let (dataset, mut f) = package::parse(&read_text(entry.path())?, &at);
+        findings.append(&mut f);
+        datasets.extend(dataset);
+    }
+    Ok(datasets)
+}

@@ -1,0 +1,264 @@
+//! Load stage: one resource descriptor inside a `datapackage.json`. The file it points at must be
+//! a regular file inside the dataset folder — after following symlinks — so that nothing outside
+//! the source tree can be published through a crafted path.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::config::is_contained_relative;
+use super::package::{DeclaredHash, Dialect, Location, Resource};
+use super::schema::Schema;
+use crate::validate::report::{Finding, Kind};
+
+fn finding(shown: &Path, key: String, expected: impl Into<String>) -> Finding {
+    Finding::new(Kind::ResourceError, shown, expected).field(key, None)
+}
+
+fn text(obj: &Map<String, Value>, key: &str) -> Option<String> {
+    obj.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Resolves `relative` inside `folder` (on disk), refusing anything that leaves it.
+fn contained_file(source: &Path, folder: &Path, relative: &Path) -> Result<PathBuf, String> {
+    if !is_contained_relative(relative) {
+        return Err("a relative path inside the dataset folder (no leading `/`, no `..`)".into());
+    }
+    let dir = source.join(folder);
+    let full = dir.join(relative);
+    let real = full.canonicalize().map_err(|_| {
+        "an existing file (check the spelling and letter case of the path)".to_owned()
+    })?;
+    let real_dir = dir
+        .canonicalize()
+        .map_err(|_| "a readable dataset folder".to_owned())?;
+    if !real.starts_with(&real_dir) {
+        return Err(
+            "a file inside the dataset folder; this path is a link that leads outside it".into(),
+        );
+    }
+    if !real.is_file() {
+        return Err("a regular file, not a folder".into());
+    }
+    Ok(full)
+}
+
+fn declared_hash(value: &str) -> Result<DeclaredHash, String> {
+    let (algo, hex) = value.split_once(':').unwrap_or(("md5", value));
+    let ok_hex = |len: usize| hex.len() == len && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    match algo {
+        "sha256" if ok_hex(64) => Ok(DeclaredHash::Sha256(hex.to_ascii_lowercase())),
+        "md5" if ok_hex(32) => Ok(DeclaredHash::Md5(hex.to_ascii_lowercase())),
+        _ => Err("`sha256:` + 64 hex digits or `md5:` + 32 hex digits (or leave `hash` out: hromadata computes it)".into()),
+    }
+}
+
+fn schema(
+    obj: &Map<String, Value>,
+    at: &Location,
+    shown: &Path,
+    key: &str,
+) -> Result<Option<Schema>, Finding> {
+    let value = match obj.get("schema") {
+        None => return Ok(None),
+        Some(Value::String(path)) => {
+            let file = contained_file(at.source, at.folder, Path::new(path))
+                .map_err(|e| finding(shown, format!("{key}.schema"), e).found(path.clone()))?;
+            let schema_shown = at.folder.join(path);
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                Finding::new(
+                    Kind::SchemaError,
+                    &schema_shown,
+                    "a readable UTF-8 JSON file",
+                )
+                .found(e.to_string())
+            })?;
+            serde_json::from_str(&text).map_err(|e| {
+                Finding::new(Kind::SchemaError, &schema_shown, "valid JSON")
+                    .row(e.line() as u64)
+                    .found(e.to_string())
+            })?
+        }
+        Some(v) => v.clone(),
+    };
+    Schema::parse(&value).map(Some).map_err(|e| {
+        Finding::new(Kind::SchemaError, shown, e)
+            .field(format!("{key}.schema"), None)
+            .hint("see the Table Schema specification: https://datapackage.org/standard/table-schema/")
+    })
+}
+
+fn dialect(obj: &Map<String, Value>) -> Result<Dialect, String> {
+    let mut d = Dialect::default();
+    let Some(value) = obj.get("dialect") else {
+        return Ok(d);
+    };
+    let o = value.as_object().ok_or("`dialect` to be an object")?;
+    let byte = |key: &str| -> Result<Option<u8>, String> {
+        match o.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) if s.len() == 1 => Ok(Some(s.as_bytes()[0])),
+            Some(_) => Err(format!("`dialect.{key}` to be one ASCII character")),
+        }
+    };
+    if let Some(b) = byte("delimiter")? {
+        d.delimiter = b;
+    }
+    if let Some(b) = byte("quoteChar")? {
+        d.quote_char = b;
+    }
+    if let Some(v) = o.get("doubleQuote") {
+        d.double_quote = v
+            .as_bool()
+            .ok_or("`dialect.doubleQuote` to be true or false")?;
+    }
+    if let Some(v) = o.get("header") {
+        d.header = v.as_bool().ok_or("`dialect.header` to be true or false")?;
+    }
+    Ok(d)
+}
+
+/// Reads resource number `index`. Problems go to `findings`; `None` when the resource is unusable.
+pub fn read(
+    shown: &Path,
+    findings: &mut Vec<Finding>,
+    obj: &Map<String, Value>,
+    index: usize,
+    at: &Location,
+) -> Option<Resource> {
+    let key = format!("resources[{index}]");
+    let before = findings.len();
+    let path = match (obj.get("path"), obj.get("data")) {
+        (Some(Value::String(p)), None) if p.contains("://") => {
+            findings.push(
+                finding(
+                    shown,
+                    format!("{key}.path"),
+                    "a file in the dataset folder; remote URLs are not published by hromadata",
+                )
+                .found(p.clone())
+                .hint("download the file into the dataset folder and point `path` at it"),
+            );
+            None
+        }
+        (Some(Value::String(p)), None) => {
+            match contained_file(at.source, at.folder, Path::new(p)) {
+                Ok(_) => Some(PathBuf::from(p)),
+                Err(e) => {
+                    findings.push(finding(shown, format!("{key}.path"), e).found(p.clone()));
+                    None
+                }
+            }
+        }
+        (Some(Value::Array(_)), None) => {
+            findings.push(finding(
+                shown,
+                format!("{key}.path"),
+                "one file per resource; split multi-file resources into one resource per file",
+            ));
+            None
+        }
+        _ => {
+            findings.push(finding(shown, key.clone(), "exactly one `path` to a file in the dataset folder (inline `data` is not published)"));
+            None
+        }
+    };
+    let name = text(obj, "name").unwrap_or_else(|| format!("resource-{}", index + 1));
+    let declared_hash = match text(obj, "hash").map(|h| declared_hash(&h).map_err(|e| (e, h))) {
+        None => None,
+        Some(Ok(h)) => Some(h),
+        Some(Err((e, h))) => {
+            findings.push(finding(shown, format!("{key}.hash"), e).found(h));
+            None
+        }
+    };
+    let declared_bytes = match obj.get("bytes") {
+        None => None,
+        Some(v) => v.as_u64().or_else(|| {
+            findings.push(
+                finding(shown, format!("{key}.bytes"), "a whole number of bytes")
+                    .found(v.to_string()),
+            );
+            None
+        }),
+    };
+    let schema = schema(obj, at, shown, &key)
+        .map_err(|f| findings.push(f))
+        .ok()
+        .flatten();
+    let dialect = dialect(obj)
+        .map_err(|e| findings.push(finding(shown, format!("{key}.dialect"), e)))
+        .unwrap_or_default();
+    let path = path?;
+    if findings.len() > before {
+        return None;
+    }
+    let format = text(obj, "format")
+        .or_else(|| path.extension().and_then(|e| e.to_str()).map(str::to_owned))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    Some(Resource {
+        name,
+        title: text(obj, "title"),
+        description: text(obj, "description"),
+        mediatype: text(obj, "mediatype").or_else(|| text(obj, "mediaType")),
+        encoding: text(obj, "encoding"),
+        format,
+        declared_bytes,
+        declared_hash,
+        schema,
+        dialect,
+        path,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes() {
+        let sha = "a".repeat(64);
+        let cases: &[(String, bool)] = &[
+            (format!("sha256:{sha}"), true),
+            (format!("sha256:{}", "A".repeat(64)), true),
+            (format!("md5:{}", "0".repeat(32)), true),
+            ("0".repeat(32), true),
+            (format!("sha256:{}", "a".repeat(63)), false),
+            (format!("sha1:{}", "a".repeat(40)), false),
+            ("sha256:zz".to_owned(), false),
+        ];
+        for (text, ok) in cases {
+            assert_eq!(declared_hash(text).is_ok(), *ok, "{text}");
+        }
+    }
+
+    #[test]
+    fn paths_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let ds = dir.path().join("pub/ds");
+        std::fs::create_dir_all(ds.join("data")).unwrap();
+        std::fs::write(ds.join("data/a.csv"), "x\n1\n").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "canary").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), ds.join("link.csv")).unwrap();
+        let folder = Path::new("pub/ds");
+        let cases: &[(&str, bool)] = &[
+            ("data/a.csv", true),
+            ("./data/a.csv", true),
+            ("data", false),
+            ("missing.csv", false),
+            ("../../secret.txt", false),
+            ("/etc/passwd", false),
+            #[cfg(unix)]
+            ("link.csv", false),
+        ];
+        for (p, ok) in cases {
+            assert_eq!(
+                contained_file(dir.path(), folder, Path::new(p)).is_ok(),
+                *ok,
+                "{p}"
+            );
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Ukrainian national transliteration and URL slugs.
+//!
+//! Part of the catalogue *load* stage: dataset titles, publisher names and
+//! place names arrive in Ukrainian, and the catalogue needs stable ASCII
+//! identifiers for file names and URLs. [`transliterate`] implements the
+//! official table of Cabinet of Ministers Resolution No. 55 of 27.01.2010
+//! (including the word-initial forms `ye`, `yi`, `y`, `yu`, `ya` and the
+//! `зг` → `zgh` rule); [`slugify`] builds a URL slug from its output.
+//!
+//! Invariants:
+//! * [`slugify`] returns either `None` or a non-empty ASCII string made only
+//!   of `[a-z0-9-]`, with no leading, trailing or doubled hyphens.
+//! * Neither function panics, whatever the input.
+
+/// Apostrophe-like characters that Resolution 55 omits: `'` (U+0027),
+/// `ʼ` (U+02BC), `’` (U+2019), `` ` `` (U+0060) and `‘` (U+2018).
+const APOSTROPHES: [char; 5] = ['\'', '\u{2BC}', '\u{2019}', '`', '\u{2018}'];
+
+fn is_apostrophe(c: char) -> bool {
+    APOSTROPHES.contains(&c)
+}
+
+/// Combining marks (e.g. the stress accent U+0301) from the common blocks.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// A letter for word-boundary purposes (`ʼ` U+02BC is alphabetic in Unicode,
+/// but here it is an apostrophe).
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic() && !is_apostrophe(c)
+}
+
+/// Characters that continue a word: letters, apostrophes and combining marks.
+fn is_word_char(c: char) -> bool {
+    c.is_alphabetic() || is_apostrophe(c) || is_combining_mark(c)
+}
+
+/// The single-character lowercase form of `c`, or `c` itself.
+fn lower(c: char) -> char {
+    let mut it = c.to_lowercase();
+    match (it.next(), it.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// Lowercase Latin for a lowercase Ukrainian letter, or `None` when `c` is
+/// not in the Resolution 55 table. `word_start`: no letter precedes it in the
+/// word; `after_z`: the previous letter is `з`.
+#[rustfmt::skip]
+fn latin(c: char, word_start: bool, after_z: bool) -> Option<&'static str> {
+    let pick = |initial, medial| if word_start { initial } else { medial };
+    Some(match c {
+        'а' => "a", 'б' => "b", 'в' => "v", 'ґ' => "g", 'д' => "d", 'е' => "e",
+        'ж' => "zh", 'з' => "z", 'и' => "y", 'і' => "i", 'к' => "k", 'л' => "l",
+        'м' => "m", 'н' => "n", 'о' => "o", 'п' => "p", 'р' => "r", 'с' => "s",
+        'т' => "t", 'у' => "u", 'ф' => "f", 'х' => "kh", 'ц' => "ts", 'ч' => "ch",
+        'ш' => "sh", 'щ' => "shch", 'ь' => "",
+        'г' => if after_z { "gh" } else { "h" },
+        'є' => pick("ye", "ie"),
+        'ї' => pick("yi", "i"),
+        'й' => pick("y", "i"),
+        'ю' => pick("yu", "iu"),
+        'я' => pick("ya", "ia"),
+        _ => return None,
+    })
+}
+
+/// Appends `s` capitalised (`Shch`), or fully upper-cased when `all_caps`.
+fn push_cased(s: &str, all_caps: bool, out: &mut String) {
+    let mut chars = s.chars();
+    if let Some(first) = chars.next() {
+        out.push(first.to_ascii_uppercase());
+        if all_caps {
+            out.extend(chars.map(|c| c.to_ascii_uppercase()));
+        } else {
+            out.push_str(chars.as_str());
+        }
+    }
+}
+
+/// Transliterates one word: a maximal run of letters, apostrophes and
+/// combining marks. Apostrophes are dropped only in words that contain a
+/// Ukrainian letter, so e.g. `O'Brien` keeps its apostrophe.
+fn push_word(word: &[char], out: &mut String) {
+    let is_ukrainian = |c: char| latin(lower(c), false, false).is_some();
+    let has_ukrainian = word.iter().any(|&c| is_ukrainian(c));
+    let letters = || word.iter().filter(|&&c| is_letter(c));
+    let all_caps = letters().count() > 1 && letters().all(|c| !c.is_lowercase());
+    let mut prev_letter: Option<char> = None;
+    for &c in word {
+        if !is_letter(c) {
+            if !(has_ukrainian && is_apostrophe(c)) {
+                out.push(c);
+            }
+            continue;
+        }
+        let l = lower(c);
+        match latin(l, prev_letter.is_none(), prev_letter == Some('з')) {
+            Some(s) if l != c => push_cased(s, all_caps, out),
+            Some(s) => out.push_str(s),
+            None => out.push(c),
+        }
+        prev_letter = Some(l);
+    }
+}
+
+/// Transliterates Ukrainian text per Resolution No. 55 (2010); non-Ukrainian
+/// characters pass through unchanged.
+///
+/// * `є ї й ю я` become `ye yi y yu ya` at the start of a word (no letter
+///   before them; an apostrophe does not end a word) and `ie i i iu ia`
+///   elsewhere; `зг` becomes `zgh`; `ь` and apostrophes are omitted.
+/// * Case is kept: an uppercase letter gives a capitalised Latin group
+///   (`Щука` → `Shchuka`), and a word written entirely in capitals stays in
+///   capitals (`ЩАСТЯ` → `SHCHASTIA`).
+/// * Russian-only letters (`ы э ъ ё`) are not in the table and pass through.
+///
+/// ```ignore
+/// assert_eq!(transliterate("Біла Церква"), "Bila Tserkva");
+/// ```
+pub fn transliterate(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    let mut rest = chars.as_slice();
+    while let Some(&c) = rest.first() {
+        let end = if is_word_char(c) {
+            let end = rest
+                .iter()
+                .position(|&c| !is_word_char(c))
+                .unwrap_or(rest.len());
+            push_word(&rest[..end], &mut out);
+            end
+        } else {
+            out.push(c);
+            1
+        };
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// A URL slug: transliterated, lowercased, every run of characters outside
+/// [a-z0-9] becomes one hyphen, trimmed of hyphens. None when nothing is left.
+///
+/// Combining marks (such as stress accents) are dropped rather than turned
+/// into hyphens, so `Ки́їв` still gives `kyiv`.
+///
+/// ```ignore
+/// assert_eq!(slugify("Кам’янець-Подільська").as_deref(), Some("kamianets-podilska"));
+/// assert_eq!(slugify("!!!"), None);
+/// ```
+pub fn slugify(text: &str) -> Option<String> {
+    let mut slug = String::new();
+    let mut gap = false;
+    for c in transliterate(text).chars() {
+        if c.is_ascii_alphanumeric() {
+            if gap && !slug.is_empty() {
+                slug.push('-');
+            }
+            gap = false;
+            slug.push(c.to_ascii_lowercase());
+        } else if !is_combining_mark(c) {
+            gap = true;
+        }
+    }
+    (!slug.is_empty()).then_some(slug)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Examples from the text of Resolution No. 55, plus case handling.
+    #[test]
+    fn official_examples() {
+        #[rustfmt::skip]
+        let cases = [
+            ("Алушта", "Alushta"), ("Борщагівка", "Borshchahivka"), ("Вишгород", "Vyshhorod"),
+            ("Гадяч", "Hadiach"), ("Згорани", "Zghorany"), ("Ґалаґан", "Galagan"),
+            ("Горгани", "Horhany"), ("Дон", "Don"), ("Рівне", "Rivne"),
+            ("Єнакієве", "Yenakiieve"), ("Гаєвич", "Haievych"), ("Короп'є", "Koropie"),
+            ("Житомир", "Zhytomyr"), ("Запоріжжя", "Zaporizhzhia"), ("Медвин", "Medvyn"),
+            ("Михайленко", "Mykhailenko"), ("Іванків", "Ivankiv"), ("Іващенко", "Ivashchenko"),
+            ("Їжакевич", "Yizhakevych"), ("Кадиївка", "Kadyivka"), ("Мар'їне", "Marine"),
+            ("Йосипівка", "Yosypivka"), ("Стрий", "Stryi"), ("Олексій", "Oleksii"),
+            ("Київ", "Kyiv"), ("Лебедин", "Lebedyn"), ("Миколаїв", "Mykolaiv"),
+            ("Ніжин", "Nizhyn"), ("Одеса", "Odesa"), ("Полтава", "Poltava"),
+            ("Ромни", "Romny"), ("Суми", "Sumy"), ("Тетерів", "Teteriv"),
+            ("Ужгород", "Uzhhorod"), ("Фастів", "Fastiv"), ("Харків", "Kharkiv"),
+            ("Біла Церква", "Bila Tserkva"), ("Чернівці", "Chernivtsi"), ("Шостка", "Shostka"),
+            ("Гоща", "Hoshcha"), ("Юрій", "Yurii"), ("Корюківка", "Koriukivka"),
+            ("Яготин", "Yahotyn"), ("Ічня", "Ichnia"), ("Знам'янка", "Znamianka"),
+            ("Розгон", "Rozghon"), ("Любомир", "Liubomyr"), ("Соломія", "Solomiia"),
+            // case, apostrophe variants, pass-through
+            ("ЩАСТЯ", "SHCHASTIA"), ("Щ", "Shch"), ("Є", "Ye"), ("ЗГОРАНИ", "ZGHORANY"),
+            ("Кам’янець", "Kamianets"), ("Кам\u{2BC}янець", "Kamianets"), ("в`ю", "viu"),
+            ("'Юрій'", "Yurii"), ("O'Brien", "O'Brien"), ("ыэъё", "ыэъё"), ("", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(transliterate(input), expected, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        #[rustfmt::skip]
+        let cases = [
+            ("Вінницька міська рада", Some("vinnytska-miska-rada")),
+            ("Кам’янець-Подільська", Some("kamianets-podilska")),
+            ("  --Лубни  ", Some("lubny")),
+            ("!!!", None),
+            ("Mixed Латиниця 2026", Some("mixed-latynytsia-2026")),
+            ("Ки\u{301}їв", Some("kyiv")),
+            ("Объём", Some("ob-m")),
+            ("", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(slugify(input).as_deref(), expected, "input: {input:?}");
+        }
+    }
+
+    /// Odd input never panics and slugs always satisfy the module invariants.
+    #[test]
+    fn weird_input_is_safe() {
+        let long = "Щастя'ї ".repeat(20_000);
+        #[rustfmt::skip]
+        let weird = [
+            "", " ", "🇺🇦🙂", "\u{301}\u{301}я", "'", "ʼʼʼ", "е\u{308}", "\0\u{FEFF}\u{200D}",
+            "שלום عالم", "ǅ ß İ", "--a--b--", "ЬЬЬ", long.as_str(),
+        ];
+        for input in weird {
+            let _ = transliterate(input);
+            if let Some(s) = slugify(input) {
+                assert!(
+                    !s.is_empty() && !s.starts_with('-') && !s.ends_with('-'),
+                    "{s:?}"
+                );
+                assert!(!s.contains("--"), "{s:?}");
+                assert!(s
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            }
+        }
+        assert_eq!(slugify("\u{301}\u{301}я").as_deref(), Some("ya"));
+        assert_eq!(slugify("🇺🇦🙂"), None);
+    }
+}

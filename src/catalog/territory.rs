@@ -1,0 +1,254 @@
+//! Load stage: the KATOTTG territory registry. It is read from the registry CSV named in
+//! `catalog.toml` (one row per object: `code,category,level,name,…,level1,level2,level3,level4,level_extra`),
+//! indexed by code, with parent ↔ children links. Invariants: every code parses, every parent
+//! exists and its code structure contains the child's, names are trimmed.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::ids::KatottgCode;
+use crate::validate::report::{Finding, Kind};
+
+/// The codifier's object categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Category {
+    /// O: oblast or the Autonomous Republic of Crimea.
+    O,
+    /// K: city with special status (Kyiv, Sevastopol).
+    K,
+    /// P: raion.
+    P,
+    /// H: territorial hromada.
+    H,
+    /// M: city.
+    M,
+    /// X: settlement (селище).
+    X,
+    /// C: village.
+    C,
+    /// B: city district.
+    B,
+}
+
+impl Category {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text.trim() {
+            "O" => Category::O,
+            "K" => Category::K,
+            "P" => Category::P,
+            "H" => Category::H,
+            "M" => Category::M,
+            "X" => Category::X,
+            "C" => Category::C,
+            "B" => Category::B,
+            _ => return None,
+        })
+    }
+}
+
+/// One object of the codifier.
+#[derive(Debug, Clone, Serialize)]
+pub struct Territory {
+    pub code: KatottgCode,
+    pub category: Category,
+    /// The official name, trimmed.
+    pub name: String,
+    /// The nearest object above it (none for oblasts and cities with special status).
+    pub parent: Option<KatottgCode>,
+}
+
+/// The whole codifier, indexed.
+#[derive(Debug, Default)]
+pub struct Registry {
+    by_code: BTreeMap<KatottgCode, Territory>,
+    children: BTreeMap<KatottgCode, Vec<KatottgCode>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Row {
+    code: String,
+    category: String,
+    name: String,
+    level1: String,
+    level2: String,
+    level3: String,
+    level4: String,
+    level_extra: String,
+}
+
+impl Registry {
+    /// Reads a registry CSV. Malformed rows become findings located at `shown` (the path relative
+    /// to the source folder); the rest of the registry is still loaded.
+    pub fn load(path: &Path, shown: &Path) -> Result<(Registry, Vec<Finding>), std::io::Error> {
+        let file = std::fs::File::open(path)?;
+        let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
+        let mut registry = Registry::default();
+        let mut findings = Vec::new();
+        for (index, row) in reader.deserialize::<Row>().enumerate() {
+            let line = index as u64 + 2;
+            let bad = |what: &str| Finding::new(Kind::TerritoryError, shown, what).row(line);
+            let row = match row {
+                Ok(row) => row,
+                Err(e) => {
+                    findings.push(bad("a registry row with the columns code, category, name, level1…level_extra").found(e.to_string()));
+                    continue;
+                }
+            };
+            match Self::parse_row(&row) {
+                Ok(t) => {
+                    registry.by_code.insert(t.code, t);
+                }
+                Err(expected) => findings.push(
+                    bad(&expected)
+                        .found(row.code.clone())
+                        .field("code", Some(1)),
+                ),
+            }
+        }
+        findings.extend(registry.link(shown));
+        Ok((registry, findings))
+    }
+
+    fn parse_row(row: &Row) -> Result<Territory, String> {
+        let code = KatottgCode::parse(&row.code).map_err(|e| e.0)?;
+        let category =
+            Category::parse(&row.category).ok_or("a category among O, K, P, H, M, X, C, B")?;
+        // The parent is the nearest level column above the object's own code; Kyiv and
+        // Sevastopol repeat their own code down the levels, so repeats are skipped.
+        let levels = [
+            &row.level1,
+            &row.level2,
+            &row.level3,
+            &row.level4,
+            &row.level_extra,
+        ];
+        let own = row.code.trim();
+        let parent = levels
+            .iter()
+            .map(|l| l.trim())
+            .take_while(|l| *l != own)
+            .filter(|l| !l.is_empty())
+            .last()
+            .map(KatottgCode::parse)
+            .transpose()
+            .map_err(|e| format!("parent codes in the level columns: {e}"))?;
+        Ok(Territory {
+            code,
+            category,
+            name: row.name.trim().to_owned(),
+            parent,
+        })
+    }
+
+    /// Builds the children index and checks that parents exist and contain their children.
+    fn link(&mut self, shown: &Path) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for t in self.by_code.values() {
+            let Some(parent) = t.parent else { continue };
+            if !self.by_code.contains_key(&parent) {
+                findings.push(
+                    Finding::new(
+                        Kind::TerritoryError,
+                        shown,
+                        "the parent code to be in the registry",
+                    )
+                    .found(format!("{} (parent of {})", parent, t.code)),
+                );
+            } else if !parent.contains(&t.code) {
+                findings.push(
+                    Finding::new(
+                        Kind::TerritoryError,
+                        shown,
+                        "a code that starts with its parent's digit groups",
+                    )
+                    .found(format!("{} under {}", t.code, parent)),
+                );
+            }
+            self.children.entry(parent).or_default().push(t.code);
+        }
+        findings
+    }
+
+    /// The object with this code.
+    pub fn get(&self, code: &KatottgCode) -> Option<&Territory> {
+        self.by_code.get(code)
+    }
+
+    /// Objects directly under `code`, in code order.
+    pub fn children(&self, code: &KatottgCode) -> &[KatottgCode] {
+        self.children.get(code).map_or(&[], Vec::as_slice)
+    }
+
+    /// All objects of one category, in code order.
+    pub fn of_category(&self, category: Category) -> impl Iterator<Item = &Territory> {
+        self.by_code
+            .values()
+            .filter(move |t| t.category == category)
+    }
+
+    /// The chain from the top (oblast) down to the parent of `code`.
+    pub fn ancestors(&self, code: &KatottgCode) -> Vec<&Territory> {
+        let mut chain = Vec::new();
+        let mut next = self.get(code).and_then(|t| t.parent);
+        while let Some(c) = next {
+            let Some(t) = self.get(&c) else { break };
+            chain.push(t);
+            next = t.parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.by_code.len()
+    }
+
+    /// True when the registry holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.by_code.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "code,category,level,name,name_raw_has_trailing_space,level1,level2,level3,level4,level_extra
+UA05000000000010236,O,1,Вінницька,false,UA05000000000010236,,,,
+UA05020000000026686,P,2,Вінницький,false,UA05000000000010236,UA05020000000026686,,,
+UA05020030000031457,H,3,Вінницька ,true,UA05000000000010236,UA05020000000026686,UA05020030000031457,,
+UA80000000000093317,K,1,Київ,false,UA80000000000093317,,,,
+UA80000000000126643,B,5,Голосіївський,false,UA80000000000093317,UA80000000000093317,UA80000000000093317,UA80000000000093317,UA80000000000126643
+UA07020030000031457,H,3,Сирота,false,UA07000000000000000,,UA07020030000031457,,
+";
+
+    fn load(text: &str) -> (Registry, Vec<Finding>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, text).unwrap();
+        Registry::load(&path, Path::new("r.csv")).unwrap()
+    }
+
+    #[test]
+    fn links_parents_and_skips_repeated_codes() {
+        let (reg, findings) = load(SAMPLE);
+        let hromada = KatottgCode::parse("UA05020030000031457").unwrap();
+        let kyiv = KatottgCode::parse("UA80000000000093317").unwrap();
+        let district = KatottgCode::parse("UA80000000000126643").unwrap();
+        assert_eq!(reg.get(&hromada).unwrap().name, "Вінницька");
+        let names: Vec<_> = reg
+            .ancestors(&hromada)
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, ["Вінницька", "Вінницький"]);
+        assert_eq!(reg.get(&district).unwrap().parent, Some(kyiv));
+        assert_eq!(reg.children(&kyiv), &[district]);
+        // The orphan's parent (an invalid oblast code) is reported, located at its row.
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].row, Some(7));
+    }
+}

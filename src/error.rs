@@ -1,0 +1,91 @@
+//! Operational errors: things that stop a run before or after the data is judged (a missing source
+//! folder, an unreadable theme, a full disk). Problems *in* the data are not errors but findings
+//! (`validate::Report`), so that one run can list all of them.
+
+use std::path::PathBuf;
+
+/// An operational error; every variant names the path it concerns. Exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the source folder `{path}` does not exist or is not a folder")]
+    SourceMissing { path: PathBuf },
+
+    #[error("cannot read `{path}`")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot write `{path}`")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot walk the folder `{path}`")]
+    Walk {
+        path: PathBuf,
+        #[source]
+        source: walkdir::Error,
+    },
+
+    #[error("the output folder `{path}` exists and was not made by hromadata; refusing to replace it (choose another --out or remove it yourself)")]
+    ForeignOutput { path: PathBuf },
+
+    #[error("the output folder `{out}` would be inside the source folder `{source_dir}`; choose an --out outside it")]
+    OutputInsideSource { out: PathBuf, source_dir: PathBuf },
+
+    #[error("theme `{path}`: template `{template}` is broken")]
+    Template {
+        path: PathBuf,
+        template: String,
+        #[source]
+        source: minijinja::Error,
+    },
+
+    #[error("theme `{path}` is missing the template `{template}`")]
+    TemplateMissing { path: PathBuf, template: String },
+
+    #[error("theme `{path}`: message catalogue `{file}` is not valid TOML")]
+    Messages {
+        path: PathBuf,
+        file: String,
+        #[source]
+        source: toml::de::Error,
+    },
+
+    #[error("two outputs claim the same path `{path}` (from {first} and {second})")]
+    PathCollision {
+        path: String,
+        first: String,
+        second: String,
+    },
+
+    #[error(
+        "`SOURCE_DATE_EPOCH` is `{value}`, expected a whole number of seconds since 1970-01-01"
+    )]
+    SourceDateEpoch { value: String },
+
+    #[error("`--base-url` `{value}` must be an absolute http(s) URL")]
+    BaseUrl { value: String },
+}
+
+impl Error {
+    /// Shorthand for a read error at `path`.
+    pub fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Read {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Shorthand for a write error at `path`.
+    pub fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Write {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The `hromadata` binary: parse the command line, call the library, map the outcome to an exit
+//! code — 0 ok, 1 findings in the data, 2 usage or operational error.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use hromadata::pipeline::{self, BuildOptions, Outcome};
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        cli::Command::Check(args) => pipeline::check(&args.source),
+        cli::Command::Build(args) => pipeline::build(&BuildOptions {
+            source: args.source.source,
+            out: args.out,
+            theme: args.theme,
+            base_url: args.base_url,
+            keep_going: args.keep_going,
+        }),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::from(2)
+        }
+    }
+}

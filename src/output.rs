@@ -1,0 +1,232 @@
+//! Stage 5, output: the only stage that writes the destination. The rendered site is written into
+//! a staging folder beside `--out` and then swapped in with one atomic rename exchange, so a
+//! failed or interrupted build leaves the previous site as it was. A folder that hromadata did not
+//! make (no marker file) is never replaced or deleted.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::render::{Content, Site};
+
+/// The marker file in every site hromadata builds.
+pub const MARKER: &str = ".hromadata-site";
+const MARKER_TEXT: &str =
+    "This folder is built by hromadata and replaced as a whole on every build.\n";
+
+/// Removes the staging folder unless the build got as far as swapping it in.
+struct Staging {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn is_ours(dir: &Path) -> bool {
+    dir.join(MARKER).is_file()
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false)
+}
+
+/// Checks that `out` may be replaced: absent, empty, or a site hromadata built.
+pub fn check_destination(out: &Path, source: &Path) -> Result<(), Error> {
+    if let (Ok(o), Ok(s)) = (absolute(out), source.canonicalize()) {
+        if o.starts_with(&s) || s.starts_with(&o) {
+            return Err(Error::OutputInsideSource {
+                out: out.to_path_buf(),
+                source_dir: source.to_path_buf(),
+            });
+        }
+    }
+    let meta = std::fs::symlink_metadata(out);
+    match meta {
+        Err(_) => Ok(()),
+        Ok(m) if m.is_dir() && (is_ours(out) || is_empty_dir(out)) => Ok(()),
+        Ok(_) => Err(Error::ForeignOutput {
+            path: out.to_path_buf(),
+        }),
+    }
+}
+
+/// `path` made absolute (canonical where it exists, else its canonical parent joined with its name).
+fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Ok(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no folder name"))?;
+    Ok(absolute(&parent)?.join(name))
+}
+
+/// Staging folders of earlier, killed builds: hidden siblings named after `out`, with our marker.
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.staging-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let n = entry.file_name();
+        if n.to_str().is_some_and(|n| n.starts_with(&prefix))
+            && (is_ours(&entry.path()) || is_empty_dir(&entry.path()))
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Writes `site` to `out` through a staging folder and swaps it in.
+pub fn publish(site: &Site, out: &Path, source: &Path) -> Result<(), Error> {
+    check_destination(out, source)?;
+    let out = absolute(out).map_err(|e| Error::write(out, e))?;
+    let parent = out.parent().unwrap_or(Path::new("/")).to_path_buf();
+    std::fs::create_dir_all(&parent).map_err(|e| Error::write(&parent, e))?;
+    let name = out
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("site")
+        .to_owned();
+    remove_stale_staging(&parent, &name);
+    let mut staging = Staging {
+        path: parent.join(format!(".{name}.staging-{}", std::process::id())),
+        keep: false,
+    };
+    if staging.path.exists() {
+        std::fs::remove_dir_all(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
+    }
+    std::fs::create_dir(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
+    // The marker goes first, so a staging folder left by a killed build is recognisably ours.
+    write_file(
+        &staging.path.join(MARKER),
+        &Content::Bytes(MARKER_TEXT.as_bytes().to_vec()),
+    )?;
+    for (path, content) in site {
+        write_file(&staging.path.join(path), content)?;
+    }
+    swap_in(&staging.path, &out)?;
+    // After the exchange the staging path holds the previous site, which the guard removes.
+    staging.keep = !staging.path.exists();
+    Ok(())
+}
+
+fn write_file(path: &Path, content: &Content) -> Result<(), Error> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    }
+    match content {
+        Content::Bytes(bytes) => std::fs::write(path, bytes).map_err(|e| Error::write(path, e)),
+        Content::File(from) => std::fs::copy(from, path)
+            .map(|_| ())
+            .map_err(|e| Error::write(path, e)),
+    }
+}
+
+/// Puts `staging` at `out`: an atomic exchange when `out` exists (Linux `renameat2`), a rename otherwise.
+fn swap_in(staging: &Path, out: &Path) -> Result<(), Error> {
+    if std::fs::symlink_metadata(out).is_err() {
+        return std::fs::rename(staging, out).map_err(|e| Error::write(out, e));
+    }
+    if exchange(staging, out).is_ok() {
+        return Ok(());
+    }
+    // No atomic exchange on this system or file system: move the old site aside, then rename.
+    let aside = staging.with_extension("old");
+    std::fs::rename(out, &aside).map_err(|e| Error::write(out, e))?;
+    if let Err(e) = std::fs::rename(staging, out) {
+        let _ = std::fs::rename(&aside, out);
+        return Err(Error::write(out, e));
+    }
+    std::fs::remove_dir_all(&aside).map_err(|e| Error::write(&aside, e))
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "no atomic exchange",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> Site {
+        files
+            .iter()
+            .map(|(p, c)| (p.to_string(), Content::Bytes(c.as_bytes().to_vec())))
+            .collect()
+    }
+
+    #[test]
+    fn replaces_own_site_and_leaves_no_staging() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir(&src).unwrap();
+        let out = dir.path().join("site");
+        publish(&site(&[("a/index.html", "one")]), &out, &src).unwrap();
+        publish(&site(&[("b.txt", "two")]), &out, &src).unwrap();
+        assert!(!out.join("a").exists());
+        assert_eq!(std::fs::read_to_string(out.join("b.txt")).unwrap(), "two");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn refuses_foreign_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir(&src).unwrap();
+        let out = dir.path().join("precious");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("thesis.tex"), "years of work").unwrap();
+        assert!(matches!(
+            publish(&site(&[("x", "y")]), &out, &src),
+            Err(Error::ForeignOutput { .. })
+        ));
+        assert!(out.join("thesis.tex").exists());
+        assert!(matches!(
+            publish(&site(&[("x", "y")]), &src.join("site"), &src),
+            Err(Error::OutputInsideSource { .. })
+        ));
+    }
+}

@@ -1,0 +1,137 @@
+//! Runs the stages in order — load, validate (+ checksum), render, output — and prints the
+//! report. `check` stops after validation and writes nothing.
+
+use std::path::{Path, PathBuf};
+
+use chrono::DateTime;
+
+use crate::catalog::{self, Catalog};
+use crate::error::Error;
+use crate::progress::Progress;
+use crate::render::{self, Theme};
+use crate::validate::{self, report::Report, Validated};
+
+/// How a run ended when no operational error stopped it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// No findings.
+    Clean,
+    /// Findings were reported (exit code 1).
+    Findings,
+}
+
+/// Options of `build`.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub source: PathBuf,
+    pub out: PathBuf,
+    pub theme: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub keep_going: bool,
+}
+
+/// Prints findings to stdout, then a one-line summary.
+fn print_report(report: &Report) {
+    for f in &report.findings {
+        println!("{f}");
+    }
+    if report.is_clean() {
+        println!("ok: no problems found");
+    } else {
+        println!("{} problem(s) found", report.findings.len());
+    }
+}
+
+/// Loads and validates; `None` when the catalogue file itself is unusable.
+fn load_and_validate(source: &Path) -> Result<(Option<Catalog>, Validated), Error> {
+    let loaded = catalog::load(source)?;
+    let Some(catalog) = loaded.catalog else {
+        let mut report = Report::default();
+        report.extend(loaded.findings);
+        return Ok((
+            None,
+            Validated {
+                report,
+                ..Default::default()
+            },
+        ));
+    };
+    let total = catalog.datasets.values().map(|d| d.resources.len()).sum();
+    let mut progress = Progress::start("validating", total);
+    let validated = validate::validate(&catalog, loaded.findings, &mut |p| {
+        progress.step(&p.display().to_string())
+    })?;
+    progress.finish();
+    Ok((Some(catalog), validated))
+}
+
+/// `hromadata check`: validate only.
+pub fn check(source: &Path) -> Result<Outcome, Error> {
+    let (_, validated) = load_and_validate(source)?;
+    print_report(&validated.report);
+    Ok(if validated.report.is_clean() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+/// The build date from `SOURCE_DATE_EPOCH`, the only clock a build reads.
+fn build_date() -> Result<Option<chrono::NaiveDate>, Error> {
+    let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let value = value.to_string_lossy().into_owned();
+    let secs: i64 = value.trim().parse().map_err(|_| Error::SourceDateEpoch {
+        value: value.clone(),
+    })?;
+    let date = DateTime::from_timestamp(secs, 0).ok_or(Error::SourceDateEpoch { value })?;
+    Ok(Some(date.date_naive()))
+}
+
+/// `hromadata build`: validate, render and publish.
+pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
+    let build_date = build_date()?;
+    let base_url = match &options.base_url {
+        Some(url) => Some(
+            catalog::config::normalise_base_url(url)
+                .ok_or_else(|| Error::BaseUrl { value: url.clone() })?,
+        ),
+        None => None,
+    };
+    let theme = match &options.theme {
+        Some(dir) => Theme::load(dir)?,
+        None => Theme::builtin()?,
+    };
+    crate::output::check_destination(&options.out, &options.source)?;
+    let (catalog, validated) = load_and_validate(&options.source)?;
+    print_report(&validated.report);
+    let outcome = if validated.report.is_clean() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    };
+    let Some(mut catalog) = catalog else {
+        return Ok(outcome);
+    };
+    if outcome == Outcome::Findings && !options.keep_going {
+        eprintln!("nothing published: fix the problems above, or use --keep-going to publish with broken datasets marked invalid");
+        return Ok(outcome);
+    }
+    if let Some(url) = base_url {
+        catalog.config.base_url = url;
+    }
+    let site = render::render(
+        &catalog,
+        &validated,
+        &theme,
+        &render::Options {
+            base_url: catalog.config.base_url.clone(),
+            build_date,
+        },
+    )?;
+    let pages = site.len();
+    crate::output::publish(&site, &options.out, &options.source)?;
+    eprintln!("published {pages} files to `{}`", options.out.display());
+    Ok(outcome)
+}

@@ -1,0 +1,381 @@
+//! Stage 4, render: turns the validated catalogue into the site, in memory — an ordered map of
+//! output path → content — so that path collisions are caught before anything is written and the
+//! output is the same bytes for the same input. Pages are rendered once per language: Ukrainian at
+//! the root, English under `en/`. Data files are referenced, not read, and copied by `output`.
+
+pub mod format;
+pub mod machine;
+pub mod territory;
+pub mod theme;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use minijinja::{context, Environment, UndefinedBehavior, Value};
+
+use crate::catalog::territory::Category;
+use crate::catalog::Catalog;
+use crate::error::Error;
+use crate::validate::Validated;
+pub use theme::{Theme, LANGS};
+use view::Lang;
+
+/// One output file's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// A file copied as it is (a published data file).
+    File(PathBuf),
+}
+
+/// The whole site: output path (with `/`) → content.
+pub type Site = BTreeMap<String, Content>;
+
+/// Settings of one render.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Absolute URL of the site, ending in `/`.
+    pub base_url: String,
+    /// The build date shown in the footer, from `SOURCE_DATE_EPOCH` only (reproducible builds).
+    pub build_date: Option<NaiveDate>,
+}
+
+/// Collects outputs and refuses two for the same path.
+struct Builder {
+    site: Site,
+    origins: BTreeMap<String, String>,
+}
+
+impl Builder {
+    fn add(
+        &mut self,
+        path: String,
+        content: Content,
+        origin: impl Into<String>,
+    ) -> Result<(), Error> {
+        let origin = origin.into();
+        if let Some(first) = self.origins.get(&path) {
+            return Err(Error::PathCollision {
+                path,
+                first: first.clone(),
+                second: origin,
+            });
+        }
+        self.origins.insert(path.clone(), origin);
+        self.site.insert(path, content);
+        Ok(())
+    }
+}
+
+fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
+    for (name, source) in &theme.templates {
+        env.add_template_owned(name.clone(), source.clone())
+            .map_err(|e| Error::Template {
+                path: theme.origin.clone(),
+                template: name.clone(),
+                source: e,
+            })?;
+    }
+    let messages = theme.messages.clone();
+    env.add_function(
+        "t",
+        move |state: &minijinja::State, key: &str| -> Result<String, minijinja::Error> {
+            let lang = state
+                .lookup("lang")
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| LANGS[0].to_owned());
+            messages
+                .get(&lang)
+                .and_then(|m| m.get(key))
+                .cloned()
+                .ok_or_else(|| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::UndefinedError,
+                        format!("no message `{key}` in i18n/{lang}.toml"),
+                    )
+                })
+        },
+    );
+    Ok(env)
+}
+
+/// What every page needs to place itself.
+struct PageAt<'a> {
+    lang: &'static str,
+    /// The page's folder relative to the language root, e.g. `datasets/x/` (empty for the home page).
+    path: &'a str,
+}
+
+impl PageAt<'_> {
+    fn prefix(lang: &str) -> &'static str {
+        if lang == LANGS[0] {
+            ""
+        } else {
+            "en/"
+        }
+    }
+
+    fn output(&self) -> String {
+        format!("{}{}index.html", Self::prefix(self.lang), self.path)
+    }
+
+    fn root(&self) -> String {
+        let depth = format!("{}{}", Self::prefix(self.lang), self.path)
+            .matches('/')
+            .count();
+        "../".repeat(depth)
+    }
+}
+
+/// Renders the site.
+pub fn render(
+    catalog: &Catalog,
+    validated: &Validated,
+    theme: &Theme,
+    options: &Options,
+) -> Result<Site, Error> {
+    let env = environment(theme)?;
+    let index = territory::TerritoryIndex::build(catalog);
+    let mut out = Builder {
+        site: Site::new(),
+        origins: BTreeMap::new(),
+    };
+    for lang in LANGS {
+        let messages = &theme.messages[lang];
+        let l = Lang {
+            code: lang,
+            messages,
+        };
+        let r = Renderer {
+            env: &env,
+            catalog,
+            options,
+            theme,
+        };
+        r.pages(&mut out, validated, &index, &l)?;
+    }
+    machine::files(
+        &mut |path, content, origin| out.add(path, content, origin),
+        catalog,
+        validated,
+        theme,
+    )?;
+    let r = Renderer {
+        env: &env,
+        catalog,
+        options,
+        theme,
+    };
+    let not_found = r.render(
+        "404.html",
+        &PageAt {
+            lang: LANGS[0],
+            path: "",
+        },
+        context! {},
+        Some(&options.base_url),
+    )?;
+    out.add("404.html".into(), Content::Bytes(not_found), "the 404 page")?;
+    Ok(out.site)
+}
+
+struct Renderer<'a> {
+    env: &'a Environment<'static>,
+    catalog: &'a Catalog,
+    options: &'a Options,
+    theme: &'a Theme,
+}
+
+impl Renderer<'_> {
+    /// Renders `template` for the page at `at`; `absolute_root` replaces relative links (404 page).
+    fn render(
+        &self,
+        template: &str,
+        at: &PageAt,
+        page: Value,
+        absolute_root: Option<&str>,
+    ) -> Result<Vec<u8>, Error> {
+        let root = absolute_root.map_or_else(|| at.root(), str::to_owned);
+        let other = LANGS
+            .iter()
+            .find(|l| **l != at.lang)
+            .copied()
+            .unwrap_or(LANGS[0]);
+        let l = Lang {
+            code: at.lang,
+            messages: &self.theme.messages[at.lang],
+        };
+        let common = context! {
+            lang => at.lang,
+            root => root,
+            home => format!("{root}{}", PageAt::prefix(at.lang)),
+            other_lang => other,
+            switch_href => format!("{root}{}{}", PageAt::prefix(other), at.path),
+            canonical => format!("{}{}{}", self.options.base_url, PageAt::prefix(at.lang), at.path),
+            catalog_title => l.text(&self.catalog.config.title),
+            catalog_description => l.text(&self.catalog.config.description),
+            build_date => self.options.build_date.map(|d| d.to_string()),
+        };
+        let tmpl = self
+            .env
+            .get_template(template)
+            .map_err(|e| self.error(template, e))?;
+        let html = tmpl
+            .render(context! { ..page, ..common })
+            .map_err(|e| self.error(template, e))?;
+        Ok(html.into_bytes())
+    }
+
+    fn error(&self, template: &str, e: minijinja::Error) -> Error {
+        Error::Template {
+            path: self.theme.origin.clone(),
+            template: template.to_owned(),
+            source: e,
+        }
+    }
+
+    fn page(
+        &self,
+        out: &mut Builder,
+        template: &str,
+        at: PageAt,
+        page: Value,
+    ) -> Result<(), Error> {
+        let bytes = self.render(template, &at, page, None)?;
+        out.add(
+            at.output(),
+            Content::Bytes(bytes),
+            format!("page {}{}", PageAt::prefix(at.lang), at.path),
+        )
+    }
+
+    fn pages(
+        &self,
+        out: &mut Builder,
+        validated: &Validated,
+        index: &territory::TerritoryIndex,
+        l: &Lang,
+    ) -> Result<(), Error> {
+        let c = self.catalog;
+        let mut all: Vec<view::Summary> = c
+            .datasets
+            .values()
+            .map(|d| view::summary(c, d, validated.datasets.get(&d.id), l))
+            .collect();
+        territory::sort_summaries(&mut all);
+        let oblasts: Vec<territory::Child> = c
+            .registry
+            .of_category(Category::O)
+            .chain(c.registry.of_category(Category::K))
+            .map(|t| territory::Child {
+                href: view::territory_href(c, &t.code),
+                name: t.name.clone(),
+                category: l.msg(&format!("category.{:?}", t.category)),
+                datasets: index.count(&t.code),
+            })
+            .collect();
+        let publishers: Vec<view::PublisherView> = c
+            .publishers
+            .values()
+            .map(|p| {
+                let mine: Vec<view::Summary> = all
+                    .iter()
+                    .filter(|s| s.publisher_slug == p.slug.as_str())
+                    .cloned()
+                    .collect();
+                view::publisher(c, p, mine, l)
+            })
+            .collect();
+        let stats = context! {
+            datasets => c.datasets.len(),
+            resources => c.datasets.values().map(|d| d.resources.len()).sum::<usize>(),
+            publishers => c.publishers.len(),
+            hromadas => c.registry.of_category(Category::H).filter(|h| index.count(&h.code) > 0).count(),
+        };
+        let home = context! { latest => all.iter().take(10).collect::<Vec<_>>(), oblasts => oblasts, publishers => &publishers, stats => stats };
+        self.page(
+            out,
+            "index.html",
+            PageAt {
+                lang: l.code,
+                path: "",
+            },
+            home,
+        )?;
+        self.page(
+            out,
+            "datasets.html",
+            PageAt {
+                lang: l.code,
+                path: "datasets/",
+            },
+            context! { datasets => &all },
+        )?;
+        self.page(
+            out,
+            "publishers.html",
+            PageAt {
+                lang: l.code,
+                path: "publishers/",
+            },
+            context! { publishers => &publishers },
+        )?;
+        for p in &publishers {
+            self.page(
+                out,
+                "publisher.html",
+                PageAt {
+                    lang: l.code,
+                    path: &p.href,
+                },
+                context! { publisher => p },
+            )?;
+        }
+        for d in c.datasets.values() {
+            let result = validated.datasets.get(&d.id).cloned().unwrap_or_default();
+            let v = view::dataset(c, d, &result, l);
+            self.page(
+                out,
+                "dataset.html",
+                PageAt {
+                    lang: l.code,
+                    path: &v.summary.href.clone(),
+                },
+                context! { dataset => v },
+            )?;
+        }
+        for t in c
+            .registry
+            .of_category(Category::O)
+            .chain(c.registry.of_category(Category::K))
+            .chain(c.registry.of_category(Category::P))
+            .chain(c.registry.of_category(Category::H))
+        {
+            let Some(href) = view::territory_href(c, &t.code) else {
+                continue;
+            };
+            let v = territory::view(c, validated, index, t, l);
+            self.page(
+                out,
+                "territory.html",
+                PageAt {
+                    lang: l.code,
+                    path: &href,
+                },
+                context! { territory => v },
+            )?;
+        }
+        Ok(())
+    }
+}

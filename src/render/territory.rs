@@ -1,0 +1,204 @@
+//! Stage 4, render: territory pages. An index from every KATOTTG object to the datasets about it
+//! (its own code or any code below it), the datasets declared for it exactly, and the publishers
+//! located in it, built once by walking each declared code up its chain of parents.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::view::{self, Lang, Link, Summary, Text};
+use crate::catalog::territory::{Category, Territory};
+use crate::catalog::{Catalog, DatasetId, KatottgCode, PublisherSlug, Scope};
+use crate::validate::Validated;
+
+/// Which datasets and publishers belong to which territory.
+#[derive(Debug, Default)]
+pub struct TerritoryIndex {
+    /// Datasets whose `spatial` names the code or a code below it.
+    pub about: BTreeMap<KatottgCode, BTreeSet<DatasetId>>,
+    /// Datasets whose `spatial` names exactly this scope.
+    pub exact: BTreeMap<Scope, BTreeSet<DatasetId>>,
+    /// Publishers located at the code or below it.
+    pub publishers: BTreeMap<KatottgCode, BTreeSet<PublisherSlug>>,
+}
+
+impl TerritoryIndex {
+    /// Builds the index for the catalogue.
+    pub fn build(catalog: &Catalog) -> TerritoryIndex {
+        let mut index = TerritoryIndex::default();
+        let chain = |code: &KatottgCode| {
+            let mut codes: Vec<KatottgCode> = catalog
+                .registry
+                .ancestors(code)
+                .iter()
+                .map(|t| t.code)
+                .collect();
+            codes.push(*code);
+            codes
+        };
+        for d in catalog.datasets.values() {
+            for scope in &d.spatial {
+                index.exact.entry(*scope).or_default().insert(d.id.clone());
+                if let Scope::Territory(code) = scope {
+                    for c in chain(code) {
+                        index.about.entry(c).or_default().insert(d.id.clone());
+                    }
+                }
+            }
+        }
+        for p in catalog.publishers.values() {
+            if let Scope::Territory(code) = &p.territory {
+                for c in chain(code) {
+                    index
+                        .publishers
+                        .entry(c)
+                        .or_default()
+                        .insert(p.slug.clone());
+                }
+            }
+        }
+        index
+    }
+
+    /// Number of datasets about `code`.
+    pub fn count(&self, code: &KatottgCode) -> usize {
+        self.about.get(code).map_or(0, BTreeSet::len)
+    }
+}
+
+/// A child territory in a list.
+#[derive(Debug, Serialize)]
+pub struct Child {
+    pub href: Option<String>,
+    pub name: String,
+    pub category: String,
+    pub datasets: usize,
+}
+
+/// Everything a territory page shows.
+#[derive(Debug, Serialize)]
+pub struct TerritoryView {
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    /// `oblast`, `raion` or `hromada`: which children label to use.
+    pub level: &'static str,
+    pub breadcrumbs: Vec<Link>,
+    pub children: Vec<Child>,
+    pub publishers: Vec<Link>,
+    pub datasets_here: Vec<Summary>,
+    pub about: Vec<Summary>,
+    pub wider: Vec<Summary>,
+}
+
+fn summaries<'a>(
+    catalog: &Catalog,
+    validated: &Validated,
+    ids: impl IntoIterator<Item = &'a DatasetId>,
+    lang: &Lang,
+) -> Vec<Summary> {
+    let mut out: Vec<Summary> = ids
+        .into_iter()
+        .filter_map(|id| catalog.datasets.get(id))
+        .map(|d| view::summary(catalog, d, validated.datasets.get(&d.id), lang))
+        .collect();
+    sort_summaries(&mut out);
+    out
+}
+
+/// Most recently modified first, then by id: a total, stable order.
+pub fn sort_summaries(list: &mut [Summary]) {
+    list.sort_by(|a, b| {
+        let am = a.modified.as_ref().map(|d| d.iso.as_str());
+        let bm = b.modified.as_ref().map(|d| d.iso.as_str());
+        bm.cmp(&am).then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+/// The view of territory `t`.
+pub fn view(
+    catalog: &Catalog,
+    validated: &Validated,
+    index: &TerritoryIndex,
+    t: &Territory,
+    lang: &Lang,
+) -> TerritoryView {
+    let category = |c: Category| lang.msg(&format!("category.{c:?}"));
+    let breadcrumbs = catalog
+        .registry
+        .ancestors(&t.code)
+        .into_iter()
+        .map(|a| Link {
+            href: view::territory_href(catalog, &a.code),
+            label: Text {
+                text: a.name.clone(),
+                lang: "uk",
+            },
+        })
+        .collect();
+    let children = catalog
+        .registry
+        .children(&t.code)
+        .iter()
+        .filter_map(|c| catalog.registry.get(c))
+        .map(|c| Child {
+            href: view::territory_href(catalog, &c.code),
+            name: c.name.clone(),
+            category: category(c.category),
+            datasets: index.count(&c.code),
+        })
+        .collect();
+    let publishers: Vec<&PublisherSlug> = index
+        .publishers
+        .get(&t.code)
+        .into_iter()
+        .flatten()
+        .collect();
+    let here: BTreeSet<&DatasetId> = catalog
+        .datasets
+        .values()
+        .filter(|d| publishers.contains(&&d.publisher))
+        .map(|d| &d.id)
+        .collect();
+    let about: Vec<&DatasetId> = index
+        .about
+        .get(&t.code)
+        .into_iter()
+        .flatten()
+        .filter(|id| !here.contains(id))
+        .collect();
+    let mut wider_scopes: Vec<Scope> = vec![Scope::Country];
+    wider_scopes.extend(
+        catalog
+            .registry
+            .ancestors(&t.code)
+            .iter()
+            .map(|a| Scope::Territory(a.code)),
+    );
+    let wider: BTreeSet<&DatasetId> = wider_scopes
+        .iter()
+        .filter_map(|s| index.exact.get(s))
+        .flatten()
+        .filter(|id| !here.contains(id) && !about.contains(id))
+        .collect();
+    TerritoryView {
+        code: t.code.to_string(),
+        name: t.name.clone(),
+        category: category(t.category),
+        level: match t.category {
+            Category::O | Category::K => "oblast",
+            Category::P => "raion",
+            _ => "hromada",
+        },
+        breadcrumbs,
+        children,
+        publishers: publishers
+            .iter()
+            .filter_map(|s| catalog.publishers.get(*s))
+            .map(|p| view::publisher_link(p, lang))
+            .collect(),
+        datasets_here: summaries(catalog, validated, here, lang),
+        about: summaries(catalog, validated, about, lang),
+        wider: summaries(catalog, validated, wider, lang),
+    }
+}

@@ -1,0 +1,518 @@
+//! Stage 4, render: view models. Catalogue data and validation results are turned into
+//! display-ready, language-resolved structures that templates only print: no logic in templates
+//! beyond loops and conditions. Links are relative to the language root (`home`) or the site root
+//! (`root`), so the site works from any sub-path.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::format;
+use crate::catalog::config::LocalText;
+use crate::catalog::schema::{Field, Schema};
+use crate::catalog::{Catalog, Dataset, Publisher, Resource, Scope};
+use crate::validate::{DatasetResult, ResourceResult};
+
+/// One language's messages, for labels that views carry.
+pub struct Lang<'a> {
+    pub code: &'static str,
+    pub messages: &'a BTreeMap<String, String>,
+}
+
+impl Lang<'_> {
+    /// The message `key`, or the key itself when missing (templates' `t()` is strict instead).
+    pub fn msg(&self, key: &str) -> String {
+        self.messages
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// Resolves bilingual text: English where given, else the Ukrainian marked as such.
+    pub fn text(&self, t: &LocalText) -> Text {
+        match (&t.en, self.code) {
+            (Some(en), "en") if !en.trim().is_empty() => Text {
+                text: en.clone(),
+                lang: "en",
+            },
+            _ => Text {
+                text: t.uk.clone(),
+                lang: "uk",
+            },
+        }
+    }
+
+    fn size(&self, bytes: u64) -> String {
+        format::size(
+            bytes,
+            self.code,
+            ["B", "KB", "MB", "GB"].map(|u| {
+                self.messages
+                    .get(&format!("units.{u}"))
+                    .map_or(u, String::as_str)
+            }),
+        )
+    }
+}
+
+/// Text with the language it is actually in (for `lang` attributes on fallbacks).
+#[derive(Debug, Clone, Serialize)]
+pub struct Text {
+    pub text: String,
+    pub lang: &'static str,
+}
+
+/// A date for `<time datetime=…>`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Date {
+    pub iso: String,
+    pub shown: String,
+}
+
+impl Date {
+    fn new(d: chrono::NaiveDate, lang: &Lang) -> Date {
+        Date {
+            iso: d.to_string(),
+            shown: format::date(d, lang.code),
+        }
+    }
+}
+
+/// A link with a label.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    /// Relative to the language root; `None` when there is nothing to link to.
+    pub href: Option<String>,
+    pub label: Text,
+}
+
+/// A dataset in lists.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub href: String,
+    pub title: Text,
+    pub publisher: Link,
+    #[serde(skip)]
+    pub publisher_slug: String,
+    pub modified: Option<Date>,
+    pub formats: Vec<String>,
+    pub valid: bool,
+}
+
+/// Where a territory's page lives, relative to the language root.
+pub fn territory_href(catalog: &Catalog, code: &crate::catalog::KatottgCode) -> Option<String> {
+    use crate::catalog::territory::Category;
+    let dir = match catalog.registry.get(code)?.category {
+        Category::O | Category::K => "oblasts",
+        Category::P => "raions",
+        Category::H => "hromadas",
+        _ => return None,
+    };
+    Some(format!("{dir}/{code}/"))
+}
+
+/// A publisher as a link.
+pub fn publisher_link(p: &Publisher, lang: &Lang) -> Link {
+    Link {
+        href: Some(format!("publishers/{}/", p.slug)),
+        label: lang.text(&p.name),
+    }
+}
+
+/// The list entry for a dataset.
+pub fn summary(
+    catalog: &Catalog,
+    d: &Dataset,
+    result: Option<&DatasetResult>,
+    lang: &Lang,
+) -> Summary {
+    let mut formats: Vec<String> = d
+        .resources
+        .iter()
+        .map(|r| r.format.to_uppercase())
+        .collect();
+    formats.sort();
+    formats.dedup();
+    Summary {
+        id: d.id.to_string(),
+        href: format!("datasets/{}/", d.id),
+        title: lang.text(&d.title),
+        publisher: catalog.publishers.get(&d.publisher).map_or_else(
+            || Link {
+                href: None,
+                label: Text {
+                    text: d.publisher.to_string(),
+                    lang: "uk",
+                },
+            },
+            |p| publisher_link(p, lang),
+        ),
+        publisher_slug: d.publisher.to_string(),
+        modified: d.modified.map(|m| Date::new(m, lang)),
+        formats,
+        valid: result.is_none_or(DatasetResult::is_valid),
+    }
+}
+
+/// Everything a dataset page shows.
+#[derive(Debug, Serialize)]
+pub struct DatasetView {
+    #[serde(flatten)]
+    pub summary: Summary,
+    pub description: Text,
+    /// The description cut to 300 characters, for `<meta name="description">`.
+    pub meta_description: String,
+    /// The description's paragraphs (split at blank lines).
+    pub paragraphs: Vec<String>,
+    pub keywords: Vec<Text>,
+    pub licenses: Vec<Link>,
+    pub sources: Vec<Link>,
+    pub frequency: Option<String>,
+    pub issued: Option<Date>,
+    pub temporal: Option<(Date, Date)>,
+    pub spatial: Vec<Link>,
+    pub legal_basis: Option<String>,
+    pub purpose: Option<String>,
+    pub resolution_835: Option<String>,
+    pub version: Option<String>,
+    pub findings: Vec<String>,
+    pub resources: Vec<ResourceView>,
+}
+
+fn keywords(d: &Dataset, lang: &Lang) -> Vec<Text> {
+    if lang.code == "en" && !d.keywords_en.is_empty() {
+        d.keywords_en
+            .iter()
+            .map(|k| Text {
+                text: k.clone(),
+                lang: "en",
+            })
+            .collect()
+    } else {
+        d.keywords
+            .iter()
+            .map(|k| Text {
+                text: k.clone(),
+                lang: "uk",
+            })
+            .collect()
+    }
+}
+
+/// A link only for http(s) and mailto URLs: other schemes (`javascript:`…) are shown as text.
+pub fn safe_href(url: Option<&str>) -> Option<String> {
+    let url = url?.trim();
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:"))
+        .then(|| url.to_owned())
+}
+
+fn scope_link(catalog: &Catalog, scope: &Scope, lang: &Lang) -> Link {
+    match scope {
+        Scope::Country => Link {
+            href: None,
+            label: Text {
+                text: lang.msg("dataset.whole_country"),
+                lang: lang.code,
+            },
+        },
+        Scope::Territory(code) => match catalog.registry.get(code) {
+            Some(t) => Link {
+                href: territory_href(catalog, code),
+                label: Text {
+                    text: format!(
+                        "{} ({})",
+                        t.name,
+                        lang.msg(&format!("category.{:?}", t.category))
+                    ),
+                    lang: "uk",
+                },
+            },
+            None => Link {
+                href: None,
+                label: Text {
+                    text: code.to_string(),
+                    lang: lang.code,
+                },
+            },
+        },
+    }
+}
+
+/// The dataset page's view.
+pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &Lang) -> DatasetView {
+    let licenses = if d.licenses.is_empty() {
+        vec![Link {
+            href: None,
+            label: Text {
+                text: catalog.config.license.clone(),
+                lang: lang.code,
+            },
+        }]
+    } else {
+        d.licenses
+            .iter()
+            .map(|l| Link {
+                href: safe_href(l.path.as_deref()),
+                label: Text {
+                    text: l
+                        .title
+                        .clone()
+                        .or_else(|| l.name.clone())
+                        .unwrap_or_default(),
+                    lang: lang.code,
+                },
+            })
+            .collect()
+    };
+    DatasetView {
+        summary: summary(catalog, d, Some(result), lang),
+        description: lang.text(&d.description),
+        paragraphs: lang
+            .text(&d.description)
+            .text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        meta_description: short(&lang.text(&d.description).text, 300),
+        keywords: keywords(d, lang),
+        licenses,
+        sources: d
+            .sources
+            .iter()
+            .map(|s| Link {
+                href: safe_href(s.path.as_deref()),
+                label: Text {
+                    text: s.title.clone(),
+                    lang: "uk",
+                },
+            })
+            .collect(),
+        frequency: d
+            .frequency
+            .map(|f| lang.msg(&format!("frequency.{}", f.key()))),
+        issued: d.issued.map(|x| Date::new(x, lang)),
+        temporal: d
+            .temporal
+            .map(|(a, b)| (Date::new(a, lang), Date::new(b, lang))),
+        spatial: d
+            .spatial
+            .iter()
+            .map(|s| scope_link(catalog, s, lang))
+            .collect(),
+        legal_basis: d.legal_basis.clone(),
+        purpose: d.purpose.clone(),
+        resolution_835: d.resolution_835.clone(),
+        version: d.version.clone(),
+        findings: result.findings.iter().map(ToString::to_string).collect(),
+        resources: d
+            .resources
+            .iter()
+            .zip(&result.resources)
+            .map(|(r, res)| resource(d, r, res, lang))
+            .collect(),
+    }
+}
+
+/// `text` cut at a word boundary to at most `max` characters, with an ellipsis when cut.
+fn short(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{cut}…")
+}
+
+/// One field of a schema, for the schema table.
+#[derive(Debug, Serialize)]
+pub struct FieldView {
+    pub name: String,
+    pub title: Option<String>,
+    pub field_type: String,
+    pub constraints: Vec<String>,
+    pub description: Option<String>,
+}
+
+fn field(f: &Field, schema: &Schema, lang: &Lang) -> FieldView {
+    let c = &f.constraints;
+    let mut constraints = Vec::new();
+    if schema.primary_key.contains(&f.name) {
+        constraints.push(lang.msg("dataset.primary_key"));
+    }
+    if c.required {
+        constraints.push(lang.msg("dataset.required"));
+    }
+    if c.unique {
+        constraints.push(lang.msg("dataset.unique"));
+    }
+    let bounds = [
+        ("minLength", c.min_length.map(|n| n.to_string())),
+        ("maxLength", c.max_length.map(|n| n.to_string())),
+    ];
+    let values = [
+        ("minimum", &c.minimum),
+        ("maximum", &c.maximum),
+        ("exclusiveMinimum", &c.exclusive_minimum),
+        ("exclusiveMaximum", &c.exclusive_maximum),
+    ];
+    constraints.extend(
+        bounds
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}"))),
+    );
+    constraints.extend(values.into_iter().filter_map(|(k, v)| {
+        v.as_ref().map(|v| {
+            format!(
+                "{k}: {}",
+                v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+            )
+        })
+    }));
+    if let Some(p) = &c.pattern {
+        constraints.push(format!("pattern: {p}"));
+    }
+    if let Some(e) = &c.enumeration {
+        let items: Vec<String> = e
+            .iter()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .collect();
+        constraints.push(format!("enum: {}", items.join(", ")));
+    }
+    let field_type = match f.format.as_deref() {
+        Some(fmt) if fmt != "default" => format!("{} ({fmt})", f.field_type.name()),
+        _ => f.field_type.name().to_owned(),
+    };
+    FieldView {
+        name: f.name.clone(),
+        title: f.title.clone(),
+        field_type,
+        constraints,
+        description: f.description.clone(),
+    }
+}
+
+/// One file of a dataset.
+#[derive(Debug, Serialize)]
+pub struct ResourceView {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Relative to the site root.
+    pub href: String,
+    pub file_name: String,
+    pub format: String,
+    pub size: String,
+    pub bytes: String,
+    pub sha256: String,
+    pub rows: Option<String>,
+    pub tabular: bool,
+    pub fields: Option<Vec<FieldView>>,
+    pub header: Vec<String>,
+    pub preview: Vec<Vec<String>>,
+    pub findings: Vec<String>,
+    pub omitted: u64,
+    pub valid: bool,
+}
+
+/// The path of a resource's file under `datasets/<id>/`, with `/` separators and no `./`.
+pub fn resource_path(r: &Resource) -> String {
+    r.path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn resource(d: &Dataset, r: &Resource, res: &ResourceResult, lang: &Lang) -> ResourceView {
+    let path = resource_path(r);
+    ResourceView {
+        name: r.name.clone(),
+        title: r.title.clone(),
+        description: r.description.clone(),
+        href: format!("datasets/{}/{}", d.id, format::url_path(&path)),
+        file_name: path.rsplit('/').next().unwrap_or(&path).to_owned(),
+        format: r.format.to_uppercase(),
+        size: lang.size(res.digest.bytes),
+        bytes: format::int(res.digest.bytes, lang.code),
+        sha256: res.digest.sha256.clone(),
+        rows: res.rows.map(|n| format::int(n, lang.code)),
+        tabular: r.is_tabular(),
+        fields: r
+            .schema
+            .as_ref()
+            .map(|s| s.fields.iter().map(|f| field(f, s, lang)).collect()),
+        header: res.header.clone(),
+        preview: res.preview.clone(),
+        findings: res
+            .findings
+            .iter()
+            .take(50)
+            .map(ToString::to_string)
+            .collect(),
+        omitted: res.omitted + res.findings.len().saturating_sub(50) as u64,
+        valid: res.is_valid(),
+    }
+}
+
+/// The publisher page's view.
+#[derive(Debug, Serialize)]
+pub struct PublisherView {
+    pub slug: String,
+    pub href: String,
+    pub name: Text,
+    pub edrpou: String,
+    pub territory: Link,
+    pub website: Option<String>,
+    pub contact_name: String,
+    pub contact_email: Option<String>,
+    pub datasets: Vec<Summary>,
+}
+
+/// A publisher with its datasets.
+pub fn publisher(
+    catalog: &Catalog,
+    p: &Publisher,
+    datasets: Vec<Summary>,
+    lang: &Lang,
+) -> PublisherView {
+    PublisherView {
+        slug: p.slug.to_string(),
+        href: format!("publishers/{}/", p.slug),
+        name: lang.text(&p.name),
+        edrpou: p.edrpou.as_str().to_owned(),
+        territory: scope_link(catalog, &p.territory, lang),
+        website: safe_href(p.website.as_deref()),
+        contact_name: p.contact_name.clone(),
+        contact_email: p.contact_email.clone(),
+        datasets,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_safe_schemes_link() {
+        let cases: &[(&str, bool)] = &[
+            ("https://x.ua", true),
+            ("HTTP://x.ua", true),
+            ("mailto:a@b.ua", true),
+            ("javascript:alert(1)", false),
+            (" JavaScript:alert(1)", false),
+            ("data:text/html,<script>", false),
+            ("//evil.example", false),
+        ];
+        for (url, ok) in cases {
+            assert_eq!(safe_href(Some(url)).is_some(), *ok, "{url}");
+        }
+    }
+}

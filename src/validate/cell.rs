@@ -1,0 +1,533 @@
+//! Stage 2, validate: parsing one cell as its Table Schema type. Pure functions from text to a
+//! typed `Value` (or `None` when the text is not of the type); constraint checks compare `Value`s.
+
+use std::cmp::Ordering;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::catalog::schema::FieldType;
+
+/// A cell's typed value, as far as constraints need it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Text, with its length in characters.
+    Text(String),
+    Int(i128),
+    Num(f64),
+    Bool(bool),
+    Date(NaiveDate),
+    Time(NaiveTime),
+    DateTime(NaiveDateTime),
+    Year(i64),
+    YearMonth(i64, u32),
+    /// JSON (object, array, geojson) or a list: compared by length only.
+    Items(usize),
+    /// Types that have no order (geopoint, duration, any).
+    Opaque(String),
+}
+
+impl Value {
+    /// Orders two values of the same type; `None` across types or for unordered ones.
+    pub fn compare(&self, other: &Value) -> Option<Ordering> {
+        use Value::*;
+        match (self, other) {
+            (Int(a), Int(b)) => Some(a.cmp(b)),
+            (Int(a), Num(b)) => (*a as f64).partial_cmp(b),
+            (Num(a), Int(b)) => a.partial_cmp(&(*b as f64)),
+            (Num(a), Num(b)) => a.partial_cmp(b),
+            (Date(a), Date(b)) => Some(a.cmp(b)),
+            (Time(a), Time(b)) => Some(a.cmp(b)),
+            (DateTime(a), DateTime(b)) => Some(a.cmp(b)),
+            (Year(a), Year(b)) => Some(a.cmp(b)),
+            (YearMonth(a, m), YearMonth(b, n)) => Some((a, m).cmp(&(b, n))),
+            (Text(a), Text(b)) => Some(a.cmp(b)),
+            _ => None,
+        }
+    }
+
+    /// Length for minLength/maxLength: characters of text, items of collections.
+    pub fn length(&self) -> Option<usize> {
+        match self {
+            Value::Text(s) => Some(s.chars().count()),
+            Value::Items(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+fn integer(text: &str, bare: bool) -> Option<Value> {
+    let t = if bare { text } else { strip_non_numeric(text) };
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match t.parse::<i128>() {
+        Ok(n) => Value::Int(n),
+        Err(_) => Value::Num(t.parse().ok()?),
+    })
+}
+
+/// Drops leading and trailing characters that cannot be part of a number ("€95", "95%").
+fn strip_non_numeric(text: &str) -> &str {
+    let start = text
+        .find(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'))
+        .unwrap_or(text.len());
+    let end = text
+        .rfind(|c: char| c.is_ascii_digit() || c == '.')
+        .map_or(start, |i| i + 1);
+    if start < end {
+        &text[start..end]
+    } else {
+        ""
+    }
+}
+
+fn number(text: &str, decimal: char, group: Option<char>, bare: bool) -> Option<Value> {
+    let t = if bare { text } else { strip_non_numeric(text) };
+    match t {
+        "NaN" | "nan" => return Some(Value::Num(f64::NAN)),
+        "INF" | "Infinity" | "inf" | "+INF" => return Some(Value::Num(f64::INFINITY)),
+        "-INF" | "-Infinity" | "-inf" => return Some(Value::Num(f64::NEG_INFINITY)),
+        _ => {}
+    }
+    let mut s = String::with_capacity(t.len());
+    for c in t.chars() {
+        if Some(c) == group {
+            continue;
+        }
+        s.push(if c == decimal { '.' } else { c });
+    }
+    let body = s.strip_prefix(['+', '-']).unwrap_or(&s);
+    let mantissa = body.split(['e', 'E']).next().unwrap_or("");
+    let valid = !mantissa.is_empty()
+        && mantissa.bytes().any(|b| b.is_ascii_digit())
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if !valid {
+        return None;
+    }
+    s.parse::<f64>().ok().map(Value::Num)
+}
+
+fn boolean(text: &str, true_values: &[String], false_values: &[String]) -> Option<Value> {
+    if true_values.iter().any(|v| v == text) {
+        Some(Value::Bool(true))
+    } else if false_values.iter().any(|v| v == text) {
+        Some(Value::Bool(false))
+    } else {
+        None
+    }
+}
+
+/// Reads a Table Schema date/time `format`: `default`, `any`, or a strftime pattern (optionally
+/// with the v1 `fmt:` prefix).
+fn pattern(format: Option<&str>) -> Option<&str> {
+    match format {
+        None | Some("default") | Some("any") => None,
+        Some(p) => Some(p.strip_prefix("fmt:").unwrap_or(p)),
+    }
+}
+
+const ANY_DATES: [&str; 6] = [
+    "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%Y", "%d-%m-%Y",
+];
+
+fn date(text: &str, format: Option<&str>) -> Option<Value> {
+    let parsed = match (format, pattern(format)) {
+        (_, Some(p)) => NaiveDate::parse_from_str(text, p).ok(),
+        (Some("any"), None) => ANY_DATES
+            .iter()
+            .find_map(|p| NaiveDate::parse_from_str(text, p).ok()),
+        _ => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| text.len() == 10),
+    };
+    parsed.map(Value::Date)
+}
+
+fn time(text: &str, format: Option<&str>) -> Option<Value> {
+    let parsed = match pattern(format) {
+        Some(p) => NaiveTime::parse_from_str(text, p).ok(),
+        None => NaiveTime::parse_from_str(text.trim_end_matches('Z'), "%H:%M:%S%.f").ok(),
+    };
+    parsed.map(Value::Time)
+}
+
+fn datetime(text: &str, format: Option<&str>) -> Option<Value> {
+    if let Some(p) = pattern(format) {
+        return NaiveDateTime::parse_from_str(text, p)
+            .ok()
+            .map(Value::DateTime);
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|d| d.naive_utc())
+        .ok()
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(text.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f").ok()
+        })
+        .map(Value::DateTime)
+}
+
+fn year(text: &str) -> Option<Value> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    (!digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok().map(Value::Year))
+        .flatten()
+}
+
+fn yearmonth(text: &str) -> Option<Value> {
+    let (y, m) = text.split_once('-')?;
+    let Some(Value::Year(y)) = year(y) else {
+        return None;
+    };
+    let m: u32 = (m.len() == 2).then(|| m.parse().ok()).flatten()?;
+    (1..=12).contains(&m).then_some(Value::YearMonth(y, m))
+}
+
+fn duration(text: &str) -> Option<Value> {
+    // ISO 8601: PnYnMnDTnHnMnS or PnW; at least one component, a T only before time components.
+    let rest = text.strip_prefix('P')?;
+    let (date, time) = rest
+        .split_once('T')
+        .map_or((rest, None), |(d, t)| (d, Some(t)));
+    let parts = |s: &str, units: &str| -> Option<usize> {
+        let mut count = 0;
+        let mut num = String::new();
+        let mut allowed = units;
+        for c in s.chars() {
+            if c.is_ascii_digit() || (c == '.' && !num.is_empty()) {
+                num.push(c);
+            } else {
+                let at = allowed.find(c)?;
+                if num.is_empty() {
+                    return None;
+                }
+                allowed = &allowed[at + 1..];
+                num.clear();
+                count += 1;
+            }
+        }
+        num.is_empty().then_some(count)
+    };
+    let d = parts(date, "YMWD")?;
+    let t = match time {
+        Some(t) => match parts(t, "HMS")? {
+            0 => return None,
+            n => n,
+        },
+        None => 0,
+    };
+    (d + t > 0).then(|| Value::Opaque(text.to_owned()))
+}
+
+fn geopoint(text: &str, format: Option<&str>) -> Option<Value> {
+    let (lon, lat) = match format {
+        Some("array") => {
+            let v: Vec<f64> = serde_json::from_str(text).ok()?;
+            (*v.first()?, *v.get(1).filter(|_| v.len() == 2)?)
+        }
+        Some("object") => {
+            let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).ok()?;
+            (v.get("lon")?.as_f64()?, v.get("lat")?.as_f64()?)
+        }
+        _ => {
+            let (a, b) = text.split_once(',')?;
+            (a.trim().parse().ok()?, b.trim().parse().ok()?)
+        }
+    };
+    ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
+        .then(|| Value::Opaque(text.to_owned()))
+}
+
+fn json(text: &str, want_object: bool) -> Option<Value> {
+    match serde_json::from_str::<serde_json::Value>(text).ok()? {
+        serde_json::Value::Object(o) if want_object => Some(Value::Items(o.len())),
+        serde_json::Value::Array(a) if !want_object => Some(Value::Items(a.len())),
+        _ => None,
+    }
+}
+
+fn string(text: &str, format: Option<&str>) -> Option<Value> {
+    let ok = match format {
+        Some("email") => crate::catalog::config::is_email(text),
+        Some("uri") => text.split_once(':').is_some_and(|(scheme, rest)| {
+            !rest.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !text.contains(char::is_whitespace)
+        }),
+        Some("uuid") => {
+            let groups: Vec<&str> = text.split('-').collect();
+            groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+                && groups
+                    .iter()
+                    .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+        }
+        Some("binary") => {
+            text.len() % 4 == 0
+                && text
+                    .trim_end_matches('=')
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+        }
+        _ => true,
+    };
+    ok.then(|| Value::Text(text.to_owned()))
+}
+
+/// Parses `text` (not a missing value) as `field_type` with `format`.
+pub fn parse(field_type: &FieldType, format: Option<&str>, text: &str) -> Option<Value> {
+    match field_type {
+        FieldType::String => string(text, format),
+        FieldType::Integer { bare_number } => integer(text, *bare_number),
+        FieldType::Number {
+            decimal_char,
+            group_char,
+            bare_number,
+        } => number(text, *decimal_char, *group_char, *bare_number),
+        FieldType::Boolean {
+            true_values,
+            false_values,
+        } => boolean(text, true_values, false_values),
+        FieldType::Date => date(text, format),
+        FieldType::Time => time(text, format),
+        FieldType::Datetime => datetime(text, format),
+        FieldType::Year => year(text),
+        FieldType::Yearmonth => yearmonth(text),
+        FieldType::Duration => duration(text),
+        FieldType::Geopoint => geopoint(text, format),
+        FieldType::Geojson | FieldType::Object => json(text, true),
+        FieldType::Array => json(text, false),
+        FieldType::List { delimiter } => Some(Value::Items(text.split(delimiter.as_str()).count())),
+        FieldType::Any => Some(Value::Opaque(text.to_owned())),
+    }
+}
+
+/// Interprets a constraint bound from the schema (a JSON number or string) in the field's type.
+pub fn bound(
+    field_type: &FieldType,
+    format: Option<&str>,
+    value: &serde_json::Value,
+) -> Option<Value> {
+    match value {
+        serde_json::Value::Number(n) => match field_type {
+            FieldType::Integer { .. } => n
+                .as_i64()
+                .map(|i| Value::Int(i.into()))
+                .or_else(|| n.as_f64().map(Value::Num)),
+            FieldType::Number { .. } => n.as_f64().map(Value::Num),
+            FieldType::Year => n.as_i64().map(Value::Year),
+            _ => None,
+        },
+        serde_json::Value::String(s) => match field_type {
+            // Bounds in the schema are written in the standard form, not the field's own format.
+            FieldType::Number { .. } => number(s, '.', None, true),
+            FieldType::Date | FieldType::Time | FieldType::Datetime => {
+                parse(field_type, None, s).or_else(|| parse(field_type, format, s))
+            }
+            FieldType::String => Some(Value::Text(s.clone())),
+            _ => parse(field_type, format, s),
+        },
+        _ => None,
+    }
+}
+
+/// A hint for a cell that failed to parse, where a common mistake is recognisable.
+pub fn hint(field_type: &FieldType, text: &str) -> Option<String> {
+    let looks_decimal_comma = text.contains(',') && number(text, ',', Some(' '), true).is_some();
+    match field_type {
+        FieldType::Number { decimal_char: '.', .. } | FieldType::Integer { .. } if looks_decimal_comma => {
+            Some("decimal comma: declare \"decimalChar\": \",\" on the field (and \"groupChar\": \" \" if thousands are separated by spaces)".into())
+        }
+        FieldType::Number { .. } | FieldType::Integer { .. } if text.contains(['\u{a0}', ' ']) => {
+            Some("thousands separated by spaces: declare \"groupChar\": \" \" on the field".into())
+        }
+        FieldType::Integer { .. } if number(text, '.', None, true).is_some() => {
+            Some("this has a fractional part: declare the field \"type\": \"number\"".into())
+        }
+        FieldType::Date if NaiveDate::parse_from_str(text, "%d.%m.%Y").is_ok() => {
+            Some("dates look like dd.mm.yyyy: declare \"format\": \"%d.%m.%Y\" on the field".into())
+        }
+        FieldType::Date | FieldType::Datetime => Some("write dates as YYYY-MM-DD, or declare the field's \"format\" (e.g. \"%d.%m.%Y\")".into()),
+        FieldType::Boolean { true_values, false_values } => Some(format!(
+            "use one of {} for yes and {} for no, or declare \"trueValues\"/\"falseValues\"",
+            true_values.join(", "),
+            false_values.join(", ")
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(dec: char, group: Option<char>) -> FieldType {
+        FieldType::Number {
+            decimal_char: dec,
+            group_char: group,
+            bare_number: true,
+        }
+    }
+
+    #[test]
+    fn parses_cells() {
+        let int = FieldType::Integer { bare_number: true };
+        let int_loose = FieldType::Integer { bare_number: false };
+        let boolean = FieldType::Boolean {
+            true_values: vec!["true".into(), "1".into()],
+            false_values: vec!["false".into(), "0".into()],
+        };
+        let cases: &[(&FieldType, Option<&str>, &str, Option<Value>)] = &[
+            (&int, None, "42", Some(Value::Int(42))),
+            (&int, None, "-7", Some(Value::Int(-7))),
+            (&int, None, "+7", Some(Value::Int(7))),
+            (&int, None, "4.2", None),
+            (&int, None, "", None),
+            (&int, None, " 4", None),
+            (&int_loose, None, "€95", Some(Value::Int(95))),
+            (&int_loose, None, "95%", Some(Value::Int(95))),
+            (
+                &num('.', None),
+                None,
+                "2.547e+09",
+                Some(Value::Num(2.547e9)),
+            ),
+            (&num('.', None), None, "-0.5", Some(Value::Num(-0.5))),
+            (&num('.', None), None, ".5", Some(Value::Num(0.5))),
+            (&num('.', None), None, "1,5", None),
+            (&num('.', None), None, "e5", None),
+            (&num('.', None), None, "1.2.3", None),
+            (
+                &num(',', Some(' ')),
+                None,
+                "1 234,5",
+                Some(Value::Num(1234.5)),
+            ),
+            (
+                &num('.', Some(',')),
+                None,
+                "1,234.5",
+                Some(Value::Num(1234.5)),
+            ),
+            (&boolean, None, "1", Some(Value::Bool(true))),
+            (&boolean, None, "yes", None),
+            (
+                &FieldType::Date,
+                None,
+                "2026-03-31",
+                Some(Value::Date(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap())),
+            ),
+            (&FieldType::Date, None, "2026-02-30", None),
+            (&FieldType::Date, None, "31.03.2026", None),
+            (
+                &FieldType::Date,
+                Some("%d.%m.%Y"),
+                "31.03.2026",
+                Some(Value::Date(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap())),
+            ),
+            (
+                &FieldType::Date,
+                Some("any"),
+                "31.03.2026",
+                Some(Value::Date(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap())),
+            ),
+            (&FieldType::Year, None, "2023", Some(Value::Year(2023))),
+            (&FieldType::Year, None, "20x3", None),
+            (
+                &FieldType::Yearmonth,
+                None,
+                "2023-12",
+                Some(Value::YearMonth(2023, 12)),
+            ),
+            (&FieldType::Yearmonth, None, "2023-13", None),
+            (
+                &FieldType::Duration,
+                None,
+                "P1Y2M10DT2H30M",
+                Some(Value::Opaque("P1Y2M10DT2H30M".into())),
+            ),
+            (&FieldType::Duration, None, "P", None),
+            (&FieldType::Duration, None, "PT", None),
+            (&FieldType::Duration, None, "P1H", None),
+            (
+                &FieldType::Geopoint,
+                None,
+                "30.5, 50.4",
+                Some(Value::Opaque("30.5, 50.4".into())),
+            ),
+            (&FieldType::Geopoint, None, "200, 50", None),
+            (
+                &FieldType::Object,
+                None,
+                "{\"a\": 1}",
+                Some(Value::Items(1)),
+            ),
+            (&FieldType::Object, None, "[1]", None),
+            (&FieldType::Array, None, "[1, 2]", Some(Value::Items(2))),
+            (
+                &FieldType::String,
+                Some("email"),
+                "a@b.ua",
+                Some(Value::Text("a@b.ua".into())),
+            ),
+            (&FieldType::String, Some("email"), "nope", None),
+            (
+                &FieldType::String,
+                Some("uuid"),
+                "123e4567-e89b-12d3-a456-426614174000",
+                Some(Value::Text("123e4567-e89b-12d3-a456-426614174000".into())),
+            ),
+            (
+                &FieldType::String,
+                Some("uri"),
+                "https://x.ua/a",
+                Some(Value::Text("https://x.ua/a".into())),
+            ),
+            (&FieldType::String, Some("uri"), "no scheme", None),
+            (
+                &FieldType::Datetime,
+                None,
+                "2026-03-31T10:00:00Z",
+                Some(Value::DateTime(
+                    NaiveDate::from_ymd_opt(2026, 3, 31)
+                        .unwrap()
+                        .and_hms_opt(10, 0, 0)
+                        .unwrap(),
+                )),
+            ),
+            (
+                &FieldType::Time,
+                None,
+                "10:00:00",
+                Some(Value::Time(NaiveTime::from_hms_opt(10, 0, 0).unwrap())),
+            ),
+        ];
+        for (ty, format, text, want) in cases {
+            assert_eq!(
+                parse(ty, *format, text),
+                *want,
+                "{ty:?} {format:?} {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hints() {
+        let n = num('.', None);
+        assert!(hint(&n, "12,5").unwrap().contains("decimalChar"));
+        assert!(hint(&FieldType::Date, "31.03.2026")
+            .unwrap()
+            .contains("%d.%m.%Y"));
+        assert!(hint(&FieldType::Integer { bare_number: true }, "4.5")
+            .unwrap()
+            .contains("number"));
+        assert_eq!(hint(&FieldType::String, "x"), None);
+    }
+}

@@ -1,0 +1,204 @@
+//! Stage 2, validate: judges the loaded catalogue. Metadata is checked against the territory
+//! registry and the catalogue's own rules; every resource is read once, validated against its
+//! schema while its SHA-256 and size are computed (stage 3, `checksum`, runs inside that pass).
+//! Returns plain data: per-resource results and the sorted `Report`. Writes nothing.
+
+pub mod cell;
+pub mod report;
+pub mod table;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::catalog::{Catalog, Dataset, DatasetId, Resource, Scope};
+use crate::checksum::{self, Digest};
+use crate::error::Error;
+use report::{Finding, Kind, Report};
+
+/// What validation learned about one resource.
+#[derive(Debug, Clone, Default)]
+pub struct ResourceResult {
+    pub digest: Digest,
+    /// Data rows, for tables.
+    pub rows: Option<u64>,
+    pub header: Vec<String>,
+    pub preview: Vec<Vec<String>>,
+    pub findings: Vec<Finding>,
+    pub omitted: u64,
+}
+
+impl ResourceResult {
+    /// True when nothing is wrong with the resource.
+    pub fn is_valid(&self) -> bool {
+        self.findings.is_empty() && self.omitted == 0
+    }
+}
+
+/// What validation learned about one dataset.
+#[derive(Debug, Clone, Default)]
+pub struct DatasetResult {
+    /// In the order of the dataset's resources.
+    pub resources: Vec<ResourceResult>,
+    /// Metadata findings about the dataset itself.
+    pub findings: Vec<Finding>,
+}
+
+impl DatasetResult {
+    /// True when the dataset and all its resources are valid.
+    pub fn is_valid(&self) -> bool {
+        self.findings.is_empty() && self.resources.iter().all(ResourceResult::is_valid)
+    }
+}
+
+/// The outcome of validation.
+#[derive(Debug, Default)]
+pub struct Validated {
+    pub datasets: BTreeMap<DatasetId, DatasetResult>,
+    pub report: Report,
+}
+
+/// Validates metadata and every resource. `on_resource` is called after each file (for progress).
+pub fn validate(
+    catalog: &Catalog,
+    load_findings: Vec<Finding>,
+    on_resource: &mut dyn FnMut(&Path),
+) -> Result<Validated, Error> {
+    let mut out = Validated::default();
+    out.report.extend(load_findings);
+    out.report.extend(catalog_findings(catalog));
+    for dataset in catalog.datasets.values() {
+        let mut result = DatasetResult {
+            findings: dataset_findings(catalog, dataset),
+            ..Default::default()
+        };
+        for resource in &dataset.resources {
+            let r = resource_result(catalog, dataset, resource)?;
+            on_resource(&resource.path);
+            result.resources.push(r);
+        }
+        out.report.extend(result.findings.iter().cloned());
+        for r in &result.resources {
+            out.report.extend(r.findings.iter().cloned());
+        }
+        out.datasets.insert(dataset.id.clone(), result);
+    }
+    out.report.sort();
+    Ok(out)
+}
+
+fn resource_result(
+    catalog: &Catalog,
+    dataset: &Dataset,
+    resource: &Resource,
+) -> Result<ResourceResult, Error> {
+    let shown = dataset.folder.join(&resource.path);
+    let path = catalog.source.join(&shown);
+    let mut result = if resource.is_tabular() {
+        let scan = table::scan(&path, &shown, resource).map_err(|e| Error::read(&path, e))?;
+        ResourceResult {
+            digest: scan.digest,
+            rows: Some(scan.rows),
+            header: scan.header,
+            preview: scan.preview,
+            findings: scan.findings,
+            omitted: scan.omitted,
+        }
+    } else {
+        let with_md5 = matches!(
+            resource.declared_hash,
+            Some(crate::catalog::package::DeclaredHash::Md5(_))
+        );
+        ResourceResult {
+            digest: checksum::digest_file(&path, with_md5).map_err(|e| Error::read(&path, e))?,
+            ..Default::default()
+        }
+    };
+    result
+        .findings
+        .extend(checksum::compare_declared(resource, &result.digest, &shown));
+    Ok(result)
+}
+
+fn scope_finding(catalog: &Catalog, scope: &Scope, file: &Path, key: &str) -> Option<Finding> {
+    match scope {
+        Scope::Territory(code) if catalog.registry.get(code).is_none() => Some(
+            Finding::new(
+                Kind::TerritoryError,
+                file,
+                format!(
+                    "a code present in the KATOTTG registry (edition {})",
+                    catalog.config.edition
+                ),
+            )
+            .field(key, None)
+            .found(code.to_string())
+            .hint(
+                "look the code up in the codifier; codes of abolished territories are not accepted",
+            ),
+        ),
+        _ => None,
+    }
+}
+
+fn catalog_findings(catalog: &Catalog) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if !catalog
+        .publishers
+        .keys()
+        .any(|p| p.as_str() == catalog.config.publisher)
+    {
+        findings.push(
+            Finding::new(
+                Kind::CatalogError,
+                "catalog.toml",
+                "the slug of a publisher in `publishers/`",
+            )
+            .field("publisher", None)
+            .found(catalog.config.publisher.clone()),
+        );
+    }
+    for p in catalog.publishers.values() {
+        findings.extend(scope_finding(
+            catalog,
+            &p.territory,
+            &p.folder.join("publisher.toml"),
+            "territory",
+        ));
+    }
+    findings
+}
+
+fn dataset_findings(catalog: &Catalog, dataset: &Dataset) -> Vec<Finding> {
+    let file = dataset.folder.join("datapackage.json");
+    let mut findings: Vec<Finding> = dataset
+        .spatial
+        .iter()
+        .filter_map(|s| scope_finding(catalog, s, &file, "hromadata.spatial"))
+        .collect();
+    if let Some(code) = &dataset.resolution_835 {
+        let ok = code.len() == 7
+            && (code.starts_with("all-") || code.starts_with("mun-"))
+            && code[4..].bytes().all(|b| b.is_ascii_digit());
+        if !ok {
+            findings.push(
+                Finding::new(
+                    Kind::PackageError,
+                    &file,
+                    "a Resolution 835 dataset code like `all-007` or `mun-049`",
+                )
+                .field("hromadata.resolution_835", None)
+                .found(code.clone()),
+            );
+        }
+    }
+    if let (Some(issued), Some(modified)) = (dataset.issued, dataset.modified) {
+        if modified < issued {
+            findings.push(
+                Finding::new(Kind::PackageError, &file, "`modified` on or after `issued`")
+                    .field("hromadata.modified", None)
+                    .found(modified.to_string()),
+            );
+        }
+    }
+    findings
+}

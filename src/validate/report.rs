@@ -1,0 +1,209 @@
+//! Findings: problems in the data or metadata, located and explained. They are data, not errors:
+//! a run collects all of them, prints them, and maps "any finding" to exit code 1.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// What kind of problem a finding is. Names follow frictionless v5's error types where one fits,
+/// so that reports can be compared with the reference implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// The catalogue file is broken.
+    CatalogError,
+    /// A publisher file is broken.
+    PublisherError,
+    /// A data package descriptor is broken.
+    PackageError,
+    /// A resource descriptor is broken (path, format…).
+    ResourceError,
+    /// A Table Schema is broken.
+    SchemaError,
+    /// The file cannot be read or parsed as declared.
+    SourceError,
+    /// The file is not valid text in its encoding.
+    EncodingError,
+    /// A header cell is empty.
+    BlankLabel,
+    /// Two header cells are the same.
+    DuplicateLabel,
+    /// A header cell differs from the schema's field name.
+    IncorrectLabel,
+    /// The header has fewer cells than the schema has fields.
+    MissingLabel,
+    /// The header has more cells than the schema has fields.
+    ExtraLabel,
+    /// A row with only empty cells.
+    BlankRow,
+    /// A row shorter than the header.
+    MissingCell,
+    /// A row longer than the header.
+    ExtraCell,
+    /// A cell does not parse as its field's type.
+    TypeError,
+    /// A cell breaks a field constraint.
+    ConstraintError,
+    /// A value repeats in a unique field.
+    UniqueError,
+    /// A primary key repeats or is empty.
+    PrimaryKey,
+    /// A declared SHA-256 or MD5 differs from the file's.
+    HashCount,
+    /// A declared size in bytes differs from the file's.
+    ByteCount,
+    /// A KATOTTG code is malformed or not in the registry.
+    TerritoryError,
+}
+
+impl Kind {
+    /// The kebab-case name, as in frictionless reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::CatalogError => "catalog-error",
+            Kind::PublisherError => "publisher-error",
+            Kind::PackageError => "package-error",
+            Kind::ResourceError => "resource-error",
+            Kind::SchemaError => "schema-error",
+            Kind::SourceError => "source-error",
+            Kind::EncodingError => "encoding-error",
+            Kind::BlankLabel => "blank-label",
+            Kind::DuplicateLabel => "duplicate-label",
+            Kind::IncorrectLabel => "incorrect-label",
+            Kind::MissingLabel => "missing-label",
+            Kind::ExtraLabel => "extra-label",
+            Kind::BlankRow => "blank-row",
+            Kind::MissingCell => "missing-cell",
+            Kind::ExtraCell => "extra-cell",
+            Kind::TypeError => "type-error",
+            Kind::ConstraintError => "constraint-error",
+            Kind::UniqueError => "unique-error",
+            Kind::PrimaryKey => "primary-key",
+            Kind::HashCount => "hash-count",
+            Kind::ByteCount => "byte-count",
+            Kind::TerritoryError => "territory-error",
+        }
+    }
+}
+
+/// One located problem: where, what was expected, what was found, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    /// The file, relative to the source folder.
+    pub file: PathBuf,
+    /// Row number in the file, the header being row 1 (or line number in a metadata file).
+    pub row: Option<u64>,
+    /// Field number, from 1.
+    pub field_number: Option<usize>,
+    /// Field name (or metadata key).
+    pub field: Option<String>,
+    /// What was expected, in plain words.
+    pub expected: String,
+    /// What was found (a cell value, a key), when there is one.
+    pub found: Option<String>,
+    /// How to fix it, in plain words.
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    /// A finding about `file` with what was expected; locate it further with the builder methods.
+    pub fn new(kind: Kind, file: impl Into<PathBuf>, expected: impl Into<String>) -> Self {
+        Finding {
+            kind,
+            file: file.into(),
+            row: None,
+            field_number: None,
+            field: None,
+            expected: expected.into(),
+            found: None,
+            hint: None,
+        }
+    }
+
+    /// Sets the row (header = 1) or line.
+    pub fn row(mut self, row: u64) -> Self {
+        self.row = Some(row);
+        self
+    }
+
+    /// Sets the field name and its number (from 1).
+    pub fn field(mut self, name: impl Into<String>, number: Option<usize>) -> Self {
+        self.field = Some(name.into());
+        self.field_number = number;
+        self
+    }
+
+    /// Sets what was found.
+    pub fn found(mut self, found: impl Into<String>) -> Self {
+        self.found = Some(found.into());
+        self
+    }
+
+    /// Sets how to fix it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// The longest cell value a report shows; longer ones are cut with an ellipsis.
+const SHOWN_VALUE_CHARS: usize = 80;
+
+fn shorten(value: &str) -> String {
+    if value.chars().count() <= SHOWN_VALUE_CHARS {
+        value.to_owned()
+    } else {
+        let cut: String = value.chars().take(SHOWN_VALUE_CHARS).collect();
+        format!("{cut}…")
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: `{}`", self.kind.name(), self.file.display())?;
+        if let Some(row) = self.row {
+            write!(f, ", row {row}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field `{field}`")?;
+            if let Some(n) = self.field_number {
+                write!(f, " (column {n})")?;
+            }
+        }
+        write!(f, ": expected {}", self.expected)?;
+        if let Some(found) = &self.found {
+            write!(f, ", found `{}`", shorten(found))?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All findings of a run, in a stable order (by file, row, field, kind).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// True when there is nothing to report.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Adds findings.
+    pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(findings);
+    }
+
+    /// Sorts findings into their stable order.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.file, a.row, a.field_number, a.kind).cmp(&(&b.file, b.row, b.field_number, b.kind))
+        });
+    }
+}
