@@ -311,7 +311,7 @@ mod tests {
             Path::new("catalog.toml"),
         )
         .unwrap_err();
-        assert_eq!(err[0].row, Some(1).or(err[0].row));
+        assert_eq!(err[0].row, Some(2));
         assert_eq!(err[0].kind, Kind::CatalogError);
     }
 }

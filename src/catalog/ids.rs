@@ -270,8 +270,7 @@ mod tests {
             ("UA05020030000031457", Some(Level::Hromada)),
             ("UA05020030010063857", Some(Level::Settlement)),
             ("UA80000000000093317", Some(Level::Oblast)),
-            // Kyiv's districts set no digit group: their level comes from the registry.
-            ("UA80000000000126643", Some(Level::Oblast)),
+            ("UA80000000000126643", Some(Level::District)),
             ("UA01160330010143565", Some(Level::District)),
             (" UA05020030000031457 ", Some(Level::Hromada)),
             ("UA0502003000003145", None),

@@ -84,8 +84,8 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
                 findings.push(
                     Finding::new(Kind::PackageError, dataset.folder.join("datapackage.json"), "a dataset `name` unique in the catalogue")
                         .field("name", None)
-                        .found(format!("{} (also used by `{}`)", dataset.id, first.folder.display()))
-                        .hint("give one of the datasets another `name`; names are the datasets' addresses"),
+                        .found(dataset.id.to_string())
+                        .hint(format!("`{}` uses it too: give one of the datasets another `name` (names are the datasets' addresses)", first.folder.display())),
                 );
             } else {
                 datasets.insert(dataset.id.clone(), dataset);

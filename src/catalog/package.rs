@@ -174,7 +174,7 @@ impl Reader<'_> {
     fn bad(&mut self, kind: Kind, key: &str, expected: impl Into<String>, found: Option<&Value>) {
         let mut f = Finding::new(kind, self.shown, expected).field(key, None);
         if let Some(v) = found {
-            f = f.found(v.to_string());
+            f = f.found(v.as_str().map_or_else(|| v.to_string(), str::to_owned));
         }
         self.findings.push(f);
     }

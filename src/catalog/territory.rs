@@ -86,6 +86,7 @@ impl Registry {
         let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
         let mut registry = Registry::default();
         let mut findings = Vec::new();
+        let mut lines = BTreeMap::new();
         for (index, row) in reader.deserialize::<Row>().enumerate() {
             let line = index as u64 + 2;
             let bad = |what: &str| Finding::new(Kind::TerritoryError, shown, what).row(line);
@@ -98,6 +99,7 @@ impl Registry {
             };
             match Self::parse_row(&row) {
                 Ok(t) => {
+                    lines.insert(t.code, line);
                     registry.by_code.insert(t.code, t);
                 }
                 Err(expected) => findings.push(
@@ -107,7 +109,7 @@ impl Registry {
                 ),
             }
         }
-        findings.extend(registry.link(shown));
+        findings.extend(registry.link(shown, &lines));
         Ok((registry, findings))
     }
 
@@ -143,10 +145,11 @@ impl Registry {
     }
 
     /// Builds the children index and checks that parents exist and contain their children.
-    fn link(&mut self, shown: &Path) -> Vec<Finding> {
+    fn link(&mut self, shown: &Path, lines: &BTreeMap<KatottgCode, u64>) -> Vec<Finding> {
         let mut findings = Vec::new();
         for t in self.by_code.values() {
             let Some(parent) = t.parent else { continue };
+            let line = lines.get(&t.code).copied().unwrap_or(0);
             if !self.by_code.contains_key(&parent) {
                 findings.push(
                     Finding::new(
@@ -154,6 +157,7 @@ impl Registry {
                         shown,
                         "the parent code to be in the registry",
                     )
+                    .row(line)
                     .found(format!("{} (parent of {})", parent, t.code)),
                 );
             } else if !parent.contains(&t.code) {
@@ -163,6 +167,7 @@ impl Registry {
                         shown,
                         "a code that starts with its parent's digit groups",
                     )
+                    .row(line)
                     .found(format!("{} under {}", t.code, parent)),
                 );
             }

@@ -135,9 +135,21 @@ impl Finding {
         self
     }
 
-    /// Sets what was found.
+    /// Sets what was found (line breaks shown as `⏎`, so one finding stays on one line).
     pub fn found(mut self, found: impl Into<String>) -> Self {
-        self.found = Some(found.into());
+        let found: String = found.into();
+        let found = found.replace("\r\n", "\n");
+        // Control characters would garble a terminal: show them as their Unicode pictures.
+        let shown = found
+            .chars()
+            .map(|c| match c {
+                '\n' | '\r' => '⏎',
+                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+                '\u{7f}' => '␡',
+                c => c,
+            })
+            .collect();
+        self.found = Some(shown);
         self
     }
 
@@ -149,7 +161,7 @@ impl Finding {
 }
 
 /// The longest cell value a report shows; longer ones are cut with an ellipsis.
-const SHOWN_VALUE_CHARS: usize = 80;
+const SHOWN_VALUE_CHARS: usize = 200;
 
 fn shorten(value: &str) -> String {
     if value.chars().count() <= SHOWN_VALUE_CHARS {

@@ -31,6 +31,8 @@ pub struct TableScan {
     pub findings: Vec<Finding>,
     /// Findings beyond `MAX_FINDINGS`, counted but not kept.
     pub omitted: u64,
+    /// Row number of the last record read (the header is row 1).
+    pub last_row: u64,
 }
 
 impl TableScan {
@@ -40,6 +42,53 @@ impl TableScan {
         } else {
             self.omitted += 1;
         }
+    }
+}
+
+/// Follows the quoting of the bytes the CSV parser reads, to catch what the parser accepts
+/// silently: a quote still open at the end of the file, and NUL bytes (never text).
+struct QuoteTracker<R> {
+    inner: R,
+    quote: u8,
+    delimiter: u8,
+    state: Quoting,
+    /// Records completed so far (line breaks outside quotes).
+    records: u64,
+    /// Record index (from 0) of the first NUL byte.
+    first_nul: Option<u64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl<R: io::Read> io::Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == 0 && self.first_nul.is_none() {
+                self.first_nul = Some(self.records);
+            }
+            self.state = match (self.state, b) {
+                (Quoting::FieldStart, q) if q == self.quote => Quoting::Quoted,
+                (Quoting::Quoted, q) if q == self.quote => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::QuoteInQuoted, q) if q == self.quote => Quoting::Quoted,
+                (_, b'\n') => {
+                    self.records += 1;
+                    Quoting::FieldStart
+                }
+                (_, d) if d == self.delimiter => Quoting::FieldStart,
+                (Quoting::QuoteInQuoted, b'\r') => Quoting::QuoteInQuoted,
+                (Quoting::FieldStart, b'\r') => Quoting::FieldStart,
+                _ => Quoting::Unquoted,
+            };
+        }
+        Ok(n)
     }
 }
 
@@ -137,6 +186,15 @@ pub fn scan(path: &Path, shown: &Path, resource: &Resource) -> io::Result<TableS
     let mut hashing =
         HashingReader::new(BufReader::with_capacity(checksum::BUFFER, file), with_md5);
     let mut scan = TableScan::default();
+    let d = &resource.dialect;
+    let mut tracker = QuoteTracker {
+        inner: &mut hashing,
+        quote: d.quote_char,
+        delimiter: d.delimiter,
+        state: Quoting::FieldStart,
+        records: 0,
+        first_nul: None,
+    };
     {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -145,8 +203,26 @@ pub fn scan(path: &Path, shown: &Path, resource: &Resource) -> io::Result<TableS
             .quote(resource.dialect.quote_char)
             .double_quote(resource.dialect.double_quote)
             .buffer_capacity(64 * 1024)
-            .from_reader(&mut hashing);
+            .from_reader(&mut tracker);
         read_rows(&mut reader, shown, resource, &mut scan);
+    }
+    if let Some(record) = tracker.first_nul {
+        scan.push(
+            Finding::new(Kind::SourceError, shown, "text without NUL bytes")
+                .row(record + 1)
+                .hint("the file is binary or was saved in UTF-16: export it again as CSV in UTF-8"),
+        );
+    }
+    if tracker.state == Quoting::Quoted {
+        // The parser put everything after the open quote into one cell: report the quote, not the
+        // symptoms it caused in the last row.
+        let last = scan.last_row;
+        scan.findings.retain(|f| f.row != Some(last));
+        scan.push(
+            Finding::new(Kind::SourceError, shown, "a closing quote (\") for the value that starts with one")
+                .row(last)
+                .hint("a value opens a double quote that is never closed: close it, or double the quote inside the value (\"\")"),
+        );
     }
     scan.digest = hashing.finish()?;
     Ok(scan)
@@ -217,6 +293,7 @@ fn read_rows<R: io::Read>(
             }
         }
         row += 1;
+        scan.last_row = row;
         if row == 1 && resource.dialect.header {
             width = header(&record, &checks, shown, scan);
             if checks.is_empty() {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of hromadata on a fresh machine: installs what the tests need, then runs the
+# unit tests and the integration suite. Usage: bash tests/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need cargo; then
+  echo "tests/run.sh: cargo is required (install Rust with rustup)" >&2
+  exit 2
+fi
+# The suite compares our checksums with coreutils' sha256sum, an independent implementation.
+if ! need sha256sum; then
+  if need apt-get; then
+    apt-get update -qq && apt-get install -y -qq coreutils
+  else
+    echo "tests/run.sh: sha256sum (coreutils) is required" >&2
+    exit 2
+  fi
+fi
+
+cargo fmt --all -- --check
+cargo test --locked --all-targets

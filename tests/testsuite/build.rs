@@ -1,0 +1,244 @@
+//! `hromadata build` on valid fixtures: the pages, their content, the published files.
+
+use std::process::Command;
+
+use crate::support::{attr, main_html, select, Project};
+
+#[test]
+fn builds_every_page_in_both_languages() {
+    let p = Project::fixture("basic");
+    let run = p.build(&[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    for lang in ["", "en/"] {
+        for page in [
+            "index.html",
+            "datasets/index.html",
+            "datasets/vinnytsia-budget/index.html",
+            "datasets/katottg-sample/index.html",
+            "publishers/index.html",
+            "publishers/vinnytska-miska-rada/index.html",
+            "publishers/mindev/index.html",
+            "oblasts/UA05000000000010236/index.html",
+            "oblasts/UA80000000000093317/index.html",
+            "raions/UA05020000000026686/index.html",
+            "hromadas/UA05020030000031457/index.html",
+            "hromadas/UA05020010000053508/index.html",
+        ] {
+            assert!(p.out().join(lang).join(page).is_file(), "{lang}{page}");
+        }
+    }
+    for file in [
+        "404.html",
+        "robots.txt",
+        "SHA256SUMS",
+        "static/style.css",
+        "datasets/vinnytsia-budget/datapackage.json",
+        "datasets/vinnytsia-budget/revenues.csv",
+        "datasets/vinnytsia-budget/notes.txt",
+    ] {
+        assert!(p.out().join(file).is_file(), "{file}");
+    }
+}
+
+#[test]
+fn dataset_page_shows_metadata_schema_preview_and_checksums() {
+    let p = Project::fixture("basic");
+    assert_eq!(p.build(&[]).code, 0);
+    let page = p.page("datasets/vinnytsia-budget/index.html");
+    assert_eq!(select(&page, "main h1"), ["Доходи бюджету громади"]);
+    assert_eq!(attr(&page, "html", "lang"), ["uk"]);
+    assert_eq!(
+        attr(&page, "a.download", "href"),
+        [
+            "../../datasets/vinnytsia-budget/revenues.csv",
+            "../../datasets/vinnytsia-budget/notes.txt"
+        ]
+    );
+    assert_eq!(
+        select(&page, "table.schema tbody th"),
+        ["year", "total", "source"]
+    );
+    assert_eq!(select(&page, "table.preview tbody tr").len(), 3);
+    assert_eq!(
+        select(&page, "table.preview tbody tr:first-child td"),
+        ["2021", "4909594030.7", "fact"]
+    );
+    // The description's markup is text, not HTML.
+    assert!(select(&page, ".description b").is_empty());
+    assert!(select(&page, ".description p")
+        .iter()
+        .any(|t| t.contains("<b>не</b>")));
+    insta::assert_snapshot!("dataset_main_uk", main_html(&page));
+    let en = p.page("en/datasets/vinnytsia-budget/index.html");
+    assert_eq!(select(&en, "main h1"), ["Hromada budget revenues"]);
+    assert_eq!(attr(&en, "html", "lang"), ["en"]);
+    assert_eq!(
+        attr(&en, "a.lang-switch", "href"),
+        ["../../../datasets/vinnytsia-budget/"]
+    );
+    assert_eq!(
+        attr(&en, "a.download", "href")[0],
+        "../../../datasets/vinnytsia-budget/revenues.csv"
+    );
+}
+
+/// SHA-256 by the system's `sha256sum`, an implementation independent of ours.
+fn sha256sum(path: &std::path::Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum is installed");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn checksums_match_an_independent_computation() {
+    let p = Project::fixture("basic");
+    assert_eq!(p.build(&[]).code, 0);
+    let csv = p.out().join("datasets/vinnytsia-budget/revenues.csv");
+    let expected = sha256sum(&csv);
+    let page = p.page("datasets/vinnytsia-budget/index.html");
+    assert_eq!(select(&page, "code.hash")[0], expected);
+    let descriptor: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(p.out().join("datasets/vinnytsia-budget/datapackage.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        descriptor["resources"][0]["hash"],
+        format!("sha256:{expected}")
+    );
+    assert_eq!(
+        descriptor["resources"][0]["bytes"],
+        std::fs::metadata(&csv).unwrap().len()
+    );
+    let sums = std::fs::read_to_string(p.out().join("SHA256SUMS")).unwrap();
+    assert!(
+        sums.contains(&format!(
+            "{expected}  datasets/vinnytsia-budget/revenues.csv\n"
+        )),
+        "{sums}"
+    );
+    assert_eq!(sums.lines().count(), 3);
+    let verify = Command::new("sha256sum")
+        .args(["--check", "--strict", "SHA256SUMS"])
+        .current_dir(p.out())
+        .output()
+        .unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[test]
+fn territory_pages_link_parents_children_and_datasets() {
+    let p = Project::fixture("basic");
+    assert_eq!(p.build(&[]).code, 0);
+    let hromada = p.page("hromadas/UA05020030000031457/index.html");
+    assert_eq!(
+        select(&hromada, ".breadcrumbs li"),
+        ["Україна", "Вінницька", "Вінницький", "Вінницька"]
+    );
+    assert_eq!(
+        attr(&hromada, ".breadcrumbs a", "href")[1..],
+        [
+            "../../oblasts/UA05000000000010236/",
+            "../../raions/UA05020000000026686/"
+        ]
+    );
+    assert_eq!(
+        select(&hromada, "#publishers-here + ul a"),
+        ["Вінницька міська рада"]
+    );
+    assert_eq!(
+        attr(&hromada, "#datasets-here + ul a.dataset-title", "href"),
+        ["../../datasets/vinnytsia-budget/"]
+    );
+    assert_eq!(
+        attr(&hromada, "#wider + ul a.dataset-title", "href"),
+        ["../../datasets/katottg-sample/"]
+    );
+    assert_eq!(
+        select(&hromada, "#children + ul a, #children + ul span[lang]"),
+        ["Вінниця"]
+    );
+    insta::assert_snapshot!("hromada_main_uk", main_html(&hromada));
+    // A hromada with nothing published says so plainly.
+    let empty = p.page("hromadas/UA05020010000053508/index.html");
+    assert_eq!(select(&empty, "p.notice").len(), 1);
+    let raion = p.page("raions/UA05020000000026686/index.html");
+    assert_eq!(
+        attr(&raion, "#children + ul a", "href"),
+        [
+            "../../hromadas/UA05020010000053508/",
+            "../../hromadas/UA05020030000031457/"
+        ]
+    );
+    let kyiv = p.page("oblasts/UA80000000000093317/index.html");
+    assert_eq!(
+        select(&kyiv, "#children + ul span[lang]"),
+        ["Голосіївський"]
+    );
+}
+
+#[test]
+fn unsafe_urls_in_metadata_are_not_links() {
+    let p = Project::fixture("basic");
+    p.edit(
+        "publishers/vinnytska-miska-rada/budget/datapackage.json",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "javascript:alert(1)",
+    );
+    assert_eq!(p.build(&[]).code, 0);
+    let page = p.page("datasets/vinnytsia-budget/index.html");
+    assert!(attr(&page, "a", "href")
+        .iter()
+        .all(|h| !h.to_lowercase().starts_with("javascript")));
+    assert!(select(&page, ".meta-list dd")
+        .iter()
+        .any(|t| t == "Creative Commons Attribution 4.0"));
+}
+
+#[test]
+fn base_url_override_and_source_date_epoch() {
+    let p = Project::fixture("basic");
+    let out = Command::new(env!("CARGO_BIN_EXE_hromadata"))
+        .args([
+            "build",
+            "--source",
+            p.src().to_str().unwrap(),
+            "--out",
+            p.out().to_str().unwrap(),
+            "--base-url",
+            "https://mirror.example.net/data",
+        ])
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = p.page("index.html");
+    assert_eq!(
+        attr(&page, "link[rel=canonical]", "href"),
+        ["https://mirror.example.net/data/"]
+    );
+    assert_eq!(attr(&page, "footer time", "datetime"), ["2026-01-01"]);
+    let robots = std::fs::read_to_string(p.out().join("robots.txt")).unwrap();
+    assert!(robots.contains("https://mirror.example.net/data/SHA256SUMS"));
+}
+
+#[test]
+fn help_shows_examples() {
+    let run = crate::support::run(&["build", "--help"], &crate::support::repo());
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Examples:") && run.stdout.contains("--keep-going"));
+}

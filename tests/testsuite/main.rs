@@ -1,0 +1,9 @@
+//! The integration test suite: one binary, one module per area, one small fixture project per
+//! case (copied from `tests/fixtures/` into a temporary folder and altered by the case). What
+//! users see — CLI output and the `<main>` of pages — is snapshot-tested with insta.
+
+mod build;
+mod check;
+mod embedded;
+mod output;
+mod support;

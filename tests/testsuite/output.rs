@@ -1,0 +1,100 @@
+//! Publishing: the previous site survives failed builds, foreign folders are never touched,
+//! rebuilds are byte-identical, `--keep-going` publishes with broken datasets marked.
+
+use crate::support::{attr, select, tree, Project};
+
+const REVENUES: &str = "publishers/vinnytska-miska-rada/budget/revenues.csv";
+
+fn siblings(p: &Project) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(p.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn failed_build_leaves_the_published_site_untouched() {
+    let p = Project::fixture("basic");
+    assert_eq!(p.build(&[]).code, 0);
+    let before = tree(&p.out());
+    p.edit(REVENUES, "2022,5735142140.24", "2022,lots");
+    let run = p.build(&[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nothing published"), "{}", run.stderr);
+    assert_eq!(tree(&p.out()), before);
+    assert_eq!(
+        siblings(&p),
+        ["site", "src"],
+        "no staging folder is left behind"
+    );
+    // A broken theme is an operational error: exit 2, site untouched.
+    let theme = p.dir.path().join("theme");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    p.edit(REVENUES, "2022,lots", "2022,1");
+    let run = p.build(&["--theme", theme.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(tree(&p.out()), before);
+}
+
+#[test]
+fn rebuilds_are_byte_identical() {
+    let p = Project::fixture("basic");
+    assert_eq!(p.build(&[]).code, 0);
+    let first = tree(&p.out());
+    assert_eq!(p.build(&[]).code, 0);
+    assert_eq!(tree(&p.out()), first);
+    assert_eq!(siblings(&p), ["site", "src"]);
+}
+
+#[test]
+fn foreign_output_folder_is_refused() {
+    let p = Project::fixture("basic");
+    std::fs::create_dir(p.out()).unwrap();
+    std::fs::write(p.out().join("thesis.tex"), "years of work").unwrap();
+    let run = p.build(&[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("was not made by hromadata"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.out().join("thesis.tex")).unwrap(),
+        "years of work"
+    );
+}
+
+#[test]
+fn output_inside_source_is_refused() {
+    let p = Project::fixture("basic");
+    let out = p.src().join("site");
+    let run = crate::support::run(
+        &[
+            "build",
+            "--source",
+            p.src().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        p.dir.path(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!out.exists());
+}
+
+#[test]
+fn keep_going_publishes_with_the_dataset_marked_invalid() {
+    let p = Project::fixture("basic");
+    p.edit(REVENUES, "2022,5735142140.24", "2022,lots");
+    let run = p.build(&["--keep-going"]);
+    assert_eq!(run.code, 1, "findings still fail the run");
+    let page = p.page("datasets/vinnytsia-budget/index.html");
+    assert_eq!(attr(&page, "p.status", "class"), ["status status-invalid"]);
+    assert!(select(&page, ".findings pre")
+        .iter()
+        .any(|f| f.contains("row 3") && f.contains("`total`")));
+    let list = p.page("datasets/index.html");
+    assert_eq!(select(&list, ".badge-invalid").len(), 1);
+}
