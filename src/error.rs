@@ -42,7 +42,7 @@ pub enum Error {
         path: PathBuf,
         template: String,
         #[source]
-        source: minijinja::Error,
+        source: Box<minijinja::Error>,
     },
 
     #[error("theme `{path}` is missing the template `{template}`")]
@@ -53,7 +53,7 @@ pub enum Error {
         path: PathBuf,
         file: String,
         #[source]
-        source: toml::de::Error,
+        source: Box<toml::de::Error>,
     },
 
     #[error("two outputs claim the same path `{path}` (from {first} and {second})")]
@@ -67,6 +67,9 @@ pub enum Error {
         "`SOURCE_DATE_EPOCH` is `{value}`, expected a whole number of seconds since 1970-01-01"
     )]
     SourceDateEpoch { value: String },
+
+    #[error("interrupted: nothing was published and the previous site is unchanged")]
+    Interrupted,
 
     #[error("`--base-url` `{value}` must be an absolute http(s) URL")]
     BaseUrl { value: String },

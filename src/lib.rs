@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod checksum;
 pub mod error;
+pub mod interrupt;
 pub mod output;
 pub mod pipeline;
 pub mod progress;

@@ -1,5 +1,5 @@
 //! The `hromadata` binary: parse the command line, call the library, map the outcome to an exit
-//! code — 0 ok, 1 findings in the data, 2 usage or operational error.
+//! code — 0 ok, 1 findings in the data, 2 usage or operational error, 130 interrupted.
 
 mod cli;
 
@@ -16,6 +16,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    hromadata::interrupt::install();
     let result = match cli.command {
         cli::Command::Check(args) => pipeline::check(&args.source),
         cli::Command::Build(args) => pipeline::build(&BuildOptions {
@@ -29,6 +30,10 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(e @ hromadata::Error::Interrupted) => {
+            eprintln!("{e}");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             let mut source = std::error::Error::source(&e);

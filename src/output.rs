@@ -114,8 +114,10 @@ pub fn publish(site: &Site, out: &Path, source: &Path) -> Result<(), Error> {
         &Content::Bytes(MARKER_TEXT.as_bytes().to_vec()),
     )?;
     for (path, content) in site {
+        crate::interrupt::check()?;
         write_file(&staging.path.join(path), content)?;
     }
+    crate::interrupt::check()?;
     swap_in(&staging.path, &out)?;
     // After the exchange the staging path holds the previous site, which the guard removes.
     staging.keep = !staging.path.exists();

@@ -131,6 +131,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         },
     )?;
     let pages = site.len();
+    crate::interrupt::check()?;
     crate::output::publish(&site, &options.out, &options.source)?;
     eprintln!("published {pages} files to `{}`", options.out.display());
     Ok(outcome)

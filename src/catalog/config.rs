@@ -92,7 +92,7 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(
     text: &str,
     shown: &Path,
     kind: Kind,
-) -> Result<T, Finding> {
+) -> Result<T, Box<Finding>> {
     toml::from_str(text).map_err(|e| {
         let line = e
             .span()
@@ -105,14 +105,15 @@ fn parse_toml<T: for<'de> Deserialize<'de>>(
         .found(e.message().to_owned())
         .hint("fix the key or value on that line; text values need quotes, e.g. name.uk = \"…\"");
         f.row = line;
-        f
+        Box::new(f)
     })
 }
 
 impl CatalogConfig {
     /// Parses `catalog.toml` text.
     pub fn parse(text: &str, shown: &Path) -> Result<Self, Vec<Finding>> {
-        let file: CatalogFile = parse_toml(text, shown, Kind::CatalogError).map_err(|f| vec![f])?;
+        let file: CatalogFile =
+            parse_toml(text, shown, Kind::CatalogError).map_err(|f| vec![*f])?;
         let mut findings = Vec::new();
         let base_url = normalise_base_url(&file.base_url).unwrap_or_else(|| {
             findings.push(
@@ -209,7 +210,7 @@ impl Publisher {
         shown: &Path,
     ) -> Result<Self, Vec<Finding>> {
         let file: PublisherFile =
-            parse_toml(text, shown, Kind::PublisherError).map_err(|f| vec![f])?;
+            parse_toml(text, shown, Kind::PublisherError).map_err(|f| vec![*f])?;
         let mut findings = Vec::new();
         let bad = |key: &str, expected: String, found: &str| {
             Finding::new(Kind::PublisherError, shown, expected)

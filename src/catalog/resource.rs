@@ -58,7 +58,7 @@ fn schema(
     at: &Location,
     shown: &Path,
     key: &str,
-) -> Result<Option<Schema>, Finding> {
+) -> Result<Option<Schema>, Box<Finding>> {
     let value = match obj.get("schema") {
         None => return Ok(None),
         Some(Value::String(path)) => {
@@ -82,9 +82,11 @@ fn schema(
         Some(v) => v.clone(),
     };
     Schema::parse(&value).map(Some).map_err(|e| {
-        Finding::new(Kind::SchemaError, shown, e)
-            .field(format!("{key}.schema"), None)
-            .hint("see the Table Schema specification: https://datapackage.org/standard/table-schema/")
+        Box::new(
+            Finding::new(Kind::SchemaError, shown, e)
+                .field(format!("{key}.schema"), None)
+                .hint("see the Table Schema specification: https://datapackage.org/standard/table-schema/"),
+        )
     })
 }
 
@@ -183,7 +185,7 @@ pub fn read(
         }),
     };
     let schema = schema(obj, at, shown, &key)
-        .map_err(|f| findings.push(f))
+        .map_err(|f| findings.push(*f))
         .ok()
         .flatten();
     let dialect = dialect(obj)

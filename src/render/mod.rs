@@ -84,7 +84,7 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
             .map_err(|e| Error::Template {
                 path: theme.origin.clone(),
                 template: name.clone(),
-                source: e,
+                source: Box::new(e),
             })?;
     }
     let messages = theme.messages.clone();
@@ -241,7 +241,7 @@ impl Renderer<'_> {
         Error::Template {
             path: self.theme.origin.clone(),
             template: template.to_owned(),
-            source: e,
+            source: Box::new(e),
         }
     }
 

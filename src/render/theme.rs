@@ -116,7 +116,7 @@ impl Theme {
                 let table: toml::Table = toml::from_str(&text).map_err(|e| Error::Messages {
                     path: theme.origin.clone(),
                     file: name.clone(),
-                    source: e,
+                    source: Box::new(e),
                 })?;
                 let mut flat = BTreeMap::new();
                 flatten("", &table, &mut flat);

@@ -5,6 +5,7 @@
 
 pub mod cell;
 pub mod report;
+pub mod structure;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -72,6 +73,7 @@ pub fn validate(
             ..Default::default()
         };
         for resource in &dataset.resources {
+            crate::interrupt::check()?;
             let r = resource_result(catalog, dataset, resource)?;
             on_resource(&resource.path);
             result.resources.push(r);

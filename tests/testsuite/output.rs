@@ -98,3 +98,103 @@ fn keep_going_publishes_with_the_dataset_marked_invalid() {
     let list = p.page("datasets/index.html");
     assert_eq!(select(&list, ".badge-invalid").len(), 1);
 }
+
+/// Interrupts `build` at several moments: whenever the signal lands, the site is either the old
+/// one or the new one, whole, and no staging folder is left behind.
+#[cfg(unix)]
+#[test]
+fn interrupted_build_leaves_old_or_new_site_and_no_staging() {
+    let p = Project::copy_of(&crate::support::repo().join("datasets"));
+    assert_eq!(p.build(&[]).code, 0);
+    let old = tree(&p.out());
+    let descriptor = "publishers/vinnytska-miska-rada/vinnytsia-budget-revenues/datapackage.json";
+    p.edit(descriptor, "\"title\": \"", "\"title\": \"(змінено) ");
+    let mut outcomes = std::collections::BTreeSet::new();
+    for delay_ms in [50, 300, 700, 1200, 2000] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hromadata"))
+            .args([
+                "build",
+                "--source",
+                p.src().to_str().unwrap(),
+                "--out",
+                p.out().to_str().unwrap(),
+            ])
+            .env("CI", "true")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        let status = child.wait().unwrap();
+        let now = tree(&p.out());
+        let is_new = now != old;
+        if is_new {
+            let page =
+                String::from_utf8(now["datasets/vinnytsia-budget-revenues/index.html"].clone())
+                    .unwrap();
+            assert!(
+                page.contains("(змінено)"),
+                "a new site must be the whole new site"
+            );
+            assert_eq!(now.len(), old.len());
+        }
+        assert_eq!(
+            siblings(&p),
+            ["site", "src"],
+            "staging left after interrupt at {delay_ms} ms"
+        );
+        outcomes.insert((status.code(), is_new));
+        if is_new {
+            break;
+        }
+    }
+    assert!(
+        outcomes
+            .iter()
+            .any(|(code, new)| *code == Some(130) && !new),
+        "at least one run was interrupted: {outcomes:?}"
+    );
+}
+
+#[test]
+fn theme_copy_is_used() {
+    let p = Project::fixture("basic");
+    let theme = p.dir.path().join("theme");
+    for entry in walkdir::WalkDir::new(crate::support::repo().join("themes/default")) {
+        let entry = entry.unwrap();
+        let target = theme.join(
+            entry
+                .path()
+                .strip_prefix(crate::support::repo().join("themes/default"))
+                .unwrap(),
+        );
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    let base = theme.join("templates/base.html");
+    let text = std::fs::read_to_string(&base).unwrap().replace(
+        "<footer class=\"site-footer\">",
+        "<footer class=\"site-footer custom\">",
+    );
+    std::fs::write(&base, text).unwrap();
+    let run = p.build(&["--theme", theme.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        crate::support::select(&p.page("index.html"), "footer.custom").len(),
+        1
+    );
+    // Strict undefined: a template naming a missing variable fails the build with exit 2.
+    std::fs::write(
+        theme.join("templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ no_such_thing }}{% endblock %}",
+    )
+    .unwrap();
+    let run = p.build(&["--theme", theme.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("404.html"), "{}", run.stderr);
+}
