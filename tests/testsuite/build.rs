@@ -208,16 +208,9 @@ fn unsafe_urls_in_metadata_are_not_links() {
 #[test]
 fn base_url_override_and_source_date_epoch() {
     let p = Project::fixture("basic");
-    let out = Command::new(env!("CARGO_BIN_EXE_hromadata"))
-        .args([
-            "build",
-            "--source",
-            p.src().to_str().unwrap(),
-            "--out",
-            p.out().to_str().unwrap(),
-            "--base-url",
-            "https://mirror.example.net/data",
-        ])
+    let out = p
+        .build_command()
+        .args(["--base-url", "https://mirror.example.net/data"])
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .output()
         .unwrap();

@@ -111,15 +111,8 @@ fn interrupted_build_leaves_old_or_new_site_and_no_staging() {
     p.edit(descriptor, "\"title\": \"", "\"title\": \"(змінено) ");
     let mut outcomes = std::collections::BTreeSet::new();
     for delay_ms in [50, 300, 700, 1200, 2000] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hromadata"))
-            .args([
-                "build",
-                "--source",
-                p.src().to_str().unwrap(),
-                "--out",
-                p.out().to_str().unwrap(),
-            ])
-            .env("CI", "true")
+        let mut child = p
+            .build_command()
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -162,20 +155,7 @@ fn interrupted_build_leaves_old_or_new_site_and_no_staging() {
 fn theme_copy_is_used() {
     let p = Project::fixture("basic");
     let theme = p.dir.path().join("theme");
-    for entry in walkdir::WalkDir::new(crate::support::repo().join("themes/default")) {
-        let entry = entry.unwrap();
-        let target = theme.join(
-            entry
-                .path()
-                .strip_prefix(crate::support::repo().join("themes/default"))
-                .unwrap(),
-        );
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    crate::support::copy_dir(&crate::support::repo().join("themes/default"), &theme);
     let base = theme.join("templates/base.html");
     let text = std::fs::read_to_string(&base).unwrap().replace(
         "<footer class=\"site-footer\">",

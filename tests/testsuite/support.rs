@@ -16,7 +16,8 @@ pub struct Run {
     pub stderr: String,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
@@ -79,6 +80,18 @@ impl Project {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, content).unwrap();
         self
+    }
+
+    /// A `hromadata build --source <src> --out <site>` command, to adjust (environment, spawning).
+    pub fn build_command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hromadata"));
+        cmd.arg("build")
+            .arg("--source")
+            .arg(self.src())
+            .arg("--out")
+            .arg(self.out())
+            .env("CI", "true");
+        cmd
     }
 
     /// `hromadata check --source <src>`.
