@@ -30,6 +30,85 @@ pub enum Command {
     /// Validate the source only; writes nothing.
     #[command(after_help = EXAMPLES)]
     Check(SourceArgs),
+    /// Validate one CSV file or Frictionless descriptor (package, resource, schema), as frictionless does.
+    #[command(after_help = VALIDATE_EXAMPLES)]
+    Validate(ValidateArgs),
+}
+
+const VALIDATE_EXAMPLES: &str = "\
+Examples:
+  hromadata validate budget.csv                        schema inferred from the data
+  hromadata validate budget.csv --schema schema.json   against a Table Schema
+  hromadata validate datapackage.json                  every resource of a package
+  hromadata validate export.csv --encoding windows-1251 --delimiter ';'
+  hromadata validate data.csv --hash sha256:… --bytes 1024 --format json
+
+Exit codes: 0 valid, 1 invalid, 2 usage or operational error.";
+
+/// Output format of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Language of the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportLang {
+    Uk,
+    En,
+}
+
+/// Extra checks `validate` can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExtraCheck {
+    /// Rows that repeat an earlier row exactly.
+    DuplicateRow,
+}
+
+/// Options of `validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// A CSV file, or a JSON descriptor of a data package, a resource or a Table Schema.
+    pub path: PathBuf,
+    /// A Table Schema for a CSV file (otherwise the schema is inferred).
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    /// The CSV file's encoding (otherwise detected), e.g. utf-8, windows-1251.
+    #[arg(long, value_name = "ENC")]
+    pub encoding: Option<String>,
+    /// The CSV delimiter (otherwise sniffed), e.g. ';'.
+    #[arg(long, value_name = "C", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// The CSV file has no header row.
+    #[arg(long)]
+    pub no_header: bool,
+    /// The expected size in bytes.
+    #[arg(long, value_name = "N")]
+    pub bytes: Option<u64>,
+    /// The expected hash, `sha256:HEX` or `md5:HEX` (bare HEX is MD5).
+    #[arg(long, value_name = "ALGO:HEX")]
+    pub hash: Option<String>,
+    /// The expected number of data rows.
+    #[arg(long, value_name = "N")]
+    pub rows: Option<u64>,
+    /// Extra checks to run.
+    #[arg(long, value_enum, value_name = "CHECK")]
+    pub check: Vec<ExtraCheck>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Language of the text report.
+    #[arg(long, value_enum, default_value = "uk")]
+    pub lang: ReportLang,
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "\\t" | "tab" => Ok(b'\t'),
+        t if t.len() == 1 => Ok(t.as_bytes()[0]),
+        _ => Err("a single ASCII character, e.g. ';' or tab".into()),
+    }
 }
 
 /// Where the catalogue's source is.

@@ -8,6 +8,20 @@ use std::process::ExitCode;
 use clap::Parser;
 use hromadata::pipeline::{self, BuildOptions, Outcome};
 
+fn validate_options(args: &cli::ValidateArgs) -> hromadata::validate::standalone::Options {
+    hromadata::validate::standalone::Options {
+        path: args.path.clone(),
+        schema: args.schema.clone(),
+        encoding: args.encoding.clone(),
+        delimiter: args.delimiter,
+        no_header: args.no_header,
+        bytes: args.bytes,
+        hash: args.hash.clone(),
+        rows: args.rows,
+        duplicate_rows: args.check.contains(&cli::ExtraCheck::DuplicateRow),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -19,6 +33,11 @@ fn main() -> ExitCode {
     hromadata::interrupt::install();
     let result = match cli.command {
         cli::Command::Check(args) => pipeline::check(&args.source),
+        cli::Command::Validate(args) => pipeline::validate_file(
+            &validate_options(&args),
+            args.format == cli::Format::Json,
+            args.lang == cli::ReportLang::En,
+        ),
         cli::Command::Build(args) => pipeline::build(&BuildOptions {
             source: args.source.source,
             out: args.out,

@@ -136,3 +136,26 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     eprintln!("published {pages} files to `{}`", options.out.display());
     Ok(outcome)
 }
+
+/// `hromadata validate`: one file or descriptor, reported as text (uk or en) or JSON on stdout.
+pub fn validate_file(
+    options: &crate::validate::standalone::Options,
+    json: bool,
+    english: bool,
+) -> Result<Outcome, Error> {
+    use crate::validate::report_format::{self, Lang};
+    let validation = crate::validate::standalone::validate(options)?;
+    if json {
+        print!("{}", report_format::to_json(&validation));
+    } else {
+        print!(
+            "{}",
+            report_format::to_text(&validation, if english { Lang::En } else { Lang::Uk })
+        );
+    }
+    Ok(if validation.valid() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}

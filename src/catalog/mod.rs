@@ -5,6 +5,7 @@
 //! catalogue and reported. Walks are sorted, so the result never depends on directory order.
 
 pub mod config;
+pub mod dialect;
 pub mod ids;
 pub mod package;
 pub mod resource;

@@ -91,25 +91,7 @@ pub enum DeclaredHash {
     Md5(String),
 }
 
-/// CSV dialect options the validator honours.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dialect {
-    pub delimiter: u8,
-    pub quote_char: u8,
-    pub double_quote: bool,
-    pub header: bool,
-}
-
-impl Default for Dialect {
-    fn default() -> Self {
-        Dialect {
-            delimiter: b',',
-            quote_char: b'"',
-            double_quote: true,
-            header: true,
-        }
-    }
-}
+pub use super::dialect::Dialect;
 
 /// One resource (file) of a dataset.
 #[derive(Debug, Clone, Serialize)]

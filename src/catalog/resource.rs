@@ -91,33 +91,8 @@ fn schema(
 }
 
 fn dialect(obj: &Map<String, Value>) -> Result<Dialect, String> {
-    let mut d = Dialect::default();
-    let Some(value) = obj.get("dialect") else {
-        return Ok(d);
-    };
-    let o = value.as_object().ok_or("`dialect` to be an object")?;
-    let byte = |key: &str| -> Result<Option<u8>, String> {
-        match o.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.len() == 1 => Ok(Some(s.as_bytes()[0])),
-            Some(_) => Err(format!("`dialect.{key}` to be one ASCII character")),
-        }
-    };
-    if let Some(b) = byte("delimiter")? {
-        d.delimiter = b;
-    }
-    if let Some(b) = byte("quoteChar")? {
-        d.quote_char = b;
-    }
-    if let Some(v) = o.get("doubleQuote") {
-        d.double_quote = v
-            .as_bool()
-            .ok_or("`dialect.doubleQuote` to be true or false")?;
-    }
-    if let Some(v) = o.get("header") {
-        d.header = v.as_bool().ok_or("`dialect.header` to be true or false")?;
-    }
-    Ok(d)
+    obj.get("dialect")
+        .map_or_else(|| Ok(Dialect::default()), Dialect::parse)
 }
 
 /// Reads resource number `index`. Problems go to `findings`; `None` when the resource is unusable.

@@ -8,10 +8,10 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use crate::catalog::schema::FieldType;
 
 /// A cell's typed value, as far as constraints need it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// Text, with its length in characters.
-    Text(String),
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    /// Text, borrowed from the cell.
+    Text(&'a str),
     Int(i128),
     Num(f64),
     Bool(bool),
@@ -23,12 +23,12 @@ pub enum Value {
     /// JSON (object, array, geojson) or a list: compared by length only.
     Items(usize),
     /// Types that have no order (geopoint, duration, any).
-    Opaque(String),
+    Opaque(&'a str),
 }
 
-impl Value {
+impl Value<'_> {
     /// Orders two values of the same type; `None` across types or for unordered ones.
-    pub fn compare(&self, other: &Value) -> Option<Ordering> {
+    pub fn compare(&self, other: &Value<'_>) -> Option<Ordering> {
         use Value::*;
         match (self, other) {
             (Int(a), Int(b)) => Some(a.cmp(b)),
@@ -55,7 +55,7 @@ impl Value {
     }
 }
 
-fn integer(text: &str, bare: bool) -> Option<Value> {
+fn integer(text: &str, bare: bool) -> Option<Value<'static>> {
     let t = if bare { text } else { strip_non_numeric(text) };
     let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -82,7 +82,7 @@ fn strip_non_numeric(text: &str) -> &str {
     }
 }
 
-fn number(text: &str, decimal: char, group: Option<char>, bare: bool) -> Option<Value> {
+fn number(text: &str, decimal: char, group: Option<char>, bare: bool) -> Option<Value<'static>> {
     let t = if bare { text } else { strip_non_numeric(text) };
     match t {
         "NaN" | "nan" => return Some(Value::Num(f64::NAN)),
@@ -110,7 +110,7 @@ fn number(text: &str, decimal: char, group: Option<char>, bare: bool) -> Option<
     s.parse::<f64>().ok().map(Value::Num)
 }
 
-fn boolean(text: &str, true_values: &[String], false_values: &[String]) -> Option<Value> {
+fn boolean(text: &str, true_values: &[String], false_values: &[String]) -> Option<Value<'static>> {
     if true_values.iter().any(|v| v == text) {
         Some(Value::Bool(true))
     } else if false_values.iter().any(|v| v == text) {
@@ -133,7 +133,7 @@ const ANY_DATES: [&str; 6] = [
     "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%Y", "%d-%m-%Y",
 ];
 
-fn date(text: &str, format: Option<&str>) -> Option<Value> {
+fn date(text: &str, format: Option<&str>) -> Option<Value<'static>> {
     let parsed = match (format, pattern(format)) {
         (_, Some(p)) => NaiveDate::parse_from_str(text, p).ok(),
         (Some("any"), None) => ANY_DATES
@@ -146,7 +146,7 @@ fn date(text: &str, format: Option<&str>) -> Option<Value> {
     parsed.map(Value::Date)
 }
 
-fn time(text: &str, format: Option<&str>) -> Option<Value> {
+fn time(text: &str, format: Option<&str>) -> Option<Value<'static>> {
     let parsed = match pattern(format) {
         Some(p) => NaiveTime::parse_from_str(text, p).ok(),
         None => NaiveTime::parse_from_str(text.trim_end_matches('Z'), "%H:%M:%S%.f").ok(),
@@ -154,7 +154,7 @@ fn time(text: &str, format: Option<&str>) -> Option<Value> {
     parsed.map(Value::Time)
 }
 
-fn datetime(text: &str, format: Option<&str>) -> Option<Value> {
+fn datetime(text: &str, format: Option<&str>) -> Option<Value<'static>> {
     if let Some(p) = pattern(format) {
         return NaiveDateTime::parse_from_str(text, p)
             .ok()
@@ -169,14 +169,14 @@ fn datetime(text: &str, format: Option<&str>) -> Option<Value> {
         .map(Value::DateTime)
 }
 
-fn year(text: &str) -> Option<Value> {
+fn year(text: &str) -> Option<Value<'static>> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     (!digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()))
         .then(|| text.parse().ok().map(Value::Year))
         .flatten()
 }
 
-fn yearmonth(text: &str) -> Option<Value> {
+fn yearmonth(text: &str) -> Option<Value<'static>> {
     let (y, m) = text.split_once('-')?;
     let Some(Value::Year(y)) = year(y) else {
         return None;
@@ -185,7 +185,7 @@ fn yearmonth(text: &str) -> Option<Value> {
     (1..=12).contains(&m).then_some(Value::YearMonth(y, m))
 }
 
-fn duration(text: &str) -> Option<Value> {
+fn duration(text: &str) -> Option<Value<'_>> {
     // ISO 8601: PnYnMnDTnHnMnS or PnW; at least one component, a T only before time components.
     let rest = text.strip_prefix('P')?;
     let (date, time) = rest
@@ -218,10 +218,10 @@ fn duration(text: &str) -> Option<Value> {
         },
         None => 0,
     };
-    (d + t > 0).then(|| Value::Opaque(text.to_owned()))
+    (d + t > 0).then_some(Value::Opaque(text))
 }
 
-fn geopoint(text: &str, format: Option<&str>) -> Option<Value> {
+fn geopoint<'a>(text: &'a str, format: Option<&str>) -> Option<Value<'a>> {
     let (lon, lat) = match format {
         Some("array") => {
             let v: Vec<f64> = serde_json::from_str(text).ok()?;
@@ -237,10 +237,10 @@ fn geopoint(text: &str, format: Option<&str>) -> Option<Value> {
         }
     };
     ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
-        .then(|| Value::Opaque(text.to_owned()))
+        .then_some(Value::Opaque(text))
 }
 
-fn json(text: &str, want_object: bool) -> Option<Value> {
+fn json(text: &str, want_object: bool) -> Option<Value<'static>> {
     match serde_json::from_str::<serde_json::Value>(text).ok()? {
         serde_json::Value::Object(o) if want_object => Some(Value::Items(o.len())),
         serde_json::Value::Array(a) if !want_object => Some(Value::Items(a.len())),
@@ -248,7 +248,7 @@ fn json(text: &str, want_object: bool) -> Option<Value> {
     }
 }
 
-fn string(text: &str, format: Option<&str>) -> Option<Value> {
+fn string<'a>(text: &'a str, format: Option<&str>) -> Option<Value<'a>> {
     let ok = match format {
         Some("email") => crate::catalog::config::is_email(text),
         Some("uri") => text.split_once(':').is_some_and(|(scheme, rest)| {
@@ -278,11 +278,11 @@ fn string(text: &str, format: Option<&str>) -> Option<Value> {
         }
         _ => true,
     };
-    ok.then(|| Value::Text(text.to_owned()))
+    ok.then_some(Value::Text(text))
 }
 
 /// Parses `text` (not a missing value) as `field_type` with `format`.
-pub fn parse(field_type: &FieldType, format: Option<&str>, text: &str) -> Option<Value> {
+pub fn parse<'a>(field_type: &FieldType, format: Option<&str>, text: &'a str) -> Option<Value<'a>> {
     match field_type {
         FieldType::String => string(text, format),
         FieldType::Integer { bare_number } => integer(text, *bare_number),
@@ -305,16 +305,16 @@ pub fn parse(field_type: &FieldType, format: Option<&str>, text: &str) -> Option
         FieldType::Geojson | FieldType::Object => json(text, true),
         FieldType::Array => json(text, false),
         FieldType::List { delimiter } => Some(Value::Items(text.split(delimiter.as_str()).count())),
-        FieldType::Any => Some(Value::Opaque(text.to_owned())),
+        FieldType::Any => Some(Value::Opaque(text)),
     }
 }
 
 /// Interprets a constraint bound from the schema (a JSON number or string) in the field's type.
-pub fn bound(
+pub fn bound<'a>(
     field_type: &FieldType,
     format: Option<&str>,
-    value: &serde_json::Value,
-) -> Option<Value> {
+    value: &'a serde_json::Value,
+) -> Option<Value<'a>> {
     match value {
         serde_json::Value::Number(n) => match field_type {
             FieldType::Integer { .. } => n
@@ -331,7 +331,7 @@ pub fn bound(
             FieldType::Date | FieldType::Time | FieldType::Datetime => {
                 parse(field_type, None, s).or_else(|| parse(field_type, format, s))
             }
-            FieldType::String => Some(Value::Text(s.clone())),
+            FieldType::String => Some(Value::Text(s)),
             _ => parse(field_type, format, s),
         },
         _ => None,
@@ -451,7 +451,7 @@ mod tests {
                 &FieldType::Duration,
                 None,
                 "P1Y2M10DT2H30M",
-                Some(Value::Opaque("P1Y2M10DT2H30M".into())),
+                Some(Value::Opaque("P1Y2M10DT2H30M")),
             ),
             (&FieldType::Duration, None, "P", None),
             (&FieldType::Duration, None, "PT", None),
@@ -460,7 +460,7 @@ mod tests {
                 &FieldType::Geopoint,
                 None,
                 "30.5, 50.4",
-                Some(Value::Opaque("30.5, 50.4".into())),
+                Some(Value::Opaque("30.5, 50.4")),
             ),
             (&FieldType::Geopoint, None, "200, 50", None),
             (
@@ -475,20 +475,20 @@ mod tests {
                 &FieldType::String,
                 Some("email"),
                 "a@b.ua",
-                Some(Value::Text("a@b.ua".into())),
+                Some(Value::Text("a@b.ua")),
             ),
             (&FieldType::String, Some("email"), "nope", None),
             (
                 &FieldType::String,
                 Some("uuid"),
                 "123e4567-e89b-12d3-a456-426614174000",
-                Some(Value::Text("123e4567-e89b-12d3-a456-426614174000".into())),
+                Some(Value::Text("123e4567-e89b-12d3-a456-426614174000")),
             ),
             (
                 &FieldType::String,
                 Some("uri"),
                 "https://x.ua/a",
-                Some(Value::Text("https://x.ua/a".into())),
+                Some(Value::Text("https://x.ua/a")),
             ),
             (&FieldType::String, Some("uri"), "no scheme", None),
             (

@@ -4,7 +4,16 @@
 //! Returns plain data: per-resource results and the sorted `Report`. Writes nothing.
 
 pub mod cell;
+pub mod descriptor;
+pub mod foreign;
+pub mod infer;
+pub mod keys;
 pub mod report;
+pub mod report_format;
+pub mod rows;
+pub mod sniff;
+pub mod source;
+pub mod standalone;
 pub mod structure;
 pub mod table;
 
@@ -96,7 +105,17 @@ fn resource_result(
     let shown = dataset.folder.join(&resource.path);
     let path = catalog.source.join(&shown);
     let mut result = if resource.is_tabular() {
-        let scan = table::scan(&path, &shown, resource).map_err(|e| Error::read(&path, e))?;
+        let spec = table::TableSpec {
+            schema: resource.schema.as_ref(),
+            dialect: &resource.dialect,
+            encoding: resource.encoding.as_deref(),
+            duplicate_rows: false,
+            with_md5: matches!(
+                resource.declared_hash,
+                Some(crate::catalog::package::DeclaredHash::Md5(_))
+            ),
+        };
+        let scan = table::scan(&path, &shown, &spec).map_err(|e| Error::read(&path, e))?;
         ResourceResult {
             digest: scan.digest,
             rows: Some(scan.rows),

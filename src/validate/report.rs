@@ -55,6 +55,16 @@ pub enum Kind {
     ByteCount,
     /// A KATOTTG code is malformed or not in the registry.
     TerritoryError,
+    /// A row repeats an earlier row exactly (opt-in check).
+    DuplicateRow,
+    /// A foreign key value has no match in the referenced table.
+    ForeignKey,
+    /// A declared row count differs from the file's.
+    RowCount,
+    /// A field descriptor is broken.
+    FieldError,
+    /// A dialect descriptor is broken.
+    DialectError,
 }
 
 impl Kind {
@@ -83,6 +93,11 @@ impl Kind {
             Kind::HashCount => "hash-count",
             Kind::ByteCount => "byte-count",
             Kind::TerritoryError => "territory-error",
+            Kind::DuplicateRow => "duplicate-row",
+            Kind::ForeignKey => "foreign-key",
+            Kind::RowCount => "row-count",
+            Kind::FieldError => "field-error",
+            Kind::DialectError => "dialect-error",
         }
     }
 }

@@ -1,27 +1,36 @@
 //! Stage 2, validate: the structure of a CSV file around its cells — the quoting state of the
-//! raw bytes (an unterminated quote or a NUL byte, which the CSV parser accepts silently) and the
-//! header row compared with the schema's fields.
+//! raw text (an unterminated quote, NUL bytes and trailing empty lines, which the CSV parser
+//! passes over silently) and the header compared with the schema's fields, as frictionless does
+//! (missing, extra, blank, duplicate and incorrect labels).
 
 use std::io;
 use std::path::Path;
 
 use super::report::{Finding, Kind};
-use super::table::{Check, TableScan};
 
-/// Follows the quoting of the bytes the CSV parser reads, to catch what the parser accepts
-/// silently: a quote still open at the end of the file, and NUL bytes (never text).
+/// Follows the quoting of the text the CSV parser reads.
 pub struct QuoteTracker<R> {
     pub inner: R,
     pub quote: u8,
     pub delimiter: u8,
     pub state: Quoting,
-    /// Records completed so far (line breaks outside quotes).
-    pub records: u64,
-    /// Record index (from 0) of the first NUL byte.
+    /// Line breaks outside quotes so far.
+    pub line_breaks: u64,
+    /// Line-break count when the first NUL byte was seen.
     pub first_nul: Option<u64>,
+    /// For each record not yet taken by the row reader: the empty lines just before it (the CSV
+    /// parser skips empty lines; frictionless counts them as blank rows).
+    pub blank_before: std::collections::VecDeque<u64>,
+    /// Empty lines since the last record started: at the end, the trailing empty lines.
+    pub pending_blank: u64,
+    /// Lines starting with this byte are comments, neither records nor blank rows.
+    pub comment: Option<u8>,
+    at_line_start: bool,
+    in_comment: bool,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Where the tracker is within a field.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Quoting {
     FieldStart,
     Unquoted,
@@ -29,92 +38,194 @@ pub enum Quoting {
     QuoteInQuoted,
 }
 
+impl<R> QuoteTracker<R> {
+    /// Tracks `inner` with the dialect's quote and delimiter.
+    pub fn new(inner: R, quote: u8, delimiter: u8) -> Self {
+        QuoteTracker {
+            inner,
+            quote,
+            delimiter,
+            state: Quoting::FieldStart,
+            line_breaks: 0,
+            first_nul: None,
+            blank_before: Default::default(),
+            pending_blank: 0,
+            comment: None,
+            at_line_start: true,
+            in_comment: false,
+        }
+    }
+
+    /// Follows line starts: empty lines, comment lines and the starts of records.
+    fn line_start(&mut self, b: u8) {
+        let outside = self.state != Quoting::Quoted;
+        if !outside {
+            return;
+        }
+        match b {
+            b'\n' => {
+                if self.at_line_start && !self.in_comment {
+                    self.pending_blank += 1;
+                }
+                self.at_line_start = true;
+                self.in_comment = false;
+            }
+            b'\r' => {}
+            _ if self.at_line_start => {
+                self.at_line_start = false;
+                if Some(b) == self.comment {
+                    self.in_comment = true;
+                } else {
+                    self.blank_before
+                        .push_back(std::mem::take(&mut self.pending_blank));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn step(&mut self, b: u8) {
+        if b == 0 && self.first_nul.is_none() {
+            self.first_nul = Some(self.line_breaks);
+        }
+        self.line_start(b);
+        self.state = match (self.state, b) {
+            (Quoting::FieldStart, q) if q == self.quote => Quoting::Quoted,
+            (Quoting::Quoted, q) if q == self.quote => Quoting::QuoteInQuoted,
+            (Quoting::Quoted, _) => Quoting::Quoted,
+            (Quoting::QuoteInQuoted, q) if q == self.quote => Quoting::Quoted,
+            (_, b'\n') => {
+                self.line_breaks += 1;
+                Quoting::FieldStart
+            }
+            (_, d) if d == self.delimiter => Quoting::FieldStart,
+            (Quoting::QuoteInQuoted, b'\r') | (Quoting::FieldStart, b'\r') => self.state,
+            _ => Quoting::Unquoted,
+        };
+    }
+}
+
 impl<R: io::Read> io::Read for QuoteTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         for &b in &buf[..n] {
-            if b == 0 && self.first_nul.is_none() {
-                self.first_nul = Some(self.records);
-            }
-            self.state = match (self.state, b) {
-                (Quoting::FieldStart, q) if q == self.quote => Quoting::Quoted,
-                (Quoting::Quoted, q) if q == self.quote => Quoting::QuoteInQuoted,
-                (Quoting::Quoted, _) => Quoting::Quoted,
-                (Quoting::QuoteInQuoted, q) if q == self.quote => Quoting::Quoted,
-                (_, b'\n') => {
-                    self.records += 1;
-                    Quoting::FieldStart
-                }
-                (_, d) if d == self.delimiter => Quoting::FieldStart,
-                (Quoting::QuoteInQuoted, b'\r') => Quoting::QuoteInQuoted,
-                (Quoting::FieldStart, b'\r') => Quoting::FieldStart,
-                _ => Quoting::Unquoted,
-            };
+            self.step(b);
         }
         Ok(n)
     }
 }
 
-/// Reads the header row and compares it with the schema; returns the expected row width.
-pub(super) fn header(
-    record: &csv::ByteRecord,
-    checks: &[Check],
+/// Compares header labels with the schema's field names, frictionless' way: for each position,
+/// a missing label, an extra label, a blank label, a duplicate label or a label different from
+/// the field's name — the first that applies. `header_row` is the row findings point at.
+pub fn compare_labels(
+    labels: &[String],
+    fields: &[&str],
+    header_row: u64,
     shown: &Path,
-    scan: &mut TableScan,
-) -> usize {
-    let labels: Vec<String> = record
-        .iter()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .collect();
-    let labels: Vec<String> = labels
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 {
-                l.trim_start_matches('\u{feff}').to_owned()
-            } else {
-                l
-            }
-        })
-        .collect();
-    for (i, label) in labels.iter().enumerate() {
-        let at = |kind, expected: &str| {
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for i in 0..labels.len().max(fields.len()) {
+        let at = |kind, name: &str, expected: String| {
             Finding::new(kind, shown, expected)
-                .row(1)
-                .field(label.clone(), Some(i + 1))
+                .row(header_row)
+                .field(name, Some(i + 1))
         };
-        if label.trim().is_empty() {
-            scan.push(at(Kind::BlankLabel, "a column name in every header cell"));
-        } else if labels[..i].contains(label) {
-            scan.push(
-                at(
-                    Kind::DuplicateLabel,
-                    "column names that differ from each other",
-                )
-                .found(label.clone()),
-            );
-        }
-        match checks.get(i) {
-            Some(c) if c.field.name != *label && !label.trim().is_empty() => scan.push(
-                at(Kind::IncorrectLabel, &format!("the column name `{}` declared by the schema", c.field.name))
+        match (labels.get(i), fields.get(i)) {
+            (None, Some(field)) => findings.push(at(Kind::MissingLabel, field, format!("a column `{field}` declared by the schema")).hint("add the column to the file, or remove the field from the schema")),
+            (Some(label), None) => findings.push(at(Kind::ExtraLabel, label, "no column here: the schema declares fewer fields".into()).found(label.clone()).hint("add the field to the schema or remove the column")),
+            (Some(label), Some(field)) if label.trim().is_empty() => {
+                findings.push(at(Kind::BlankLabel, field, "a column name in every header cell".into()).hint("give the column a name"))
+            }
+            (Some(label), Some(_)) if labels[..i].contains(label) => {
+                let first = labels[..i].iter().position(|l| l == label).map_or(0, |p| p + 1);
+                findings.push(at(Kind::DuplicateLabel, label, format!("a column name not used before (column {first} has it too)")).found(label.clone()).hint("rename one of the columns"))
+            }
+            (Some(label), Some(field)) if label != field => findings.push(
+                at(Kind::IncorrectLabel, field, format!("the column name `{field}` declared by the schema"))
                     .found(label.clone())
                     .hint("rename the column in the file or the field in the schema so they match, in the same order"),
             ),
-            None if !checks.is_empty() => scan.push(at(Kind::ExtraLabel, "no column here: the schema declares fewer fields").found(label.clone()).hint("add the field to the schema or remove the column")),
             _ => {}
         }
     }
-    for c in checks.iter().skip(labels.len()) {
-        scan.push(
-            Finding::new(
-                Kind::MissingLabel,
-                shown,
-                format!("a column `{}` declared by the schema", c.field.name),
-            )
-            .row(1)
-            .field(c.field.name.clone(), Some(c.number)),
-        );
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn track(text: &str) -> QuoteTracker<&[u8]> {
+        let mut t = QuoteTracker::new(text.as_bytes(), b'"', b',');
+        let mut sink = Vec::new();
+        t.read_to_end(&mut sink).unwrap();
+        t
     }
-    scan.header = labels;
-    checks.len().max(scan.header.len())
+
+    #[test]
+    fn tracks_quotes_nuls_and_blank_lines() {
+        let cases: &[(&str, Quoting, Option<u64>, &[u64], u64)] = &[
+            ("a,b\n1,2\n", Quoting::FieldStart, None, &[0, 0], 0),
+            ("a,b\n1,\"2\n", Quoting::Quoted, None, &[0, 0], 0),
+            ("a,b\n1,\"2\"\"\"\n", Quoting::FieldStart, None, &[0, 0], 0),
+            ("a,b\n1,2\n\n\n", Quoting::FieldStart, None, &[0, 0], 2),
+            (
+                "a,b\r\n\r\n1,2\r\n\r\n",
+                Quoting::FieldStart,
+                None,
+                &[0, 1],
+                1,
+            ),
+            (
+                "a,b\n1,\"x\n\n\"\n\n2,3\n",
+                Quoting::FieldStart,
+                None,
+                &[0, 0, 1],
+                0,
+            ),
+            ("a,b\n1,x\0y\n", Quoting::FieldStart, Some(1), &[0, 0], 0),
+        ];
+        for (text, state, nul, blanks, trailing) in cases {
+            let t = track(text);
+            let got: Vec<u64> = t.blank_before.iter().copied().collect();
+            assert_eq!(
+                (t.state, t.first_nul, got.as_slice(), t.pending_blank),
+                (*state, *nul, *blanks, *trailing),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn labels_compared_like_frictionless() {
+        let labels: Vec<String> = ["id", "", "name", "name", "extra"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let kinds: Vec<(Kind, Option<usize>)> = compare_labels(
+            &labels,
+            &["id", "field2", "name", "name2"],
+            1,
+            Path::new("t.csv"),
+        )
+        .iter()
+        .map(|f| (f.kind, f.field_number))
+        .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Kind::BlankLabel, Some(2)),
+                (Kind::DuplicateLabel, Some(4)),
+                (Kind::ExtraLabel, Some(5))
+            ]
+        );
+        let kinds: Vec<Kind> =
+            compare_labels(&labels[..1], &["code", "name"], 1, Path::new("t.csv"))
+                .iter()
+                .map(|f| f.kind)
+                .collect();
+        assert_eq!(kinds, [Kind::IncorrectLabel, Kind::MissingLabel]);
+    }
 }

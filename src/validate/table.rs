@@ -1,518 +1,476 @@
 //! Stage 2, validate: the streaming pass over one tabular resource. The file is read exactly
-//! once, through `checksum::HashingReader`, so structure, types, constraints, unique and primary
-//! keys, the SHA-256 and the byte count all come from the same read. Memory stays flat in the file
-//! size apart from the sets of key values.
+//! once, through `checksum::HashingReader`: the first 64 KiB decide the encoding and dialect
+//! when they are not declared, the header is compared with the schema (or a schema is inferred
+//! from the first rows, as frictionless does), and every row is checked by `rows::RowChecker`.
+//! Row numbers count every row of the file, empty lines included, the header being row 1 —
+//! frictionless' numbering. Memory stays flat in the file size apart from the sets of key values.
 
-use std::collections::HashSet;
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, Read};
 use std::path::Path;
 
-use regex::Regex;
-
-use super::cell::{self, Value};
 use super::report::{Finding, Kind};
-use super::structure::{header, QuoteTracker, Quoting};
-use crate::catalog::package::Resource;
-use crate::catalog::schema::{Field, FieldType, Schema};
+use super::rows::RowChecker;
+use super::source;
+use super::structure::{compare_labels, QuoteTracker, Quoting};
+use crate::catalog::dialect::Dialect;
+use crate::catalog::schema::Schema;
 use crate::checksum::{self, Digest, HashingReader};
 
 /// Rows kept for the page's preview.
 pub const PREVIEW_ROWS: usize = 20;
 /// Findings kept per resource; the rest are counted.
 pub const MAX_FINDINGS: usize = 1000;
+/// Rows sampled to infer a schema (frictionless' default).
+pub const INFER_ROWS: usize = 100;
+
+/// How to read a table.
+#[derive(Debug, Clone, Copy)]
+pub struct TableSpec<'a> {
+    /// The schema; `None` infers one from the first rows.
+    pub schema: Option<&'a Schema>,
+    pub dialect: &'a Dialect,
+    /// A declared encoding label; `None` detects it.
+    pub encoding: Option<&'a str>,
+    /// Also report rows repeated exactly (frictionless' `duplicate-row` check).
+    pub duplicate_rows: bool,
+    /// Also compute MD5 (when a descriptor declares an MD5 hash).
+    pub with_md5: bool,
+}
 
 /// What one pass over a table found.
 #[derive(Debug, Clone, Default)]
 pub struct TableScan {
     pub digest: Digest,
-    /// Data rows (the header not counted).
+    /// Data rows (header rows not counted; empty lines counted, as blank rows).
     pub rows: u64,
     pub header: Vec<String>,
     pub preview: Vec<Vec<String>>,
     pub findings: Vec<Finding>,
     /// Findings beyond `MAX_FINDINGS`, counted but not kept.
     pub omitted: u64,
-    /// Row number of the last record read (the header is row 1).
-    pub last_row: u64,
+    /// The schema inferred when none was given.
+    pub inferred: Option<Schema>,
+    /// The encoding the file was read with (WHATWG name).
+    pub encoding: String,
+    pub delimiter: u8,
 }
 
 impl TableScan {
-    pub(super) fn push(&mut self, finding: Finding) {
-        if self.findings.len() < MAX_FINDINGS {
-            self.findings.push(finding);
-        } else {
-            self.omitted += 1;
+    fn push_all(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        for f in findings {
+            if self.findings.len() < MAX_FINDINGS {
+                self.findings.push(f);
+            } else {
+                self.omitted += 1;
+            }
         }
     }
 }
 
-/// A field prepared for fast checking: regex compiled, bounds parsed.
-pub(super) struct Check<'a> {
-    pub(super) field: &'a Field,
-    pub(super) number: usize,
-    missing: &'a [String],
-    pattern: Option<Regex>,
-    minimum: Option<(Value, bool)>,
-    maximum: Option<(Value, bool)>,
-    enumeration: Option<Vec<Value>>,
-    seen: Option<HashSet<String>>,
-}
-
-fn prepare<'a>(schema: &'a Schema, shown: &Path, findings: &mut Vec<Finding>) -> Vec<Check<'a>> {
-    schema
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, field)| {
-            let c = &field.constraints;
-            let fmt = field.format.as_deref();
-            let mut bound = |v: &Option<serde_json::Value>, exclusive: bool, what: &str| {
-                let v = v.as_ref()?;
-                let parsed = cell::bound(&field.field_type, fmt, v);
-                if parsed.is_none() {
-                    findings.push(
-                        Finding::new(
-                            Kind::SchemaError,
-                            shown,
-                            format!(
-                                "`constraints.{what}` written as a {} value",
-                                field.field_type.name()
-                            ),
-                        )
-                        .field(&field.name, Some(i + 1))
-                        .found(v.to_string()),
-                    );
-                }
-                parsed.map(|p| (p, exclusive))
-            };
-            let minimum = bound(&c.exclusive_minimum, true, "exclusiveMinimum")
-                .or_else(|| bound(&c.minimum, false, "minimum"));
-            let maximum = bound(&c.exclusive_maximum, true, "exclusiveMaximum")
-                .or_else(|| bound(&c.maximum, false, "maximum"));
-            let enumeration = c.enumeration.as_ref().map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| match v {
-                        serde_json::Value::String(s) => cell::parse(&field.field_type, fmt, s),
-                        other => cell::bound(&field.field_type, fmt, other),
-                    })
-                    .collect()
-            });
-            Check {
-                field,
-                number: i + 1,
-                missing: field
-                    .missing_values
-                    .as_deref()
-                    .unwrap_or(&schema.missing_values),
-                // Already checked to compile when the schema was loaded.
-                pattern: c
-                    .pattern
-                    .as_ref()
-                    .and_then(|p| Regex::new(&format!("^(?:{p})$")).ok()),
-                minimum,
-                maximum,
-                enumeration,
-                seen: (c.unique
-                    || (schema.primary_key.len() == 1 && schema.primary_key[0] == field.name))
-                    .then(HashSet::new),
-            }
-        })
-        .collect()
-}
-
-/// A canonical form of a value for key comparison: `1`, `01` and `+1` are the same integer.
-fn key_text(value: &Option<Value>, text: &str) -> String {
-    match value {
-        Some(Value::Int(n)) => n.to_string(),
-        Some(Value::Num(n)) => n.to_string(),
-        _ => text.to_owned(),
-    }
-}
-
 /// Scans the tabular resource at `path` (shown in findings as `shown`).
-pub fn scan(path: &Path, shown: &Path, resource: &Resource) -> io::Result<TableScan> {
+pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan> {
     let file = std::fs::File::open(path)?;
-    let with_md5 = matches!(
-        resource.declared_hash,
-        Some(crate::catalog::package::DeclaredHash::Md5(_))
+    let mut hashing = HashingReader::new(
+        BufReader::with_capacity(checksum::BUFFER, file),
+        spec.with_md5,
     );
-    let mut hashing =
-        HashingReader::new(BufReader::with_capacity(checksum::BUFFER, file), with_md5);
+    let head = source::read_head(&mut hashing)?;
     let mut scan = TableScan::default();
-    let d = &resource.dialect;
-    let mut tracker = QuoteTracker {
-        inner: &mut hashing,
-        quote: d.quote_char,
-        delimiter: d.delimiter,
-        state: Quoting::FieldStart,
-        records: 0,
-        first_nul: None,
+    if head.is_empty() {
+        scan.push_all([Finding::new(
+            Kind::SourceError,
+            shown,
+            "a file with at least a header row",
+        )
+        .found("an empty file")
+        .hint("export the table again; the file has no content")]);
+        scan.digest = hashing.finish()?;
+        return Ok(scan);
+    }
+    let encoding = match source::choose_encoding(spec.encoding, &head) {
+        Ok(e) => e,
+        Err(expected) => {
+            scan.push_all([Finding::new(Kind::EncodingError, shown, expected)
+                .found(spec.encoding.unwrap_or_default())]);
+            scan.digest = hashing.finish()?;
+            return Ok(scan);
+        }
     };
+    scan.encoding = encoding.name().to_ascii_lowercase();
+    let sniffed = if spec.dialect.delimiter.is_none() || spec.dialect.quote_char.is_none() {
+        super::sniff::sniff_dialect(&source::head_text(&head, encoding))
+    } else {
+        None
+    };
+    let delimiter = spec
+        .dialect
+        .delimiter
+        .or(sniffed.map(|s| s.delimiter))
+        .unwrap_or(b',');
+    let quote = spec
+        .dialect
+        .quote_char
+        .or(sniffed.map(|s| s.quote_char))
+        .unwrap_or(b'"');
+    scan.delimiter = delimiter;
     {
-        let mut reader = csv::ReaderBuilder::new()
+        let text = source::text_stream(head, &mut hashing, encoding);
+        let mut tracker = QuoteTracker::new(text, quote, delimiter);
+        tracker.comment = spec.dialect.comment_char;
+        let mut builder = csv::ReaderBuilder::new();
+        builder
             .has_headers(false)
             .flexible(true)
-            .delimiter(resource.dialect.delimiter)
-            .quote(resource.dialect.quote_char)
-            .double_quote(resource.dialect.double_quote)
-            .buffer_capacity(64 * 1024)
-            .from_reader(&mut tracker);
-        read_rows(&mut reader, shown, resource, &mut scan);
-    }
-    if let Some(record) = tracker.first_nul {
-        scan.push(
-            Finding::new(Kind::SourceError, shown, "text without NUL bytes")
-                .row(record + 1)
-                .hint("the file is binary or was saved in UTF-16: export it again as CSV in UTF-8"),
-        );
-    }
-    if tracker.state == Quoting::Quoted {
-        // The parser put everything after the open quote into one cell: report the quote, not the
-        // symptoms it caused in the last row.
-        let last = scan.last_row;
-        scan.findings.retain(|f| f.row != Some(last));
-        scan.push(
-            Finding::new(Kind::SourceError, shown, "a closing quote (\") for the value that starts with one")
-                .row(last)
-                .hint("a value opens a double quote that is never closed: close it, or double the quote inside the value (\"\")"),
-        );
+            .delimiter(delimiter)
+            .quote(quote)
+            .double_quote(spec.dialect.double_quote)
+            .escape(spec.dialect.escape_char)
+            .comment(spec.dialect.comment_char)
+            .buffer_capacity(64 * 1024);
+        let mut rows = RowReader::new(builder.from_reader(&mut tracker), spec.dialect, shown);
+        let last_row = check_rows(&mut rows, spec, shown, &mut scan);
+        drop(rows);
+        finish_structure(&tracker, last_row, shown, &mut scan);
     }
     scan.digest = hashing.finish()?;
     Ok(scan)
 }
 
-fn text_of(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes).ok()
-}
-
-fn read_rows<R: io::Read>(
-    reader: &mut csv::Reader<R>,
+/// Reads the header, infers a schema if none is given, and checks every row; returns the number
+/// of the last row.
+fn check_rows<T: Read>(
+    rows: &mut RowReader<T>,
+    spec: &TableSpec,
     shown: &Path,
-    resource: &Resource,
     scan: &mut TableScan,
-) {
+) -> u64 {
+    let labels = rows.read_header(scan);
+    let mut pending: Vec<(u64, csv::StringRecord)> = Vec::new();
     let inferred;
-    let schema = match &resource.schema {
+    let schema = match spec.schema {
         Some(s) => s,
         None => {
-            inferred = Schema {
-                fields: Vec::new(),
-                missing_values: vec![String::new()],
-                primary_key: Vec::new(),
-                unique_keys: Vec::new(),
-                foreign_keys: Vec::new(),
-            };
+            while pending.len() < INFER_ROWS {
+                match rows.next(scan) {
+                    Some((row, record)) => pending.push((row, record.clone())),
+                    None => break,
+                }
+            }
+            let sample: Vec<Vec<String>> = pending
+                .iter()
+                .map(|(_, r)| r.iter().map(str::to_owned).collect())
+                .collect();
+            inferred = super::infer::infer_schema(labels.as_deref(), &sample);
             &inferred
         }
     };
-    let mut prep_findings = Vec::new();
-    let mut checks = prepare(schema, shown, &mut prep_findings);
-    prep_findings.into_iter().for_each(|f| scan.push(f));
-    let mut keys: Vec<(Vec<usize>, HashSet<String>, Kind)> = Vec::new();
-    if schema.primary_key.len() > 1 {
-        keys.push((
-            schema
-                .primary_key
-                .iter()
-                .filter_map(|n| schema.index_of(n))
-                .collect(),
-            HashSet::new(),
-            Kind::PrimaryKey,
-        ));
+    if spec.schema.is_none() && labels.is_none() && pending.is_empty() && rows.row == 0 {
+        return 0;
     }
-    for k in &schema.unique_keys {
-        keys.push((
-            k.iter().filter_map(|n| schema.index_of(n)).collect(),
-            HashSet::new(),
-            Kind::UniqueError,
-        ));
+    rows.names = schema.fields.iter().map(|f| f.name.clone()).collect();
+    match &labels {
+        Some(labels) => {
+            let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+            let header_row = spec.dialect.header_rows.iter().copied().max().unwrap_or(1);
+            scan.push_all(compare_labels(labels, &names, header_row, shown));
+            scan.header = labels.clone();
+        }
+        None => scan.header = schema.fields.iter().map(|f| f.name.clone()).collect(),
     }
-    let pk_single = (schema.primary_key.len() == 1).then(|| schema.primary_key[0].clone());
-    let mut record = csv::ByteRecord::new();
-    let mut row: u64 = 0;
-    let mut width = checks.len();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(row + 1, |p| p.line());
-                scan.push(
-                    Finding::new(Kind::SourceError, shown, "a well-formed CSV file")
-                        .row(line)
-                        .found(e.to_string()),
-                );
-                break;
-            }
-        }
-        row += 1;
-        scan.last_row = row;
-        if row == 1 && resource.dialect.header {
-            width = header(&record, &checks, shown, scan);
-            if checks.is_empty() {
-                width = scan.header.len();
-            }
-            continue;
-        }
+    let mut findings = Vec::new();
+    let mut checker = RowChecker::new(
+        schema,
+        spec.dialect.null_sequence.as_deref(),
+        spec.duplicate_rows,
+        shown,
+        &mut findings,
+    );
+    scan.push_all(findings);
+    let mut preview = Vec::new();
+    let skip_space = spec.dialect.skip_initial_space;
+    let mut check = |row: u64, record: &csv::StringRecord, scan: &mut TableScan| {
         scan.rows += 1;
-        check_row(
-            &record,
-            row,
-            width,
-            &mut checks,
-            &mut keys,
-            pk_single.as_deref(),
-            shown,
-            scan,
-        );
+        let cells: Vec<&str> = if skip_space {
+            record.iter().map(str::trim_start).collect()
+        } else {
+            record.iter().collect()
+        };
+        if preview.len() < PREVIEW_ROWS && !cells.is_empty() {
+            preview.push(cells.iter().map(|c| (*c).to_owned()).collect());
+        }
+        let mut findings = Vec::new();
+        checker.check(&cells, row, &mut findings);
+        scan.push_all(findings);
+    };
+    for (row, record) in &pending {
+        check(*row, record, scan);
     }
+    while let Some((row, record)) = rows.next(scan) {
+        let record = record.clone();
+        check(row, &record, scan);
+    }
+    let mut findings = Vec::new();
+    checker.finish(&mut findings);
+    scan.push_all(findings);
+    scan.preview = preview;
+    if spec.schema.is_none() {
+        scan.inferred = Some(schema.clone());
+    }
+    rows.row
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_row(
-    record: &csv::ByteRecord,
-    row: u64,
-    width: usize,
-    checks: &mut [Check],
-    keys: &mut [(Vec<usize>, HashSet<String>, Kind)],
-    pk_single: Option<&str>,
+/// Calls `each(row, cells)` for every data row of a table, with the same decoding, dialect and row
+/// numbering as `scan` but no checks (for foreign-key lookups across resources).
+pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) -> io::Result<()> {
+    let mut file = BufReader::with_capacity(checksum::BUFFER, std::fs::File::open(path)?);
+    let head = source::read_head(&mut file)?;
+    let Ok(encoding) = source::choose_encoding(spec.encoding, &head) else {
+        return Ok(());
+    };
+    let sniffed = super::sniff::sniff_dialect(&source::head_text(&head, encoding));
+    let delimiter = spec
+        .dialect
+        .delimiter
+        .or(sniffed.map(|s| s.delimiter))
+        .unwrap_or(b',');
+    let quote = spec
+        .dialect
+        .quote_char
+        .or(sniffed.map(|s| s.quote_char))
+        .unwrap_or(b'"');
+    let text = source::text_stream(head, file, encoding);
+    let mut tracker = QuoteTracker::new(text, quote, delimiter);
+    let mut builder = csv::ReaderBuilder::new();
+    builder
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .quote(quote)
+        .double_quote(spec.dialect.double_quote)
+        .escape(spec.dialect.escape_char)
+        .comment(spec.dialect.comment_char);
+    let mut rows = RowReader::new(builder.from_reader(&mut tracker), spec.dialect, path);
+    let mut ignored = TableScan::default();
+    rows.read_header(&mut ignored);
+    while let Some((row, record)) = rows.next(&mut ignored) {
+        let cells: Vec<&str> = record.iter().collect();
+        each(row, &cells);
+    }
+    Ok(())
+}
+
+/// Findings about the raw text that the parser passed over: NUL bytes, an unterminated quote,
+/// empty lines at the end (frictionless counts them as blank rows).
+fn finish_structure<R>(
+    tracker: &QuoteTracker<R>,
+    last_row: u64,
     shown: &Path,
     scan: &mut TableScan,
 ) {
-    if record.iter().all(|c| c.is_empty()) {
-        scan.push(
-            Finding::new(Kind::BlankRow, shown, "a row with values")
-                .row(row)
-                .hint("delete the empty row"),
-        );
-        return;
+    if let Some(line) = tracker.first_nul {
+        scan.push_all([
+            Finding::new(Kind::SourceError, shown, "text without NUL bytes")
+                .row(line + 1)
+                .hint("the file is binary or was saved in UTF-16: export it again as CSV in UTF-8"),
+        ]);
     }
-    let mut texts: Vec<&str> = Vec::with_capacity(record.len());
-    for (i, bytes) in record.iter().enumerate() {
-        match text_of(bytes) {
-            Some(t) => texts.push(t),
-            None => {
-                let name = checks
-                    .get(i)
-                    .map_or_else(|| format!("column {}", i + 1), |c| c.field.name.clone());
-                scan.push(
-                    Finding::new(Kind::EncodingError, shown, "UTF-8 text")
-                        .row(row)
-                        .field(name, Some(i + 1))
-                        .found(String::from_utf8_lossy(bytes).into_owned())
-                        .hint("the file is probably Windows-1251 (an Excel export): save it as “CSV UTF-8” or declare its encoding"),
-                );
-                return;
+    if tracker.state == Quoting::Quoted {
+        // Everything after the open quote became one cell: report the quote, not its symptoms.
+        scan.findings.retain(|f| f.row != Some(last_row));
+        scan.push_all([Finding::new(Kind::SourceError, shown, "a closing quote (\") for the value that starts with one").row(last_row).hint("a value opens a double quote that is never closed: close it, or double the quote inside the value (\"\")")]);
+    }
+}
+
+/// Reads records with frictionless' row numbering: empty lines (which the CSV parser skips)
+/// come back as empty rows, comment rows are skipped, header rows are joined into labels.
+struct RowReader<'a, 't, T> {
+    reader: csv::Reader<&'t mut QuoteTracker<T>>,
+    dialect: &'a Dialect,
+    shown: &'a Path,
+    record: csv::StringRecord,
+    bytes: csv::ByteRecord,
+    empty: csv::StringRecord,
+    /// Field names, once known, to name fields in encoding errors.
+    names: Vec<String>,
+    /// Rows so far, the header included.
+    row: u64,
+    /// Empty lines still to return before the record just read.
+    blanks_first: u64,
+    /// True while the row returned is an empty line, not `record`.
+    blank: bool,
+    /// A record read and not yet returned.
+    waiting: bool,
+    done: bool,
+    /// Empty lines after the last record, still to return as rows.
+    trailing: Option<u64>,
+}
+
+impl<'a, 't, T: Read> RowReader<'a, 't, T> {
+    fn new(
+        reader: csv::Reader<&'t mut QuoteTracker<T>>,
+        dialect: &'a Dialect,
+        shown: &'a Path,
+    ) -> Self {
+        RowReader {
+            reader,
+            dialect,
+            shown,
+            record: csv::StringRecord::new(),
+            bytes: csv::ByteRecord::new(),
+            empty: csv::StringRecord::new(),
+            names: Vec::new(),
+            row: 0,
+            blanks_first: 0,
+            blank: false,
+            waiting: false,
+            done: false,
+            trailing: None,
+        }
+    }
+
+    fn current(&self) -> &csv::StringRecord {
+        if self.blank {
+            &self.empty
+        } else {
+            &self.record
+        }
+    }
+
+    /// Reads the header rows; `None` when the dialect says there is no header.
+    fn read_header(&mut self, scan: &mut TableScan) -> Option<Vec<String>> {
+        let last = self
+            .dialect
+            .header_rows
+            .iter()
+            .copied()
+            .max()
+            .filter(|_| self.dialect.header)?;
+        let mut rows = Vec::new();
+        while self.row < last {
+            let Some(row) = self.raw_next(scan) else {
+                break;
+            };
+            if self.dialect.header_rows.contains(&row) {
+                rows.push(self.current().iter().map(str::to_owned).collect::<Vec<_>>());
+            }
+        }
+        if rows.is_empty() {
+            return None;
+        }
+        Some(join_header_rows(&rows, &self.dialect.header_join))
+    }
+
+    /// The next data row: its number and cells.
+    fn next(&mut self, scan: &mut TableScan) -> Option<(u64, &csv::StringRecord)> {
+        loop {
+            let row = self.raw_next(scan)?;
+            if !self.dialect.comment_rows.contains(&row) {
+                return Some((row, self.current()));
             }
         }
     }
-    if scan.preview.len() < PREVIEW_ROWS {
-        scan.preview
-            .push(texts.iter().map(|t| (*t).to_owned()).collect());
+
+    /// Empty lines the tracker saw before the record just read.
+    fn take_blanks(&mut self) -> u64 {
+        self.reader.get_mut().blank_before.pop_front().unwrap_or(0)
     }
-    if texts.len() > width {
-        scan.push(
-            Finding::new(
-                Kind::ExtraCell,
-                shown,
-                format!("{width} cells, as many as the header"),
-            )
-            .row(row)
-            .field(format!("column {}", width + 1), Some(width + 1))
-            .found(texts[width].to_owned())
-            .hint("a value probably contains the delimiter: put it in double quotes"),
-        );
-    }
-    let mut values: Vec<Option<Value>> = Vec::with_capacity(checks.len());
-    for (i, c) in checks.iter_mut().enumerate() {
-        let Some(text) = texts.get(i).copied() else {
-            scan.push(Finding::new(Kind::MissingCell, shown, format!("{width} cells, as many as the header")).row(row).field(c.field.name.clone(), Some(c.number)).hint("add the missing cells (empty ones are fine) so every row has as many cells as the header"));
-            values.push(None);
-            continue;
-        };
-        values.push(check_cell(c, text, row, pk_single, shown, scan));
-    }
-    for (fields, seen, kind) in keys.iter_mut() {
-        if fields
-            .iter()
-            .all(|&i| texts.get(i).is_some_and(|t| t.is_empty()))
-            && *kind == Kind::UniqueError
-        {
-            continue;
+
+    /// Advances one row (an empty line or a record).
+    fn raw_next(&mut self, scan: &mut TableScan) -> Option<u64> {
+        loop {
+            if self.blanks_first > 0 {
+                self.blanks_first -= 1;
+                self.blank = true;
+                self.row += 1;
+                return Some(self.row);
+            }
+            if self.waiting {
+                self.waiting = false;
+                self.blank = false;
+                self.row += 1;
+                return Some(self.row);
+            }
+            if self.done {
+                // frictionless counts empty lines at the end as (blank) rows too.
+                let left = self
+                    .trailing
+                    .get_or_insert_with(|| self.reader.get_ref().pending_blank);
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                self.blank = true;
+                self.row += 1;
+                return Some(self.row);
+            }
+            match self.reader.read_byte_record(&mut self.bytes) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    self.blanks_first = self.take_blanks();
+                    let bytes = std::mem::take(&mut self.bytes);
+                    match csv::StringRecord::from_byte_record(bytes) {
+                        Ok(record) => {
+                            self.bytes = std::mem::take(&mut self.record).into_byte_record();
+                            self.record = record;
+                            self.waiting = true;
+                        }
+                        Err(e) => {
+                            let index = e.utf8_error().field();
+                            let bytes = e.into_byte_record();
+                            self.bad_utf8(index, &bytes, scan);
+                            self.bytes = bytes;
+                        }
+                    }
+                }
+                Err(e) => {
+                    scan.push_all([Finding::new(
+                        Kind::SourceError,
+                        self.shown,
+                        "a well-formed CSV file",
+                    )
+                    .row(self.row + 1)
+                    .found(e.to_string())]);
+                    self.done = true;
+                }
+            }
         }
-        let key: Vec<String> = fields
-            .iter()
-            .map(|&i| {
-                key_text(
-                    values.get(i).unwrap_or(&None),
-                    texts.get(i).copied().unwrap_or(""),
-                )
-            })
-            .collect();
-        let key = key.join("\u{1f}");
-        if !seen.insert(key.clone()) {
-            let names: Vec<&str> = fields
-                .iter()
-                .filter_map(|&i| checks.get(i).map(|c| c.field.name.as_str()))
-                .collect();
-            scan.push(
-                Finding::new(
-                    *kind,
-                    shown,
-                    format!("a unique combination of {}", names.join(", ")),
-                )
-                .row(row)
-                .found(key.replace('\u{1f}', ", "))
-                .hint("remove the duplicate row or correct the key"),
-            );
-        }
+    }
+
+    /// Reports a record that is not valid UTF-8, at its row, naming the field and showing the
+    /// value as far as it can be read. The row is counted but not checked further.
+    fn bad_utf8(&mut self, index: usize, bytes: &csv::ByteRecord, scan: &mut TableScan) {
+        // Empty lines before a bad record are counted, not reported: the bad record matters.
+        self.row += std::mem::take(&mut self.blanks_first) + 1;
+        let field = index + 1;
+        let name = self
+            .names
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| format!("column {field}"));
+        let value = bytes
+            .get(index)
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default()
+            .into_owned();
+        scan.push_all([Finding::new(Kind::EncodingError, self.shown, "text in the file's encoding (UTF-8)")
+            .row(self.row)
+            .field(name, Some(field))
+            .found(value)
+            .hint("the file is probably Windows-1251 (an Excel export): save it as “CSV UTF-8”, or declare \"encoding\": \"windows-1251\"")]);
     }
 }
 
-fn check_cell(
-    c: &mut Check,
-    text: &str,
-    row: u64,
-    pk_single: Option<&str>,
-    shown: &Path,
-    scan: &mut TableScan,
-) -> Option<Value> {
-    let f = c.field;
-    let at = |kind, expected: String| {
-        Finding::new(kind, shown, expected)
-            .row(row)
-            .field(f.name.clone(), Some(c.number))
-    };
-    let is_pk = pk_single == Some(f.name.as_str());
-    if c.missing.iter().any(|m| m == text) {
-        if f.constraints.required || is_pk {
-            let kind = if is_pk {
-                Kind::PrimaryKey
-            } else {
-                Kind::ConstraintError
-            };
-            scan.push(
-                at(kind, "a value: the field is required".into())
-                    .found(text.to_owned())
-                    .hint("fill in the cell"),
-            );
-        }
-        return None;
-    }
-    let Some(value) = cell::parse(&f.field_type, f.format.as_deref(), text) else {
-        let mut finding = at(Kind::TypeError, describe_type(f)).found(text.to_owned());
-        if let Some(h) = cell::hint(&f.field_type, text) {
-            finding = finding.hint(h);
-        }
-        scan.push(finding);
-        return None;
-    };
-    let mut broken =
-        |expected: String| scan.push(at(Kind::ConstraintError, expected).found(text.to_owned()));
-    if let Some(p) = &c.pattern {
-        if !p.is_match(text) {
-            broken(format!(
-                "a value matching the pattern `{}`",
-                f.constraints.pattern.as_deref().unwrap_or_default()
-            ));
-        }
-    }
-    if let (Some(min), Some(len)) = (f.constraints.min_length, value.length()) {
-        if len < min {
-            broken(format!("at least {min} characters"));
-        }
-    }
-    if let (Some(max), Some(len)) = (f.constraints.max_length, value.length()) {
-        if len > max {
-            broken(format!("at most {max} characters"));
-        }
-    }
-    if let Some((min, exclusive)) = &c.minimum {
-        if value
-            .compare(min)
-            .is_some_and(|o| o.is_lt() || (*exclusive && o.is_eq()))
-        {
-            broken(format!(
-                "a value {} {}",
-                if *exclusive { ">" } else { "≥" },
-                shown_bound(min)
-            ));
-        }
-    }
-    if let Some((max, exclusive)) = &c.maximum {
-        if value
-            .compare(max)
-            .is_some_and(|o| o.is_gt() || (*exclusive && o.is_eq()))
-        {
-            broken(format!(
-                "a value {} {}",
-                if *exclusive { "<" } else { "≤" },
-                shown_bound(max)
-            ));
-        }
-    }
-    if let Some(allowed) = &c.enumeration {
-        if !allowed
-            .iter()
-            .any(|a| a == &value || a.compare(&value).is_some_and(|o| o.is_eq()))
-        {
-            let list: Vec<String> = f
-                .constraints
-                .enumeration
-                .iter()
-                .flatten()
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                .collect();
-            broken(format!("one of: {}", list.join(", ")));
-        }
-    }
-    if let Some(seen) = &mut c.seen {
-        if !seen.insert(key_text(&Some(value.clone()), text)) {
-            let kind = if is_pk {
-                Kind::PrimaryKey
-            } else {
-                Kind::UniqueError
-            };
-            scan.push(
-                at(
-                    kind,
-                    "a value not used in an earlier row (the field is unique)".into(),
-                )
-                .found(text.to_owned())
-                .hint("remove the duplicate row or correct the value"),
-            );
-        }
-    }
-    Some(value)
-}
-
-fn shown_bound(v: &Value) -> String {
-    match v {
-        Value::Int(n) => n.to_string(),
-        Value::Num(n) => n.to_string(),
-        Value::Date(d) => d.to_string(),
-        Value::Year(y) => y.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
-/// "an integer", "a date as YYYY-MM-DD"… for type errors.
-fn describe_type(f: &Field) -> String {
-    let fmt = f.format.as_deref().filter(|x| *x != "default");
-    match (&f.field_type, fmt) {
-        (FieldType::Integer { .. }, _) => "a whole number (integer)".into(),
-        (FieldType::Number { decimal_char, .. }, _) => {
-            format!("a number with `{decimal_char}` as the decimal mark")
-        }
-        (FieldType::Boolean { .. }, _) => "a yes/no value (boolean)".into(),
-        (FieldType::Date, Some(p)) => format!("a date in the format `{p}`"),
-        (FieldType::Date, None) => "a date as YYYY-MM-DD".into(),
-        (FieldType::Datetime, _) => "a date and time as YYYY-MM-DDThh:mm:ss".into(),
-        (FieldType::Time, _) => "a time as hh:mm:ss".into(),
-        (FieldType::Year, _) => "a year, e.g. 2026".into(),
-        (FieldType::Yearmonth, _) => "a year and month as YYYY-MM".into(),
-        (FieldType::String, Some(format)) => format!("a string in the `{format}` format"),
-        (t, _) => format!("a value of type `{}`", t.name()),
-    }
+/// Joins multi-row headers column by column (frictionless' `headerJoin`).
+fn join_header_rows(rows: &[Vec<String>], join: &str) -> Vec<String> {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    (0..width)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(join)
+        })
+        .collect()
 }

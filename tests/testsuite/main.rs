@@ -6,4 +6,5 @@ mod build;
 mod check;
 mod embedded;
 mod output;
+mod parity;
 mod support;
