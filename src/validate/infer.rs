@@ -25,6 +25,8 @@
 //! any object; dates, times and datetimes must have frictionless' shapes; durations need digits
 //! on both sides of a decimal point; a year is four characters). Never panics.
 
+use std::collections::HashSet;
+
 use serde_json::Value as Json;
 
 use super::cell;
@@ -78,6 +80,7 @@ fn field_names(labels: Option<&[String]>, fragment: &[Vec<String>]) -> Vec<Strin
         },
     };
     let mut used: Vec<String> = Vec::with_capacity(names.len());
+    let mut taken: HashSet<String> = HashSet::new();
     for (i, name) in names.into_iter().enumerate() {
         let name = if name.is_empty() {
             format!("field{}", i + 1)
@@ -87,10 +90,11 @@ fn field_names(labels: Option<&[String]>, fragment: &[Vec<String>]) -> Vec<Strin
         // `deduplicate_names`: the first free one of `{name}2`, `{name}3`, …
         let mut unique = name.clone();
         let mut suffix = 2;
-        while used.contains(&unique) {
+        while taken.contains(&unique) {
             unique = format!("{name}{suffix}");
             suffix += 1;
         }
+        taken.insert(unique.clone());
         used.push(unique);
     }
     used

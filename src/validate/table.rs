@@ -128,7 +128,9 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
             .comment(spec.dialect.comment_char)
             .buffer_capacity(64 * 1024);
         let mut rows = RowReader::new(builder.from_reader(&mut tracker), spec.dialect, shown);
-        let last_row = check_rows(&mut rows, spec, shown, &mut scan);
+        let skip_space =
+            spec.dialect.skip_initial_space || sniffed.is_some_and(|s| s.skip_initial_space);
+        let last_row = check_rows(&mut rows, spec, skip_space, shown, &mut scan);
         drop(rows);
         finish_structure(&tracker, last_row, shown, &mut scan);
     }
@@ -141,6 +143,7 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
 fn check_rows<T: Read>(
     rows: &mut RowReader<T>,
     spec: &TableSpec,
+    skip_space: bool,
     shown: &Path,
     scan: &mut TableScan,
 ) -> u64 {
@@ -187,7 +190,6 @@ fn check_rows<T: Read>(
     );
     scan.push_all(findings);
     let mut preview = Vec::new();
-    let skip_space = spec.dialect.skip_initial_space;
     let mut check = |row: u64, record: &csv::StringRecord, scan: &mut TableScan| {
         scan.rows += 1;
         let cells: Vec<&str> = if skip_space {
@@ -357,7 +359,13 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
         if rows.is_empty() {
             return None;
         }
-        Some(join_header_rows(&rows, &self.dialect.header_join))
+        // frictionless strips labels (`stringify_label`) before comparing them with fields.
+        Some(
+            join_header_rows(&rows, &self.dialect.header_join)
+                .into_iter()
+                .map(|l| l.trim().to_owned())
+                .collect(),
+        )
     }
 
     /// The next data row: its number and cells.
