@@ -4,6 +4,7 @@
 
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::mpsc;
 
 use md5::Md5;
 use sha2::{Digest as _, Sha256};
@@ -21,42 +22,145 @@ pub struct Digest {
     pub md5: Option<String>,
 }
 
+/// The running hash state.
+struct Hashes {
+    sha256: Sha256,
+    md5: Option<Md5>,
+}
+
+impl Hashes {
+    fn update(&mut self, bytes: &[u8]) {
+        self.sha256.update(bytes);
+        if let Some(m) = &mut self.md5 {
+            m.update(bytes);
+        }
+    }
+
+    fn finish(self, bytes: u64) -> Digest {
+        Digest {
+            bytes,
+            sha256: hex(&self.sha256.finalize()),
+            md5: self.md5.map(|m| hex(&m.finalize())),
+        }
+    }
+}
+
+/// A hasher on a second thread, fed copies of the chunks read, so that hashing overlaps parsing.
+struct Pipelined {
+    chunks: Option<mpsc::SyncSender<Vec<u8>>>,
+    spare: mpsc::Receiver<Vec<u8>>,
+    worker: Option<std::thread::JoinHandle<Hashes>>,
+}
+
+impl Pipelined {
+    fn start(mut hashes: Hashes) -> io::Result<Pipelined> {
+        let (chunks, incoming) = mpsc::sync_channel::<Vec<u8>>(8);
+        let (give_back, spare) = mpsc::channel::<Vec<u8>>();
+        let worker = std::thread::Builder::new()
+            .name("sha256".into())
+            .spawn(move || {
+                for chunk in incoming {
+                    hashes.update(&chunk);
+                    // The reader may be gone already; then the buffer is simply dropped.
+                    let _ = give_back.send(chunk);
+                }
+                hashes
+            })?;
+        Ok(Pipelined {
+            chunks: Some(chunks),
+            spare,
+            worker: Some(worker),
+        })
+    }
+
+    fn feed(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut chunk = self.spare.try_recv().unwrap_or_default();
+        chunk.clear();
+        chunk.extend_from_slice(bytes);
+        let sender = self
+            .chunks
+            .as_ref()
+            .ok_or_else(|| io::Error::other("the hashing thread has finished"))?;
+        sender
+            .send(chunk)
+            .map_err(|_| io::Error::other("the hashing thread stopped"))
+    }
+
+    fn finish(&mut self) -> io::Result<Hashes> {
+        self.chunks = None;
+        self.worker
+            .take()
+            .ok_or_else(|| io::Error::other("the hashing thread has finished"))?
+            .join()
+            .map_err(|_| io::Error::other("the hashing thread panicked"))
+    }
+}
+
+/// Files at least this large are hashed on a second thread.
+pub const PIPELINE_FROM: u64 = 8 * 1024 * 1024;
+
 /// A reader that hashes and counts every byte read through it.
 pub struct HashingReader<R> {
     inner: R,
-    sha256: Sha256,
-    md5: Option<Md5>,
+    inline: Option<Hashes>,
+    pipelined: Option<Pipelined>,
     bytes: u64,
 }
 
 impl<R: Read> HashingReader<R> {
-    /// Wraps `inner`; `with_md5` also computes MD5.
+    /// Wraps `inner`; `with_md5` also computes MD5. Hashes on the calling thread.
     pub fn new(inner: R, with_md5: bool) -> Self {
         HashingReader {
             inner,
-            sha256: Sha256::new(),
-            md5: with_md5.then(Md5::new),
+            inline: Some(Hashes {
+                sha256: Sha256::new(),
+                md5: with_md5.then(Md5::new),
+            }),
+            pipelined: None,
             bytes: 0,
         }
+    }
+
+    /// Like `new`, but hashes on a second thread when `size` is at least `PIPELINE_FROM` (the
+    /// thread is not worth starting for small files).
+    pub fn pipelined(inner: R, with_md5: bool, size: u64) -> Self {
+        let mut reader = Self::new(inner, with_md5);
+        if size >= PIPELINE_FROM {
+            if let Some(hashes) = reader.inline.take() {
+                match Pipelined::start(hashes) {
+                    Ok(p) => reader.pipelined = Some(p),
+                    // No thread to be had: hash inline instead.
+                    Err(_) => {
+                        reader.inline = Some(Hashes {
+                            sha256: Sha256::new(),
+                            md5: with_md5.then(Md5::new),
+                        })
+                    }
+                }
+            }
+        }
+        reader
     }
 
     /// Reads what is left (so the digest covers the whole file) and returns the digest.
     pub fn finish(mut self) -> io::Result<Digest> {
         io::copy(&mut self, &mut io::sink())?;
-        Ok(Digest {
-            bytes: self.bytes,
-            sha256: hex(&self.sha256.finalize()),
-            md5: self.md5.map(|m| hex(&m.finalize())),
-        })
+        let hashes = match (self.inline.take(), self.pipelined.as_mut()) {
+            (Some(h), _) => h,
+            (None, Some(p)) => p.finish()?,
+            (None, None) => return Err(io::Error::other("no hash state")),
+        };
+        Ok(hashes.finish(self.bytes))
     }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.sha256.update(&buf[..n]);
-        if let Some(m) = &mut self.md5 {
-            m.update(&buf[..n]);
+        if let Some(h) = &mut self.inline {
+            h.update(&buf[..n]);
+        } else if let Some(p) = &mut self.pipelined {
+            p.feed(&buf[..n])?;
         }
         self.bytes += n as u64;
         Ok(n)
@@ -135,6 +239,18 @@ mod tests {
                 (input.len() as u64, *sha, Some(*md5))
             );
         }
+    }
+
+    #[test]
+    fn pipelined_equals_inline() {
+        let data: Vec<u8> = (0..(PIPELINE_FROM as usize + 12345))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let inline = HashingReader::new(&data[..], true).finish().unwrap();
+        let mut r = HashingReader::pipelined(&data[..], true, data.len() as u64);
+        let mut buf = vec![0u8; 70_000];
+        while r.read(&mut buf).unwrap() > 0 {}
+        assert_eq!(r.finish().unwrap(), inline);
     }
 
     #[test]

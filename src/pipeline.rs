@@ -57,11 +57,16 @@ fn load_and_validate(source: &Path) -> Result<(Option<Catalog>, Validated), Erro
         ));
     };
     let total = catalog.datasets.values().map(|d| d.resources.len()).sum();
-    let mut progress = Progress::start("validating", total);
-    let validated = validate::validate(&catalog, loaded.findings, &mut |p| {
-        progress.step(&p.display().to_string())
-    })?;
-    progress.finish();
+    let progress = std::sync::Mutex::new(Progress::start("validating", total));
+    let step = |p: &Path| {
+        if let Ok(mut progress) = progress.lock() {
+            progress.step(&p.display().to_string());
+        }
+    };
+    let validated = validate::validate(&catalog, loaded.findings, &step)?;
+    if let Ok(progress) = progress.into_inner() {
+        progress.finish();
+    }
     Ok((Some(catalog), validated))
 }
 

@@ -82,8 +82,26 @@ fn strip_non_numeric(text: &str) -> &str {
     }
 }
 
+/// Plain decimal numbers (`-12.5`, `3`, `1e5`) without a copy: the common case.
+fn plain_number(t: &str) -> Option<Value<'static>> {
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let b = body.as_bytes();
+    let simple = !b.is_empty()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && b.iter().filter(|c| **c == b'.').count() <= 1
+        && b.iter().any(u8::is_ascii_digit);
+    simple
+        .then(|| t.parse::<f64>().ok().map(Value::Num))
+        .flatten()
+}
+
 fn number(text: &str, decimal: char, group: Option<char>, bare: bool) -> Option<Value<'static>> {
     let t = if bare { text } else { strip_non_numeric(text) };
+    if decimal == '.' && group.is_none() {
+        if let Some(v) = plain_number(t) {
+            return Some(v);
+        }
+    }
     match t {
         "NaN" | "nan" => return Some(Value::Num(f64::NAN)),
         "INF" | "Infinity" | "inf" | "+INF" => return Some(Value::Num(f64::INFINITY)),
@@ -133,15 +151,27 @@ const ANY_DATES: [&str; 6] = [
     "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%Y", "%d-%m-%Y",
 ];
 
+/// `YYYY-MM-DD` without going through a format parser: the common case.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
 fn date(text: &str, format: Option<&str>) -> Option<Value<'static>> {
     let parsed = match (format, pattern(format)) {
         (_, Some(p)) => NaiveDate::parse_from_str(text, p).ok(),
         (Some("any"), None) => ANY_DATES
             .iter()
             .find_map(|p| NaiveDate::parse_from_str(text, p).ok()),
-        _ => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .filter(|_| text.len() == 10),
+        _ => iso_date(text),
     };
     parsed.map(Value::Date)
 }

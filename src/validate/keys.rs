@@ -44,9 +44,33 @@ pub fn fingerprint<'a>(
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
+/// Hashes a fingerprint by taking its low bits: it is already a hash.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(word);
+        }
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
+}
+
+type Build = std::hash::BuildHasherDefault<FingerprintHasher>;
+
 /// Keys seen so far, with the row each was first seen at.
 #[derive(Debug, Default)]
-pub struct Seen(HashMap<Fingerprint, u64>);
+pub struct Seen(HashMap<Fingerprint, u64, Build>);
 
 impl Seen {
     /// Records `key` at `row`; returns the earlier row when the key was seen before.

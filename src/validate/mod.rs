@@ -67,26 +67,38 @@ pub struct Validated {
     pub report: Report,
 }
 
-/// Validates metadata and every resource. `on_resource` is called after each file (for progress).
+/// Validates metadata and every resource (files in parallel). `on_resource` is called after
+/// each file (for progress), in the order files finish.
 pub fn validate(
     catalog: &Catalog,
     load_findings: Vec<Finding>,
-    on_resource: &mut dyn FnMut(&Path),
+    on_resource: &(dyn Fn(&Path) + Sync),
 ) -> Result<Validated, Error> {
+    use rayon::prelude::*;
     let mut out = Validated::default();
     out.report.extend(load_findings);
     out.report.extend(catalog_findings(catalog));
+    let work: Vec<(&Dataset, &Resource)> = catalog
+        .datasets
+        .values()
+        .flat_map(|d| d.resources.iter().map(move |r| (d, r)))
+        .collect();
+    let results: Vec<ResourceResult> = work
+        .par_iter()
+        .map(|(dataset, resource)| {
+            crate::interrupt::check()?;
+            let r = resource_result(catalog, dataset, resource)?;
+            on_resource(&resource.path);
+            Ok(r)
+        })
+        .collect::<Result<_, Error>>()?;
+    let mut results = results.into_iter();
     for dataset in catalog.datasets.values() {
         let mut result = DatasetResult {
             findings: dataset_findings(catalog, dataset),
             ..Default::default()
         };
-        for resource in &dataset.resources {
-            crate::interrupt::check()?;
-            let r = resource_result(catalog, dataset, resource)?;
-            on_resource(&resource.path);
-            result.resources.push(r);
-        }
+        result.resources = results.by_ref().take(dataset.resources.len()).collect();
         out.report.extend(result.findings.iter().cloned());
         for r in &result.resources {
             out.report.extend(r.findings.iter().cloned());

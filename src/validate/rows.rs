@@ -415,13 +415,13 @@ fn check_cell<'r>(
             ));
         }
     }
-    if let (Some(min), Some(len)) = (f.constraints.min_length, value.length()) {
-        if len < min {
+    if let Some(min) = f.constraints.min_length {
+        if value.length().is_some_and(|len| len < min) {
             broken(format!("at least {min} characters (or items)"));
         }
     }
-    if let (Some(max), Some(len)) = (f.constraints.max_length, value.length()) {
-        if len > max {
+    if let Some(max) = f.constraints.max_length {
+        if value.length().is_some_and(|len| len > max) {
             broken(format!("at most {max} characters (or items)"));
         }
     }

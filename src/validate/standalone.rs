@@ -293,14 +293,18 @@ fn validate_descriptor(options: &Options) -> Result<Validation, Error> {
     let base = path.parent().unwrap_or(Path::new("."));
     match kind {
         DescriptorKind::Package => {
-            for r in value
+            use rayon::prelude::*;
+            let resources: Vec<&Value> = value
                 .get("resources")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-            {
-                out.tasks.push(resource_task(r, base, options)?);
-            }
+                .collect();
+            // Resources are independent: validate them in parallel, keeping their order.
+            out.tasks = resources
+                .par_iter()
+                .map(|r| resource_task(r, base, options))
+                .collect::<Result<_, _>>()?;
             super::foreign::check_package(&value, base, &mut out)?;
         }
         DescriptorKind::Resource => out.tasks.push(resource_task(&value, base, options)?),

@@ -56,61 +56,94 @@ impl<R> QuoteTracker<R> {
         }
     }
 
-    /// Follows line starts: empty lines, comment lines and the starts of records.
+    /// Bookkeeping at the first byte of a line (outside quotes): empty lines, comment lines and
+    /// the starts of records.
     fn line_start(&mut self, b: u8) {
-        let outside = self.state != Quoting::Quoted;
-        if !outside {
-            return;
-        }
         match b {
-            b'\n' => {
-                if self.at_line_start && !self.in_comment {
-                    self.pending_blank += 1;
-                }
-                self.at_line_start = true;
-                self.in_comment = false;
-            }
+            b'\n' => self.pending_blank += 1,
             b'\r' => {}
-            _ if self.at_line_start => {
+            _ if Some(b) == self.comment => {
+                self.in_comment = true;
                 self.at_line_start = false;
-                if Some(b) == self.comment {
-                    self.in_comment = true;
-                } else {
-                    self.blank_before
-                        .push_back(std::mem::take(&mut self.pending_blank));
-                }
             }
-            _ => {}
+            _ => {
+                self.blank_before
+                    .push_back(std::mem::take(&mut self.pending_blank));
+                self.at_line_start = false;
+            }
         }
     }
 
-    fn step(&mut self, b: u8) {
-        if b == 0 && self.first_nul.is_none() {
-            self.first_nul = Some(self.line_breaks);
+    /// A line break outside quotes.
+    fn line_break(&mut self) {
+        self.line_breaks += 1;
+        self.at_line_start = true;
+        self.in_comment = false;
+        self.state = Quoting::FieldStart;
+    }
+
+    /// One byte where a field may start, or right after a closing quote.
+    fn boundary(&mut self, b: u8) {
+        if self.at_line_start && self.state == Quoting::FieldStart {
+            self.line_start(b);
+            if self.in_comment {
+                return;
+            }
         }
-        self.line_start(b);
+        if b == b'\n' {
+            self.line_break();
+            return;
+        }
         self.state = match (self.state, b) {
             (Quoting::FieldStart, q) if q == self.quote => Quoting::Quoted,
-            (Quoting::Quoted, q) if q == self.quote => Quoting::QuoteInQuoted,
-            (Quoting::Quoted, _) => Quoting::Quoted,
             (Quoting::QuoteInQuoted, q) if q == self.quote => Quoting::Quoted,
-            (_, b'\n') => {
-                self.line_breaks += 1;
-                Quoting::FieldStart
-            }
             (_, d) if d == self.delimiter => Quoting::FieldStart,
             (Quoting::QuoteInQuoted, b'\r') | (Quoting::FieldStart, b'\r') => self.state,
             _ => Quoting::Unquoted,
         };
+    }
+
+    /// Follows a chunk of text, jumping over ordinary bytes with `memchr`.
+    fn track(&mut self, buf: &[u8]) {
+        if self.first_nul.is_none() {
+            if let Some(p) = memchr::memchr(0, buf) {
+                let before = memchr::memchr_iter(b'\n', &buf[..p]).count() as u64;
+                self.first_nul = Some(self.line_breaks + before);
+            }
+        }
+        let mut i = 0;
+        while i < buf.len() {
+            let rest = &buf[i..];
+            let step = if self.in_comment {
+                memchr::memchr(b'\n', rest).map(|p| {
+                    self.line_break();
+                    p + 1
+                })
+            } else {
+                match self.state {
+                    Quoting::Quoted => memchr::memchr(self.quote, rest).map(|p| {
+                        self.state = Quoting::QuoteInQuoted;
+                        p + 1
+                    }),
+                    Quoting::Unquoted => memchr::memchr2(self.delimiter, b'\n', rest).map(|p| {
+                        self.boundary(rest[p]);
+                        p + 1
+                    }),
+                    Quoting::FieldStart | Quoting::QuoteInQuoted => {
+                        self.boundary(rest[0]);
+                        Some(1)
+                    }
+                }
+            };
+            i += step.unwrap_or(rest.len());
+        }
     }
 }
 
 impl<R: io::Read> io::Read for QuoteTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            self.step(b);
-        }
+        self.track(&buf[..n]);
         Ok(n)
     }
 }

@@ -70,9 +70,11 @@ impl TableScan {
 /// Scans the tabular resource at `path` (shown in findings as `shown`).
 pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan> {
     let file = std::fs::File::open(path)?;
-    let mut hashing = HashingReader::new(
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut hashing = HashingReader::pipelined(
         BufReader::with_capacity(checksum::BUFFER, file),
         spec.with_md5,
+        size,
     );
     let head = source::read_head(&mut hashing)?;
     let mut scan = TableScan::default();
@@ -148,7 +150,7 @@ fn check_rows<T: Read>(
     scan: &mut TableScan,
 ) -> u64 {
     let labels = rows.read_header(scan);
-    let mut pending: Vec<(u64, csv::StringRecord)> = Vec::new();
+    let mut pending: Vec<(u64, csv::ByteRecord)> = Vec::new();
     let inferred;
     let schema = match spec.schema {
         Some(s) => s,
@@ -161,7 +163,8 @@ fn check_rows<T: Read>(
             }
             let sample: Vec<Vec<String>> = pending
                 .iter()
-                .map(|(_, r)| r.iter().map(str::to_owned).collect())
+                .filter_map(|(_, r)| utf8_cells(r, skip_space).ok())
+                .map(|cells| cells.into_iter().map(str::to_owned).collect())
                 .collect();
             inferred = super::infer::infer_schema(labels.as_deref(), &sample);
             &inferred
@@ -190,12 +193,15 @@ fn check_rows<T: Read>(
     );
     scan.push_all(findings);
     let mut preview = Vec::new();
-    let mut check = |row: u64, record: &csv::StringRecord, scan: &mut TableScan| {
+    let names = &rows.names.clone();
+    let mut check = |row: u64, record: &csv::ByteRecord, scan: &mut TableScan| {
         scan.rows += 1;
-        let cells: Vec<&str> = if skip_space {
-            record.iter().map(str::trim_start).collect()
-        } else {
-            record.iter().collect()
+        let cells = match utf8_cells(record, skip_space) {
+            Ok(cells) => cells,
+            Err(index) => {
+                scan.push_all([bad_utf8(row, index, record, names, shown)]);
+                return;
+            }
         };
         if preview.len() < PREVIEW_ROWS && !cells.is_empty() {
             preview.push(cells.iter().map(|c| (*c).to_owned()).collect());
@@ -208,8 +214,7 @@ fn check_rows<T: Read>(
         check(*row, record, scan);
     }
     while let Some((row, record)) = rows.next(scan) {
-        let record = record.clone();
-        check(row, &record, scan);
+        check(row, record, scan);
     }
     let mut findings = Vec::new();
     checker.finish(&mut findings);
@@ -255,10 +260,55 @@ pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) 
     let mut ignored = TableScan::default();
     rows.read_header(&mut ignored);
     while let Some((row, record)) = rows.next(&mut ignored) {
-        let cells: Vec<&str> = record.iter().collect();
-        each(row, &cells);
+        if let Ok(cells) = utf8_cells(record, spec.dialect.skip_initial_space) {
+            each(row, &cells);
+        }
     }
     Ok(())
+}
+
+/// The cells of a record as text, or the index of the first field that is not valid UTF-8. The
+/// record's bytes are validated in one SIMD pass and then cut at the field boundaries (a cut that
+/// falls inside a character means that field is not valid on its own).
+fn utf8_cells(record: &csv::ByteRecord, skip_space: bool) -> Result<Vec<&str>, usize> {
+    let first_bad = || {
+        record
+            .iter()
+            .position(|f| simdutf8::basic::from_utf8(f).is_err())
+            .unwrap_or(0)
+    };
+    let whole = simdutf8::basic::from_utf8(record.as_slice()).map_err(|_| first_bad())?;
+    let mut cells = Vec::with_capacity(record.len());
+    for i in 0..record.len() {
+        let text = record.range(i).and_then(|r| whole.get(r)).ok_or(i)?;
+        cells.push(if skip_space { text.trim_start() } else { text });
+    }
+    Ok(cells)
+}
+
+/// An encoding error at `row`, naming the field and showing the value as far as it can be read.
+fn bad_utf8(
+    row: u64,
+    index: usize,
+    record: &csv::ByteRecord,
+    names: &[String],
+    shown: &Path,
+) -> Finding {
+    let field = index + 1;
+    let name = names
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| format!("column {field}"));
+    let value = record
+        .get(index)
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default()
+        .into_owned();
+    Finding::new(Kind::EncodingError, shown, "text in the file's encoding (UTF-8)")
+        .row(row)
+        .field(name, Some(field))
+        .found(value)
+        .hint("the file is probably Windows-1251 (an Excel export): save it as “CSV UTF-8”, or declare \"encoding\": \"windows-1251\"")
 }
 
 /// Findings about the raw text that the parser passed over: NUL bytes, an unterminated quote,
@@ -289,9 +339,8 @@ struct RowReader<'a, 't, T> {
     reader: csv::Reader<&'t mut QuoteTracker<T>>,
     dialect: &'a Dialect,
     shown: &'a Path,
-    record: csv::StringRecord,
-    bytes: csv::ByteRecord,
-    empty: csv::StringRecord,
+    record: csv::ByteRecord,
+    empty: csv::ByteRecord,
     /// Field names, once known, to name fields in encoding errors.
     names: Vec<String>,
     /// Rows so far, the header included.
@@ -317,9 +366,8 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
             reader,
             dialect,
             shown,
-            record: csv::StringRecord::new(),
-            bytes: csv::ByteRecord::new(),
-            empty: csv::StringRecord::new(),
+            record: csv::ByteRecord::new(),
+            empty: csv::ByteRecord::new(),
             names: Vec::new(),
             row: 0,
             blanks_first: 0,
@@ -330,7 +378,7 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
         }
     }
 
-    fn current(&self) -> &csv::StringRecord {
+    fn current(&self) -> &csv::ByteRecord {
         if self.blank {
             &self.empty
         } else {
@@ -353,7 +401,12 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
                 break;
             };
             if self.dialect.header_rows.contains(&row) {
-                rows.push(self.current().iter().map(str::to_owned).collect::<Vec<_>>());
+                rows.push(
+                    self.current()
+                        .iter()
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect::<Vec<_>>(),
+                );
             }
         }
         if rows.is_empty() {
@@ -369,7 +422,7 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
     }
 
     /// The next data row: its number and cells.
-    fn next(&mut self, scan: &mut TableScan) -> Option<(u64, &csv::StringRecord)> {
+    fn next(&mut self, scan: &mut TableScan) -> Option<(u64, &csv::ByteRecord)> {
         loop {
             let row = self.raw_next(scan)?;
             if !self.dialect.comment_rows.contains(&row) {
@@ -411,24 +464,11 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
                 self.row += 1;
                 return Some(self.row);
             }
-            match self.reader.read_byte_record(&mut self.bytes) {
+            match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => self.done = true,
                 Ok(true) => {
                     self.blanks_first = self.take_blanks();
-                    let bytes = std::mem::take(&mut self.bytes);
-                    match csv::StringRecord::from_byte_record(bytes) {
-                        Ok(record) => {
-                            self.bytes = std::mem::take(&mut self.record).into_byte_record();
-                            self.record = record;
-                            self.waiting = true;
-                        }
-                        Err(e) => {
-                            let index = e.utf8_error().field();
-                            let bytes = e.into_byte_record();
-                            self.bad_utf8(index, &bytes, scan);
-                            self.bytes = bytes;
-                        }
-                    }
+                    self.waiting = true;
                 }
                 Err(e) => {
                     scan.push_all([Finding::new(
@@ -442,29 +482,6 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
                 }
             }
         }
-    }
-
-    /// Reports a record that is not valid UTF-8, at its row, naming the field and showing the
-    /// value as far as it can be read. The row is counted but not checked further.
-    fn bad_utf8(&mut self, index: usize, bytes: &csv::ByteRecord, scan: &mut TableScan) {
-        // Empty lines before a bad record are counted, not reported: the bad record matters.
-        self.row += std::mem::take(&mut self.blanks_first) + 1;
-        let field = index + 1;
-        let name = self
-            .names
-            .get(index)
-            .cloned()
-            .unwrap_or_else(|| format!("column {field}"));
-        let value = bytes
-            .get(index)
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default()
-            .into_owned();
-        scan.push_all([Finding::new(Kind::EncodingError, self.shown, "text in the file's encoding (UTF-8)")
-            .row(self.row)
-            .field(name, Some(field))
-            .found(value)
-            .hint("the file is probably Windows-1251 (an Excel export): save it as “CSV UTF-8”, or declare \"encoding\": \"windows-1251\"")]);
     }
 }
 
