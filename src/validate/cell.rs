@@ -368,27 +368,35 @@ pub fn bound<'a>(
     }
 }
 
-/// A hint for a cell that failed to parse, where a common mistake is recognisable.
-pub fn hint(field_type: &FieldType, text: &str) -> Option<String> {
+/// A hint for a cell that failed to parse, where a common mistake is recognisable: (English,
+/// Ukrainian).
+pub fn hint(field_type: &FieldType, text: &str) -> Option<(String, String)> {
     let looks_decimal_comma = text.contains(',') && number(text, ',', Some(' '), true).is_some();
+    let pair = |en: &str, uk: &str| Some((en.to_owned(), uk.to_owned()));
     match field_type {
-        FieldType::Number { decimal_char: '.', .. } | FieldType::Integer { .. } if looks_decimal_comma => {
-            Some("decimal comma: declare \"decimalChar\": \",\" on the field (and \"groupChar\": \" \" if thousands are separated by spaces)".into())
-        }
-        FieldType::Number { .. } | FieldType::Integer { .. } if text.contains(['\u{a0}', ' ']) => {
-            Some("thousands separated by spaces: declare \"groupChar\": \" \" on the field".into())
-        }
-        FieldType::Integer { .. } if number(text, '.', None, true).is_some() => {
-            Some("this has a fractional part: declare the field \"type\": \"number\"".into())
-        }
-        FieldType::Date if NaiveDate::parse_from_str(text, "%d.%m.%Y").is_ok() => {
-            Some("dates look like dd.mm.yyyy: declare \"format\": \"%d.%m.%Y\" on the field".into())
-        }
-        FieldType::Date | FieldType::Datetime => Some("write dates as YYYY-MM-DD, or declare the field's \"format\" (e.g. \"%d.%m.%Y\")".into()),
-        FieldType::Boolean { true_values, false_values } => Some(format!(
-            "use one of {} for yes and {} for no, or declare \"trueValues\"/\"falseValues\"",
-            true_values.join(", "),
-            false_values.join(", ")
+        FieldType::Number { decimal_char: '.', .. } | FieldType::Integer { .. } if looks_decimal_comma => pair(
+            "decimal comma: declare \"decimalChar\": \",\" on the field (and \"groupChar\": \" \" if thousands are separated by spaces)",
+            "десяткова кома: укажіть у полі \"decimalChar\": \",\" (і \"groupChar\": \" \", якщо тисячі відокремлено пробілами)",
+        ),
+        FieldType::Number { .. } | FieldType::Integer { .. } if text.contains(['\u{a0}', ' ']) => pair(
+            "thousands separated by spaces: declare \"groupChar\": \" \" on the field",
+            "тисячі відокремлено пробілами: укажіть у полі \"groupChar\": \" \"",
+        ),
+        FieldType::Integer { .. } if number(text, '.', None, true).is_some() => pair(
+            "this has a fractional part: declare the field \"type\": \"number\"",
+            "значення має дробову частину: укажіть для поля \"type\": \"number\"",
+        ),
+        FieldType::Date if NaiveDate::parse_from_str(text, "%d.%m.%Y").is_ok() => pair(
+            "dates look like dd.mm.yyyy: declare \"format\": \"%d.%m.%Y\" on the field",
+            "дати записано як дд.мм.рррр: укажіть у полі \"format\": \"%d.%m.%Y\"",
+        ),
+        FieldType::Date | FieldType::Datetime => pair(
+            "write dates as YYYY-MM-DD, or declare the field's \"format\" (e.g. \"%d.%m.%Y\")",
+            "запишіть дати як РРРР-ММ-ДД або вкажіть \"format\" поля (наприклад \"%d.%m.%Y\")",
+        ),
+        FieldType::Boolean { true_values, false_values } => Some((
+            format!("use one of {} for yes and {} for no, or declare \"trueValues\"/\"falseValues\"", true_values.join(", "), false_values.join(", ")),
+            format!("для «так» використайте одне з {}, для «ні» — одне з {}, або вкажіть \"trueValues\"/\"falseValues\"", true_values.join(", "), false_values.join(", ")),
         )),
         _ => None,
     }
@@ -551,12 +559,12 @@ mod tests {
     #[test]
     fn hints() {
         let n = num('.', None);
-        assert!(hint(&n, "12,5").unwrap().contains("decimalChar"));
-        assert!(hint(&FieldType::Date, "31.03.2026")
-            .unwrap()
-            .contains("%d.%m.%Y"));
+        assert!(hint(&n, "12,5").unwrap().0.contains("decimalChar"));
+        assert!(hint(&n, "12,5").unwrap().1.contains("десяткова кома"));
+        assert!(hint(&FieldType::Date, "31.03.2026").unwrap().0.contains("%d.%m.%Y"));
         assert!(hint(&FieldType::Integer { bare_number: true }, "4.5")
             .unwrap()
+            .0
             .contains("number"));
         assert_eq!(hint(&FieldType::String, "x"), None);
     }

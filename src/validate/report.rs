@@ -120,6 +120,9 @@ pub struct Finding {
     pub found: Option<String>,
     /// How to fix it, in plain words.
     pub hint: Option<String>,
+    /// The same in Ukrainian, where a translation is given: (expected, hint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uk: Option<Box<(String, Option<String>)>>,
 }
 
 impl Finding {
@@ -134,7 +137,14 @@ impl Finding {
             expected: expected.into(),
             found: None,
             hint: None,
+            uk: None,
         }
+    }
+
+    /// Sets the Ukrainian wording of "expected" (and of the hint, if any).
+    pub fn uk(mut self, expected: impl Into<String>, hint: Option<String>) -> Self {
+        self.uk = Some(Box::new((expected.into(), hint)));
+        self
     }
 
     /// Sets the row (header = 1) or line.

@@ -115,6 +115,8 @@ fn task_json(t: &Task) -> Value {
     json!({
         "name": t.name,
         "type": t.kind,
+        "encoding": t.encoding,
+        "dialect": t.delimiter.map(|d| json!({"delimiter": d.to_string()})),
         "valid": t.valid(),
         "place": t.place,
         "labels": t.labels,
@@ -179,8 +181,12 @@ fn example(f: &Finding, lang: Lang) -> String {
     if let Some(found) = &f.found {
         parts.push(format!("{} `{found}`", l[3]));
     }
-    let mut s = format!("  - {}\n    {}: {}", parts.join(", "), l[4], f.expected);
-    if let Some(h) = &f.hint {
+    let (expected, hint) = match (&f.uk, lang) {
+        (Some(uk), Lang::Uk) => (uk.0.as_str(), uk.1.as_deref().or(f.hint.as_deref())),
+        _ => (f.expected.as_str(), f.hint.as_deref()),
+    };
+    let mut s = format!("  - {}\n    {}: {expected}", parts.join(", "), l[4]);
+    if let Some(h) = hint {
         s.push_str(&format!("\n    {}: {h}", l[5]));
     }
     s
@@ -220,6 +226,13 @@ pub fn to_text(v: &Validation, lang: Lang) -> String {
         Lang::Uk => format!("Знайдено проблем: {total}\n"),
         Lang::En => format!("{total} problem(s) found\n"),
     };
+    for t in v.tasks.iter().filter(|t| t.encoding.is_some()) {
+        let (enc, delim) = (t.encoding.as_deref().unwrap_or_default(), t.delimiter.map(|d| if d == '\t' { "tab".to_owned() } else { d.to_string() }).unwrap_or_default());
+        out.push_str(&match lang {
+            Lang::Uk => format!("`{}`: кодування {enc}, роздільник «{delim}», рядків даних {}\n", t.place, t.rows.unwrap_or(0)),
+            Lang::En => format!("`{}`: encoding {enc}, delimiter '{delim}', {} data rows\n", t.place, t.rows.unwrap_or(0)),
+        });
+    }
     for (kind, items) in &groups {
         let (title, description) = describe(*kind, lang);
         out.push_str(&format!(

@@ -181,7 +181,7 @@ impl<'s> RowChecker<'s> {
             let value = match cells.get(i) {
                 Some(text) => check_cell(c, text, row, self.shown, out),
                 None => {
-                    out.push(Finding::new(Kind::MissingCell, self.shown, format!("{width} cells, as many as the header")).row(row).field(c.field.name.clone(), Some(c.number)).hint("add the missing cells (empty ones are fine) so every row has as many cells as the header"));
+                    out.push(Finding::new(Kind::MissingCell, self.shown, format!("{width} cells, as many as the header")).row(row).field(c.field.name.clone(), Some(c.number)).hint("add the missing cells (empty ones are fine) so every row has as many cells as the header").uk(format!("{width} клітинок, як у заголовку"), Some("додайте клітинки, яких бракує (можна порожні), щоб у кожному рядку їх було стільки, скільки в заголовку".into())));
                     required(c, None, row, self.shown, out);
                     Ok(None)
                 }
@@ -201,7 +201,8 @@ impl<'s> RowChecker<'s> {
                 .row(row)
                 .field(format!("column {}", j + 1), Some(j + 1))
                 .found(*extra)
-                .hint("a value probably contains the delimiter: put it in double quotes"),
+                .hint("a value probably contains the delimiter: put it in double quotes")
+                .uk(format!("{} клітинок, як у заголовку", self.checks.len()), Some("мабуть, значення містить роздільник: візьміть його в подвійні лапки".into())),
             );
         }
         if blank == self.checks.len() {
@@ -210,7 +211,8 @@ impl<'s> RowChecker<'s> {
             out.push(
                 Finding::new(Kind::BlankRow, self.shown, "a row with values")
                     .row(row)
-                    .hint("delete the empty row"),
+                    .hint("delete the empty row")
+                    .uk("рядок зі значеннями", Some("видаліть порожній рядок".into())),
             );
         }
         self.check_keys(cells, &values, row, out);
@@ -237,7 +239,7 @@ impl<'s> RowChecker<'s> {
             if let Some(first) =
                 seen.insert(fingerprint(std::iter::once((Some(value), cells[i]))), row)
             {
-                out.push(Finding::new(Kind::UniqueError, self.shown, format!("a value not used in an earlier row: the field is unique (row {first} has it)")).row(row).field(c.field.name.clone(), Some(c.number)).found(cells[i]).hint("remove the duplicate row or correct the value"));
+                out.push(Finding::new(Kind::UniqueError, self.shown, format!("a value not used in an earlier row: the field is unique (row {first} has it)")).row(row).field(c.field.name.clone(), Some(c.number)).found(cells[i]).hint("remove the duplicate row or correct the value").uk(format!("значення, якого ще не було: поле унікальне (воно є в рядку {first})"), Some("видаліть повторений рядок або виправте значення".into())));
             }
         }
         if let Some(pk) = &mut self.primary {
@@ -253,7 +255,8 @@ impl<'s> RowChecker<'s> {
                         format!("a value in the primary key ({})", pk.names),
                     )
                     .row(row)
-                    .hint("fill in the key: every row needs one"),
+                    .hint("fill in the key: every row needs one")
+                    .uk(format!("значення первинного ключа ({})", pk.names), Some("заповніть ключ: він потрібен кожному рядку".into())),
                 );
             } else if let Some(first) = pk.seen.insert(fingerprint(pk.fields.iter().map(part)), row)
             {
@@ -268,7 +271,8 @@ impl<'s> RowChecker<'s> {
                     )
                     .row(row)
                     .found(key_text(&pk.fields, cells))
-                    .hint("remove the duplicate row or correct the key"),
+                    .hint("remove the duplicate row or correct the key")
+                    .uk(format!("первинний ключ ({}), якого ще не було (він є в рядку {first})", pk.names), Some("видаліть повторений рядок або виправте ключ".into())),
                 );
             }
         }
@@ -288,7 +292,8 @@ impl<'s> RowChecker<'s> {
                     )
                     .row(row)
                     .found(key_text(&k.fields, cells))
-                    .hint("remove the duplicate row or correct the key"),
+                    .hint("remove the duplicate row or correct the key")
+                    .uk(format!("унікальне поєднання {} (воно є в рядку {first})", k.names), Some("видаліть повторений рядок або виправте ключ".into())),
                 );
             }
         }
@@ -326,7 +331,8 @@ impl<'s> RowChecker<'s> {
                         format!("a row that differs from the others (row {first} is the same)"),
                     )
                     .row(row)
-                    .hint("delete the repeated row"),
+                    .hint("delete the repeated row")
+                    .uk(format!("рядок, що не повторює інші (рядок {first} такий самий)"), Some("видаліть повторений рядок".into())),
                 );
             }
         }
@@ -348,7 +354,8 @@ impl<'s> RowChecker<'s> {
                         )
                         .row(*row)
                         .found(text.clone())
-                        .hint("add the referenced row, or correct the value"),
+                        .hint("add the referenced row, or correct the value")
+                        .uk(format!("значення {}, що є серед значень, на які посилається ключ, у цій таблиці", r.names), Some("додайте рядок, на який посилаються, або виправте значення".into())),
                     );
                 }
             }
@@ -374,7 +381,8 @@ fn required(c: &Check, value: Option<&Value>, row: u64, shown: &Path, out: &mut 
             )
             .row(row)
             .field(c.field.name.clone(), Some(c.number))
-            .hint("fill in the cell"),
+            .hint("fill in the cell")
+            .uk("значення: поле обов’язкове", Some("заповніть клітинку".into())),
         );
     }
 }
@@ -399,30 +407,30 @@ fn check_cell<'r>(
         return Ok(None);
     }
     let Some(value) = cell::parse(&f.field_type, f.format.as_deref(), text) else {
-        let mut finding = at(Kind::TypeError, describe_type(f));
-        if let Some(h) = cell::hint(&f.field_type, text) {
-            finding = finding.hint(h);
+        let (en, uk) = describe_type(f);
+        let mut finding = at(Kind::TypeError, en);
+        let hint = cell::hint(&f.field_type, text);
+        if let Some((h, _)) = &hint {
+            finding = finding.hint(h.clone());
         }
-        out.push(finding);
+        out.push(finding.uk(uk, hint.map(|(_, uk)| uk)));
         return Err(());
     };
-    let mut broken = |expected: String| out.push(at(Kind::ConstraintError, expected));
+    let mut broken = |expected: String, uk: String| out.push(at(Kind::ConstraintError, expected).uk(uk, None));
     if let Some(p) = &c.pattern {
         if !p.is_match(text) {
-            broken(format!(
-                "a value matching the pattern `{}`",
-                f.constraints.pattern.as_deref().unwrap_or_default()
-            ));
+            let pattern = f.constraints.pattern.as_deref().unwrap_or_default();
+            broken(format!("a value matching the pattern `{pattern}`"), format!("значення за шаблоном `{pattern}`"));
         }
     }
     if let Some(min) = f.constraints.min_length {
         if value.length().is_some_and(|len| len < min) {
-            broken(format!("at least {min} characters (or items)"));
+            broken(format!("at least {min} characters (or items)"), format!("щонайменше {min} символів (чи елементів)"));
         }
     }
     if let Some(max) = f.constraints.max_length {
         if value.length().is_some_and(|len| len > max) {
-            broken(format!("at most {max} characters (or items)"));
+            broken(format!("at most {max} characters (or items)"), format!("щонайбільше {max} символів (чи елементів)"));
         }
     }
     if let Some((min, exclusive)) = &c.minimum {
@@ -431,11 +439,8 @@ fn check_cell<'r>(
             .is_none_or(|o| o.is_lt() || (*exclusive && o.is_eq()))
             && comparable(&value)
         {
-            broken(format!(
-                "a value {} {}",
-                if *exclusive { ">" } else { "≥" },
-                shown_bound(min)
-            ));
+            let (sign, bound) = (if *exclusive { ">" } else { "≥" }, shown_bound(min));
+            broken(format!("a value {sign} {bound}"), format!("значення {sign} {bound}"));
         }
     }
     if let Some((max, exclusive)) = &c.maximum {
@@ -444,11 +449,8 @@ fn check_cell<'r>(
             .is_none_or(|o| o.is_gt() || (*exclusive && o.is_eq()))
             && comparable(&value)
         {
-            broken(format!(
-                "a value {} {}",
-                if *exclusive { "<" } else { "≤" },
-                shown_bound(max)
-            ));
+            let (sign, bound) = (if *exclusive { "<" } else { "≤" }, shown_bound(max));
+            broken(format!("a value {sign} {bound}"), format!("значення {sign} {bound}"));
         }
     }
     if let Some(allowed) = &c.enumeration {
@@ -463,7 +465,7 @@ fn check_cell<'r>(
                 .flatten()
                 .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
                 .collect();
-            broken(format!("one of: {}", list.join(", ")));
+            broken(format!("one of: {}", list.join(", ")), format!("одне зі значень: {}", list.join(", ")));
         }
     }
     Ok(Some(value))
@@ -485,22 +487,21 @@ fn shown_bound(v: &Value) -> String {
     }
 }
 
-/// "an integer", "a date as YYYY-MM-DD"… for type errors.
-pub fn describe_type(f: &Field) -> String {
+/// "a whole number", "a date as YYYY-MM-DD"… for type errors, in English and Ukrainian.
+pub fn describe_type(f: &Field) -> (String, String) {
     let fmt = f.format.as_deref().filter(|x| *x != "default");
-    match (&f.field_type, fmt) {
-        (FieldType::Integer { .. }, _) => "a whole number (integer)".into(),
-        (FieldType::Number { decimal_char, .. }, _) => {
-            format!("a number with `{decimal_char}` as the decimal mark")
-        }
-        (FieldType::Boolean { .. }, _) => "a yes/no value (boolean)".into(),
-        (FieldType::Date, Some(p)) => format!("a date in the format `{p}`"),
-        (FieldType::Date, None) => "a date as YYYY-MM-DD".into(),
-        (FieldType::Datetime, _) => "a date and time as YYYY-MM-DDThh:mm:ss".into(),
-        (FieldType::Time, _) => "a time as hh:mm:ss".into(),
-        (FieldType::Year, _) => "a year, e.g. 2026".into(),
-        (FieldType::Yearmonth, _) => "a year and month as YYYY-MM".into(),
-        (FieldType::String, Some(format)) => format!("a string in the `{format}` format"),
-        (t, _) => format!("a value of type `{}`", t.name()),
-    }
+    let (en, uk): (String, String) = match (&f.field_type, fmt) {
+        (FieldType::Integer { .. }, _) => ("a whole number (integer)".into(), "ціле число".into()),
+        (FieldType::Number { decimal_char, .. }, _) => (format!("a number with `{decimal_char}` as the decimal mark"), format!("число з `{decimal_char}` як десятковим знаком")),
+        (FieldType::Boolean { .. }, _) => ("a yes/no value (boolean)".into(), "значення так/ні (boolean)".into()),
+        (FieldType::Date, Some(p)) => (format!("a date in the format `{p}`"), format!("дата у форматі `{p}`")),
+        (FieldType::Date, None) => ("a date as YYYY-MM-DD".into(), "дата у вигляді РРРР-ММ-ДД".into()),
+        (FieldType::Datetime, _) => ("a date and time as YYYY-MM-DDThh:mm:ss".into(), "дата й час у вигляді РРРР-ММ-ДДTгг:хх:сс".into()),
+        (FieldType::Time, _) => ("a time as hh:mm:ss".into(), "час у вигляді гг:хх:сс".into()),
+        (FieldType::Year, _) => ("a year, e.g. 2026".into(), "рік, наприклад 2026".into()),
+        (FieldType::Yearmonth, _) => ("a year and month as YYYY-MM".into(), "рік і місяць у вигляді РРРР-ММ".into()),
+        (FieldType::String, Some(format)) => (format!("a string in the `{format}` format"), format!("текст у форматі `{format}`")),
+        (t, _) => (format!("a value of type `{}`", t.name()), format!("значення типу `{}`", t.name())),
+    };
+    (en, uk)
 }

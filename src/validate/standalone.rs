@@ -45,6 +45,10 @@ pub struct Task {
     pub digest: Digest,
     pub rows: Option<u64>,
     pub fields: Option<usize>,
+    /// The encoding the table was read with (declared or detected).
+    pub encoding: Option<String>,
+    /// The delimiter the table was read with (declared or sniffed).
+    pub delimiter: Option<char>,
 }
 
 impl Task {
@@ -213,6 +217,8 @@ fn wants_md5(hash: Option<&str>) -> bool {
 
 fn table_task(name: String, place: String, scan: TableScan, schema: Option<&Schema>) -> Task {
     let fields = schema.or(scan.inferred.as_ref()).map(|s| s.fields.len());
+    let encoding = (!scan.encoding.is_empty()).then(|| scan.encoding.clone());
+    let delimiter = (scan.delimiter != 0).then_some(char::from(scan.delimiter));
     Task {
         name,
         place,
@@ -223,6 +229,8 @@ fn table_task(name: String, place: String, scan: TableScan, schema: Option<&Sche
         digest: scan.digest,
         rows: Some(scan.rows),
         fields,
+        encoding,
+        delimiter,
     }
 }
 
@@ -349,6 +357,8 @@ fn resource_task(r: &Value, base: &Path, options: &Options) -> Result<Task, Erro
         digest: Digest::default(),
         rows: None,
         fields: None,
+        encoding: None,
+        delimiter: None,
     };
     let file = base.join(rel);
     if rel.contains("://") || !is_contained_relative(Path::new(rel)) || !file.is_file() {

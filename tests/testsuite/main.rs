@@ -8,3 +8,4 @@ mod embedded;
 mod output;
 mod parity;
 mod support;
+mod validate;
