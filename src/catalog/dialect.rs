@@ -85,11 +85,13 @@ impl Dialect {
     /// Reads a dialect descriptor object.
     pub fn parse(value: &Value) -> Result<Dialect, String> {
         let o = value.as_object().ok_or("`dialect` to be an object")?;
-        let mut d = Dialect::default();
-        d.delimiter = one_byte(o, "delimiter")?;
-        d.quote_char = one_byte(o, "quoteChar")?;
-        d.double_quote = flag(o, "doubleQuote", true)?;
-        d.escape_char = one_byte(o, "escapeChar")?;
+        let mut d = Dialect {
+            delimiter: one_byte(o, "delimiter")?,
+            quote_char: one_byte(o, "quoteChar")?,
+            double_quote: flag(o, "doubleQuote", true)?,
+            escape_char: one_byte(o, "escapeChar")?,
+            ..Dialect::default()
+        };
         d.comment_char = one_byte(o, "commentChar")?;
         d.skip_initial_space = flag(o, "skipInitialSpace", false)?;
         d.header = flag(o, "header", true)?;

@@ -561,7 +561,10 @@ mod tests {
         let n = num('.', None);
         assert!(hint(&n, "12,5").unwrap().0.contains("decimalChar"));
         assert!(hint(&n, "12,5").unwrap().1.contains("десяткова кома"));
-        assert!(hint(&FieldType::Date, "31.03.2026").unwrap().0.contains("%d.%m.%Y"));
+        assert!(hint(&FieldType::Date, "31.03.2026")
+            .unwrap()
+            .0
+            .contains("%d.%m.%Y"));
         assert!(hint(&FieldType::Integer { bare_number: true }, "4.5")
             .unwrap()
             .0

@@ -227,10 +227,29 @@ pub fn to_text(v: &Validation, lang: Lang) -> String {
         Lang::En => format!("{total} problem(s) found\n"),
     };
     for t in v.tasks.iter().filter(|t| t.encoding.is_some()) {
-        let (enc, delim) = (t.encoding.as_deref().unwrap_or_default(), t.delimiter.map(|d| if d == '\t' { "tab".to_owned() } else { d.to_string() }).unwrap_or_default());
+        let (enc, delim) = (
+            t.encoding.as_deref().unwrap_or_default(),
+            t.delimiter
+                .map(|d| {
+                    if d == '\t' {
+                        "tab".to_owned()
+                    } else {
+                        d.to_string()
+                    }
+                })
+                .unwrap_or_default(),
+        );
         out.push_str(&match lang {
-            Lang::Uk => format!("`{}`: кодування {enc}, роздільник «{delim}», рядків даних {}\n", t.place, t.rows.unwrap_or(0)),
-            Lang::En => format!("`{}`: encoding {enc}, delimiter '{delim}', {} data rows\n", t.place, t.rows.unwrap_or(0)),
+            Lang::Uk => format!(
+                "`{}`: кодування {enc}, роздільник «{delim}», рядків даних {}\n",
+                t.place,
+                t.rows.unwrap_or(0)
+            ),
+            Lang::En => format!(
+                "`{}`: encoding {enc}, delimiter '{delim}', {} data rows\n",
+                t.place,
+                t.rows.unwrap_or(0)
+            ),
         });
     }
     for (kind, items) in &groups {

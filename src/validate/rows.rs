@@ -174,7 +174,8 @@ impl<'s> RowChecker<'s> {
     /// Checks one row (`cells` as read, `row` its number with the header as row 1).
     pub fn check(&mut self, cells: &[&str], row: u64, out: &mut Vec<Finding>) {
         let start = out.len();
-        let mut values: Vec<Option<Value>> = Vec::with_capacity(self.checks.len());
+        let mut values: smallvec::SmallVec<[Option<Value>; 16]> =
+            smallvec::SmallVec::with_capacity(self.checks.len());
         let mut blank = 0;
         let width = self.checks.len();
         for (i, c) in self.checks.iter().enumerate() {
@@ -202,7 +203,13 @@ impl<'s> RowChecker<'s> {
                 .field(format!("column {}", j + 1), Some(j + 1))
                 .found(*extra)
                 .hint("a value probably contains the delimiter: put it in double quotes")
-                .uk(format!("{} клітинок, як у заголовку", self.checks.len()), Some("мабуть, значення містить роздільник: візьміть його в подвійні лапки".into())),
+                .uk(
+                    format!("{} клітинок, як у заголовку", self.checks.len()),
+                    Some(
+                        "мабуть, значення містить роздільник: візьміть його в подвійні лапки"
+                            .into(),
+                    ),
+                ),
             );
         }
         if blank == self.checks.len() {
@@ -212,7 +219,10 @@ impl<'s> RowChecker<'s> {
                 Finding::new(Kind::BlankRow, self.shown, "a row with values")
                     .row(row)
                     .hint("delete the empty row")
-                    .uk("рядок зі значеннями", Some("видаліть порожній рядок".into())),
+                    .uk(
+                        "рядок зі значеннями",
+                        Some("видаліть порожній рядок".into()),
+                    ),
             );
         }
         self.check_keys(cells, &values, row, out);
@@ -256,7 +266,10 @@ impl<'s> RowChecker<'s> {
                     )
                     .row(row)
                     .hint("fill in the key: every row needs one")
-                    .uk(format!("значення первинного ключа ({})", pk.names), Some("заповніть ключ: він потрібен кожному рядку".into())),
+                    .uk(
+                        format!("значення первинного ключа ({})", pk.names),
+                        Some("заповніть ключ: він потрібен кожному рядку".into()),
+                    ),
                 );
             } else if let Some(first) = pk.seen.insert(fingerprint(pk.fields.iter().map(part)), row)
             {
@@ -272,7 +285,13 @@ impl<'s> RowChecker<'s> {
                     .row(row)
                     .found(key_text(&pk.fields, cells))
                     .hint("remove the duplicate row or correct the key")
-                    .uk(format!("первинний ключ ({}), якого ще не було (він є в рядку {first})", pk.names), Some("видаліть повторений рядок або виправте ключ".into())),
+                    .uk(
+                        format!(
+                            "первинний ключ ({}), якого ще не було (він є в рядку {first})",
+                            pk.names
+                        ),
+                        Some("видаліть повторений рядок або виправте ключ".into()),
+                    ),
                 );
             }
         }
@@ -293,7 +312,10 @@ impl<'s> RowChecker<'s> {
                     .row(row)
                     .found(key_text(&k.fields, cells))
                     .hint("remove the duplicate row or correct the key")
-                    .uk(format!("унікальне поєднання {} (воно є в рядку {first})", k.names), Some("видаліть повторений рядок або виправте ключ".into())),
+                    .uk(
+                        format!("унікальне поєднання {} (воно є в рядку {first})", k.names),
+                        Some("видаліть повторений рядок або виправте ключ".into()),
+                    ),
                 );
             }
         }
@@ -332,7 +354,10 @@ impl<'s> RowChecker<'s> {
                     )
                     .row(row)
                     .hint("delete the repeated row")
-                    .uk(format!("рядок, що не повторює інші (рядок {first} такий самий)"), Some("видаліть повторений рядок".into())),
+                    .uk(
+                        format!("рядок, що не повторює інші (рядок {first} такий самий)"),
+                        Some("видаліть повторений рядок".into()),
+                    ),
                 );
             }
         }
@@ -382,7 +407,10 @@ fn required(c: &Check, value: Option<&Value>, row: u64, shown: &Path, out: &mut 
             .row(row)
             .field(c.field.name.clone(), Some(c.number))
             .hint("fill in the cell")
-            .uk("значення: поле обов’язкове", Some("заповніть клітинку".into())),
+            .uk(
+                "значення: поле обов’язкове",
+                Some("заповніть клітинку".into()),
+            ),
         );
     }
 }
@@ -416,21 +444,31 @@ fn check_cell<'r>(
         out.push(finding.uk(uk, hint.map(|(_, uk)| uk)));
         return Err(());
     };
-    let mut broken = |expected: String, uk: String| out.push(at(Kind::ConstraintError, expected).uk(uk, None));
+    let mut broken =
+        |expected: String, uk: String| out.push(at(Kind::ConstraintError, expected).uk(uk, None));
     if let Some(p) = &c.pattern {
         if !p.is_match(text) {
             let pattern = f.constraints.pattern.as_deref().unwrap_or_default();
-            broken(format!("a value matching the pattern `{pattern}`"), format!("значення за шаблоном `{pattern}`"));
+            broken(
+                format!("a value matching the pattern `{pattern}`"),
+                format!("значення за шаблоном `{pattern}`"),
+            );
         }
     }
     if let Some(min) = f.constraints.min_length {
         if value.length().is_some_and(|len| len < min) {
-            broken(format!("at least {min} characters (or items)"), format!("щонайменше {min} символів (чи елементів)"));
+            broken(
+                format!("at least {min} characters (or items)"),
+                format!("щонайменше {min} символів (чи елементів)"),
+            );
         }
     }
     if let Some(max) = f.constraints.max_length {
         if value.length().is_some_and(|len| len > max) {
-            broken(format!("at most {max} characters (or items)"), format!("щонайбільше {max} символів (чи елементів)"));
+            broken(
+                format!("at most {max} characters (or items)"),
+                format!("щонайбільше {max} символів (чи елементів)"),
+            );
         }
     }
     if let Some((min, exclusive)) = &c.minimum {
@@ -440,7 +478,10 @@ fn check_cell<'r>(
             && comparable(&value)
         {
             let (sign, bound) = (if *exclusive { ">" } else { "≥" }, shown_bound(min));
-            broken(format!("a value {sign} {bound}"), format!("значення {sign} {bound}"));
+            broken(
+                format!("a value {sign} {bound}"),
+                format!("значення {sign} {bound}"),
+            );
         }
     }
     if let Some((max, exclusive)) = &c.maximum {
@@ -450,7 +491,10 @@ fn check_cell<'r>(
             && comparable(&value)
         {
             let (sign, bound) = (if *exclusive { "<" } else { "≤" }, shown_bound(max));
-            broken(format!("a value {sign} {bound}"), format!("значення {sign} {bound}"));
+            broken(
+                format!("a value {sign} {bound}"),
+                format!("значення {sign} {bound}"),
+            );
         }
     }
     if let Some(allowed) = &c.enumeration {
@@ -465,7 +509,10 @@ fn check_cell<'r>(
                 .flatten()
                 .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
                 .collect();
-            broken(format!("one of: {}", list.join(", ")), format!("одне зі значень: {}", list.join(", ")));
+            broken(
+                format!("one of: {}", list.join(", ")),
+                format!("одне зі значень: {}", list.join(", ")),
+            );
         }
     }
     Ok(Some(value))
@@ -492,16 +539,40 @@ pub fn describe_type(f: &Field) -> (String, String) {
     let fmt = f.format.as_deref().filter(|x| *x != "default");
     let (en, uk): (String, String) = match (&f.field_type, fmt) {
         (FieldType::Integer { .. }, _) => ("a whole number (integer)".into(), "ціле число".into()),
-        (FieldType::Number { decimal_char, .. }, _) => (format!("a number with `{decimal_char}` as the decimal mark"), format!("число з `{decimal_char}` як десятковим знаком")),
-        (FieldType::Boolean { .. }, _) => ("a yes/no value (boolean)".into(), "значення так/ні (boolean)".into()),
-        (FieldType::Date, Some(p)) => (format!("a date in the format `{p}`"), format!("дата у форматі `{p}`")),
-        (FieldType::Date, None) => ("a date as YYYY-MM-DD".into(), "дата у вигляді РРРР-ММ-ДД".into()),
-        (FieldType::Datetime, _) => ("a date and time as YYYY-MM-DDThh:mm:ss".into(), "дата й час у вигляді РРРР-ММ-ДДTгг:хх:сс".into()),
+        (FieldType::Number { decimal_char, .. }, _) => (
+            format!("a number with `{decimal_char}` as the decimal mark"),
+            format!("число з `{decimal_char}` як десятковим знаком"),
+        ),
+        (FieldType::Boolean { .. }, _) => (
+            "a yes/no value (boolean)".into(),
+            "значення так/ні (boolean)".into(),
+        ),
+        (FieldType::Date, Some(p)) => (
+            format!("a date in the format `{p}`"),
+            format!("дата у форматі `{p}`"),
+        ),
+        (FieldType::Date, None) => (
+            "a date as YYYY-MM-DD".into(),
+            "дата у вигляді РРРР-ММ-ДД".into(),
+        ),
+        (FieldType::Datetime, _) => (
+            "a date and time as YYYY-MM-DDThh:mm:ss".into(),
+            "дата й час у вигляді РРРР-ММ-ДДTгг:хх:сс".into(),
+        ),
         (FieldType::Time, _) => ("a time as hh:mm:ss".into(), "час у вигляді гг:хх:сс".into()),
         (FieldType::Year, _) => ("a year, e.g. 2026".into(), "рік, наприклад 2026".into()),
-        (FieldType::Yearmonth, _) => ("a year and month as YYYY-MM".into(), "рік і місяць у вигляді РРРР-ММ".into()),
-        (FieldType::String, Some(format)) => (format!("a string in the `{format}` format"), format!("текст у форматі `{format}`")),
-        (t, _) => (format!("a value of type `{}`", t.name()), format!("значення типу `{}`", t.name())),
+        (FieldType::Yearmonth, _) => (
+            "a year and month as YYYY-MM".into(),
+            "рік і місяць у вигляді РРРР-ММ".into(),
+        ),
+        (FieldType::String, Some(format)) => (
+            format!("a string in the `{format}` format"),
+            format!("текст у форматі `{format}`"),
+        ),
+        (t, _) => (
+            format!("a value of type `{}`", t.name()),
+            format!("значення типу `{}`", t.name()),
+        ),
     };
     (en, uk)
 }

@@ -98,11 +98,11 @@ pub fn choose_encoding(declared: Option<&str>, head: &[u8]) -> Result<&'static E
 }
 
 /// A text stream: the head (BOM removed for UTF-8) followed by the rest, decoded when needed.
-pub fn text_stream<'a, R: Read + 'a>(
+pub fn text_stream<'a, R: Read + Send + 'a>(
     head: Vec<u8>,
     rest: R,
     encoding: &'static Encoding,
-) -> Box<dyn Read + 'a> {
+) -> Box<dyn Read + Send + 'a> {
     if encoding == UTF_8 {
         let skip = if head.starts_with(b"\xEF\xBB\xBF") {
             3

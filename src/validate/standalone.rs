@@ -151,8 +151,10 @@ fn validate_csv(options: &Options) -> Result<Validation, Error> {
             None => return Ok(out),
         },
     };
-    let mut dialect = Dialect::default();
-    dialect.delimiter = options.delimiter;
+    let mut dialect = Dialect {
+        delimiter: options.delimiter,
+        ..Dialect::default()
+    };
     if options.no_header {
         dialect.header = false;
         dialect.header_rows.clear();

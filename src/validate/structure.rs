@@ -199,7 +199,8 @@ mod tests {
 
     #[test]
     fn tracks_quotes_nuls_and_blank_lines() {
-        let cases: &[(&str, Quoting, Option<u64>, &[u64], u64)] = &[
+        type Case<'c> = (&'c str, Quoting, Option<u64>, &'c [u64], u64);
+        let cases: &[Case] = &[
             ("a,b\n1,2\n", Quoting::FieldStart, None, &[0, 0], 0),
             ("a,b\n1,\"2\n", Quoting::Quoted, None, &[0, 0], 0),
             ("a,b\n1,\"2\"\"\"\n", Quoting::FieldStart, None, &[0, 0], 0),

@@ -132,7 +132,7 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
         let mut rows = RowReader::new(builder.from_reader(&mut tracker), spec.dialect, shown);
         let skip_space =
             spec.dialect.skip_initial_space || sniffed.is_some_and(|s| s.skip_initial_space);
-        let last_row = check_rows(&mut rows, spec, skip_space, shown, &mut scan);
+        let last_row = check_rows(&mut rows, spec, size, skip_space, shown, &mut scan);
         drop(rows);
         finish_structure(&tracker, last_row, shown, &mut scan);
     }
@@ -142,9 +142,10 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
 
 /// Reads the header, infers a schema if none is given, and checks every row; returns the number
 /// of the last row.
-fn check_rows<T: Read>(
+fn check_rows<T: Read + Send>(
     rows: &mut RowReader<T>,
     spec: &TableSpec,
+    size: u64,
     skip_space: bool,
     shown: &Path,
     scan: &mut TableScan,
@@ -213,8 +214,12 @@ fn check_rows<T: Read>(
     for (row, record) in &pending {
         check(*row, record, scan);
     }
-    while let Some((row, record)) = rows.next(scan) {
-        check(row, record, scan);
+    if size >= PARALLEL_FROM {
+        parse_beside(rows, scan, &mut check);
+    } else {
+        while let Some((row, record)) = rows.next(scan) {
+            check(row, record, scan);
+        }
     }
     let mut findings = Vec::new();
     checker.finish(&mut findings);
@@ -267,10 +272,64 @@ pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) 
     Ok(())
 }
 
+/// Files at least this large are parsed on a second thread while the first checks the rows.
+pub const PARALLEL_FROM: u64 = 16 * 1024 * 1024;
+/// Records handed from the parsing thread to the checking thread at a time.
+const BATCH: usize = 512;
+
+/// Parses the rest of the table on a second thread, handing over batches of records, while
+/// `check` runs on this one. Record buffers travel back to the parser to be reused.
+fn parse_beside<T: Read + Send>(
+    rows: &mut RowReader<T>,
+    scan: &mut TableScan,
+    check: &mut dyn FnMut(u64, &csv::ByteRecord, &mut TableScan),
+) {
+    use std::sync::mpsc;
+    type Batch = Vec<(u64, csv::ByteRecord)>;
+    let (full, incoming) = mpsc::sync_channel::<Batch>(4);
+    let (give_back, spare) = mpsc::channel::<Batch>();
+    let parser_findings = std::thread::scope(|s| {
+        let parser = s.spawn(move || {
+            let mut found = TableScan::default();
+            loop {
+                let mut batch = spare.try_recv().unwrap_or_default();
+                let mut used = 0;
+                while used < BATCH {
+                    if used == batch.len() {
+                        batch.push((0, csv::ByteRecord::new()));
+                    }
+                    let Some(row) = rows.next_into(&mut found, &mut batch[used].1) else {
+                        break;
+                    };
+                    batch[used].0 = row;
+                    used += 1;
+                }
+                batch.truncate(used);
+                if used == 0 || full.send(batch).is_err() {
+                    break;
+                }
+            }
+            found.findings
+        });
+        for batch in incoming {
+            for (row, record) in &batch {
+                check(*row, record, scan);
+            }
+            // The parser may have finished; then the buffers are dropped.
+            let _ = give_back.send(batch);
+        }
+        parser.join().unwrap_or_default()
+    });
+    scan.push_all(parser_findings);
+}
+
+/// A row's cells, on the stack for rows of up to 32 cells.
+type Cells<'r> = smallvec::SmallVec<[&'r str; 32]>;
+
 /// The cells of a record as text, or the index of the first field that is not valid UTF-8. The
 /// record's bytes are validated in one SIMD pass and then cut at the field boundaries (a cut that
 /// falls inside a character means that field is not valid on its own).
-fn utf8_cells(record: &csv::ByteRecord, skip_space: bool) -> Result<Vec<&str>, usize> {
+fn utf8_cells(record: &csv::ByteRecord, skip_space: bool) -> Result<Cells<'_>, usize> {
     let first_bad = || {
         record
             .iter()
@@ -278,7 +337,7 @@ fn utf8_cells(record: &csv::ByteRecord, skip_space: bool) -> Result<Vec<&str>, u
             .unwrap_or(0)
     };
     let whole = simdutf8::basic::from_utf8(record.as_slice()).map_err(|_| first_bad())?;
-    let mut cells = Vec::with_capacity(record.len());
+    let mut cells = Cells::with_capacity(record.len());
     for i in 0..record.len() {
         let text = record.range(i).and_then(|r| whole.get(r)).ok_or(i)?;
         cells.push(if skip_space { text.trim_start() } else { text });
@@ -428,6 +487,22 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
             if !self.dialect.comment_rows.contains(&row) {
                 return Some((row, self.current()));
             }
+        }
+    }
+
+    /// Like `next`, but moves the row's cells into `out` (whose old buffer the reader reuses).
+    fn next_into(&mut self, scan: &mut TableScan, out: &mut csv::ByteRecord) -> Option<u64> {
+        loop {
+            let row = self.raw_next(scan)?;
+            if self.dialect.comment_rows.contains(&row) {
+                continue;
+            }
+            if self.blank {
+                out.clear();
+            } else {
+                std::mem::swap(out, &mut self.record);
+            }
+            return Some(row);
         }
     }
 

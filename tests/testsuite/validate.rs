@@ -33,26 +33,62 @@ fn excel_export() -> Project {
 #[test]
 fn windows_1251_export_is_detected_and_explained_in_ukrainian() {
     let p = excel_export();
-    let out = run(&["validate", "export.csv", "--schema", "schema.json"], p.dir.path());
+    let out = run(
+        &["validate", "export.csv", "--schema", "schema.json"],
+        p.dir.path(),
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     insta::assert_snapshot!("excel_export_uk", redact(&out.stdout, &p));
-    let en = run(&["validate", "export.csv", "--schema", "schema.json", "--lang", "en"], p.dir.path());
+    let en = run(
+        &[
+            "validate",
+            "export.csv",
+            "--schema",
+            "schema.json",
+            "--lang",
+            "en",
+        ],
+        p.dir.path(),
+    );
     insta::assert_snapshot!("excel_export_en", redact(&en.stdout, &p));
 }
 
 #[test]
 fn json_report_has_frictionless_shape() {
     let p = excel_export();
-    let out = run(&["validate", "export.csv", "--schema", "schema.json", "--format", "json"], p.dir.path());
+    let out = run(
+        &[
+            "validate",
+            "export.csv",
+            "--schema",
+            "schema.json",
+            "--format",
+            "json",
+        ],
+        p.dir.path(),
+    );
     assert_eq!(out.code, 1);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["valid"], false);
     let task = &report["tasks"][0];
     assert_eq!(task["place"], "export.csv");
-    assert_eq!(task["labels"], serde_json::json!(["Громада", "Дата", "Сума"]));
+    assert_eq!(
+        task["labels"],
+        serde_json::json!(["Громада", "Дата", "Сума"])
+    );
     let errors = task["errors"].as_array().unwrap();
-    let date = errors.iter().find(|e| e["type"] == "type-error" && e["fieldName"] == "Дата").unwrap();
-    assert_eq!((date["rowNumber"].as_u64(), date["fieldNumber"].as_u64(), date["cell"].as_str()), (Some(3), Some(2), Some("31.01.2026")));
+    let date = errors
+        .iter()
+        .find(|e| e["type"] == "type-error" && e["fieldName"] == "Дата")
+        .unwrap();
+    assert_eq!(
+        (
+            date["rowNumber"].as_u64(),
+            date["fieldNumber"].as_u64(),
+            date["cell"].as_str()
+        ),
+        (Some(3), Some(2), Some("31.01.2026"))
+    );
     assert!(date["hint"].as_str().unwrap().contains("%d.%m.%Y"));
     for e in errors {
         for key in ["type", "title", "description", "message", "note"] {
@@ -60,8 +96,16 @@ fn json_report_has_frictionless_shape() {
         }
     }
     let kinds: Vec<&str> = errors.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "primary-key").count(), 1, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "constraint-error").count(), 1, "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "primary-key").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "constraint-error").count(),
+        1,
+        "{kinds:?}"
+    );
 }
 
 #[test]
@@ -69,26 +113,80 @@ fn declared_windows_1251_is_decoded_and_bad_utf8_is_found_at_its_row() {
     let mut text = b"id,name\n1,ok\n2,fine\n".to_vec();
     text.extend_from_slice(b"3,\xc2\xb3\xed\xed\xe8\xf6\xff\n4,last\n");
     let p = files(&[("mixed.csv", &text)]);
-    let out = run(&["validate", "mixed.csv", "--encoding", "utf-8", "--format", "json"], p.dir.path());
+    let out = run(
+        &[
+            "validate",
+            "mixed.csv",
+            "--encoding",
+            "utf-8",
+            "--format",
+            "json",
+        ],
+        p.dir.path(),
+    );
     assert_eq!(out.code, 1);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     let e = &report["tasks"][0]["errors"][0];
-    assert_eq!((e["type"].as_str(), e["rowNumber"].as_u64(), e["fieldNumber"].as_u64()), (Some("encoding-error"), Some(4), Some(2)));
-    let ok = run(&["validate", "mixed.csv", "--encoding", "windows-1251"], p.dir.path());
+    assert_eq!(
+        (
+            e["type"].as_str(),
+            e["rowNumber"].as_u64(),
+            e["fieldNumber"].as_u64()
+        ),
+        (Some("encoding-error"), Some(4), Some(2))
+    );
+    let ok = run(
+        &["validate", "mixed.csv", "--encoding", "windows-1251"],
+        p.dir.path(),
+    );
     assert_eq!(ok.code, 0, "{}", ok.stdout);
 }
 
 #[test]
 fn stats_options_are_compared() {
     let p = files(&[("t.csv", b"a,b\n1,2\n")]);
-    let out = run(&["validate", "t.csv", "--bytes", "3", "--rows", "5", "--hash", "sha256:00", "--format", "json"], p.dir.path());
+    let out = run(
+        &[
+            "validate",
+            "t.csv",
+            "--bytes",
+            "3",
+            "--rows",
+            "5",
+            "--hash",
+            "sha256:00",
+            "--format",
+            "json",
+        ],
+        p.dir.path(),
+    );
     assert_eq!(out.code, 1);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
-    let mut kinds: Vec<&str> = report["tasks"][0]["errors"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let mut kinds: Vec<&str> = report["tasks"][0]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
     kinds.sort();
     assert_eq!(kinds, ["byte-count", "hash-count", "row-count"]);
-    let sha = report["tasks"][0]["stats"]["sha256"].as_str().unwrap().to_owned();
-    let good = run(&["validate", "t.csv", "--bytes", "8", "--rows", "1", "--hash", &format!("sha256:{sha}")], p.dir.path());
+    let sha = report["tasks"][0]["stats"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let good = run(
+        &[
+            "validate",
+            "t.csv",
+            "--bytes",
+            "8",
+            "--rows",
+            "1",
+            "--hash",
+            &format!("sha256:{sha}"),
+        ],
+        p.dir.path(),
+    );
     assert_eq!(good.code, 0, "{}", good.stdout);
 }
 
@@ -99,20 +197,36 @@ fn foreign_keys_between_resources_are_checked() {
       {"name": "budgets", "path": "budgets.csv", "schema": {"fields": [{"name": "code", "type": "string"}, {"name": "year", "type": "year"}],
         "foreignKeys": [{"fields": ["code"], "reference": {"resource": "hromadas", "fields": ["code"]}}]}}
     ]}"#;
-    let p = files(&[("datapackage.json", package.as_bytes()), ("hromadas.csv", b"code\nUA05020030000031457\n"), ("budgets.csv", b"code,year\nUA05020030000031457,2023\nUA99999999999999999,2023\n,2024\n")]);
-    let out = run(&["validate", "datapackage.json", "--format", "json"], p.dir.path());
+    let p = files(&[
+        ("datapackage.json", package.as_bytes()),
+        ("hromadas.csv", b"code\nUA05020030000031457\n"),
+        (
+            "budgets.csv",
+            b"code,year\nUA05020030000031457,2023\nUA99999999999999999,2023\n,2024\n",
+        ),
+    ]);
+    let out = run(
+        &["validate", "datapackage.json", "--format", "json"],
+        p.dir.path(),
+    );
     assert_eq!(out.code, 1, "{}", out.stdout);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     let errors = report["tasks"][1]["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!((errors[0]["type"].as_str(), errors[0]["rowNumber"].as_u64()), (Some("foreign-key"), Some(3)));
+    assert_eq!(
+        (errors[0]["type"].as_str(), errors[0]["rowNumber"].as_u64()),
+        (Some("foreign-key"), Some(3))
+    );
 }
 
 #[test]
 fn unsafe_resource_paths_are_refused() {
     let package = r#"{"$schema": "https://datapackage.org/profiles/2.0/datapackage.json", "name": "p", "resources": [{"name": "x", "path": "../secret.csv"}]}"#;
     let p = files(&[("datapackage.json", package.as_bytes())]);
-    let out = run(&["validate", "datapackage.json", "--format", "json"], p.dir.path());
+    let out = run(
+        &["validate", "datapackage.json", "--format", "json"],
+        p.dir.path(),
+    );
     assert_eq!(out.code, 1);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["errors"][0]["type"], "resource-error");
@@ -125,4 +239,66 @@ fn missing_file_is_an_operational_error() {
     let out = run(&["validate", "nope.csv"], p.dir.path());
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("nope.csv"), "{}", out.stderr);
+}
+
+/// Files over 16 MiB are parsed on a second thread: the row numbers of findings must be exactly
+/// those of the one-thread path, blank lines and multi-line cells included.
+#[test]
+fn large_files_report_the_same_rows() {
+    use std::fmt::Write;
+    let mut csv = String::from("id,name,amount\n");
+    let mut row = 1u64;
+    let mut expected = Vec::new();
+    while csv.len() < 17 * 1024 * 1024 {
+        row += 1;
+        match row {
+            1_000 => {
+                csv.push_str("\n");
+                expected.push((row, None, "blank-row".to_owned()));
+            }
+            50_001 => {
+                writeln!(csv, "{row},\"дві\nлінії\",x").unwrap();
+                expected.push((row, Some(3), "type-error".to_owned()));
+            }
+            r if r % 100_003 == 0 => {
+                writeln!(csv, "{row},громада {row}").unwrap();
+                expected.push((row, Some(3), "missing-cell".to_owned()));
+            }
+            _ => writeln!(csv, "{row},громада {row},{}.50", row % 977).unwrap(),
+        }
+    }
+    let schema = r#"{"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}, {"name": "amount", "type": "number"}]}"#;
+    let p = files(&[
+        ("big.csv", csv.as_bytes()),
+        ("schema.json", schema.as_bytes()),
+    ]);
+    let out = run(
+        &[
+            "validate",
+            "big.csv",
+            "--schema",
+            "schema.json",
+            "--format",
+            "json",
+        ],
+        p.dir.path(),
+    );
+    assert_eq!(out.code, 1);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let mut got: Vec<(u64, Option<u64>, String)> = report["tasks"][0]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rowNumber"].as_u64().unwrap(),
+                e["fieldNumber"].as_u64(),
+                e["type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected);
+    assert_eq!(report["tasks"][0]["stats"]["rows"].as_u64(), Some(row - 1));
 }

@@ -216,7 +216,8 @@ fn resource_shape(res: &Map<String, Value>, label: &str, at: &dyn Fn(&str) -> St
 
 /// frictionless' dialect properties that the 1.0 dialect profile does not define.
 fn dialect_shape(dialect: &Map<String, Value>, label: &str, at: &dyn Fn(&str) -> String) -> Found {
-    let kinds: [(&str, fn(&Value) -> bool, &str); 5] = [
+    type Check<'k> = (&'k str, fn(&Value) -> bool, &'k str);
+    let kinds: [Check; 5] = [
         ("headerRows", Value::is_array, "an array of row numbers"),
         ("commentRows", Value::is_array, "an array of row numbers"),
         ("headerJoin", Value::is_string, "a string"),
