@@ -55,16 +55,52 @@ impl Value<'_> {
     }
 }
 
-fn integer(text: &str, bare: bool) -> Option<Value<'static>> {
-    let t = if bare { text } else { strip_non_numeric(text) };
-    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+/// Python's `int(text)`: surrounding whitespace, an optional sign, digits with single `_`
+/// between them.
+fn python_int(text: &str) -> Option<Value<'static>> {
+    let t = text.trim();
+    let (negative, digits) = match t.as_bytes().first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let b = digits.as_bytes();
+    let well_formed = !b.is_empty()
+        && b[0].is_ascii_digit()
+        && b[b.len() - 1].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'_')
+        && !digits.contains("__");
+    if !well_formed {
         return None;
     }
-    Some(match t.parse::<i128>() {
-        Ok(n) => Value::Int(n),
-        Err(_) => Value::Num(t.parse().ok()?),
+    let clean: std::borrow::Cow<str> = if digits.contains('_') {
+        digits.replace('_', "").into()
+    } else {
+        digits.into()
+    };
+    Some(match clean.parse::<i128>() {
+        Ok(n) => Value::Int(if negative { -n } else { n }),
+        Err(_) => Value::Num(clean.parse::<f64>().ok()? * if negative { -1.0 } else { 1.0 }),
     })
+}
+
+/// frictionless' integer reader: with `bareNumber` a leading zero (`007`) is refused; without it,
+/// non-digits at both ends (`€95`, `95%`, and also signs) are dropped first.
+fn integer(text: &str, bare: bool) -> Option<Value<'static>> {
+    if !bare {
+        let start = text
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let end = text
+            .rfind(|c: char| c.is_ascii_digit())
+            .map_or(start, |i| i + 1);
+        return python_int(text.get(start..end.max(start))?);
+    }
+    let t = text.trim();
+    if t.len() > 1 && t.starts_with('0') && !t.starts_with("0.") {
+        return None;
+    }
+    python_int(text)
 }
 
 /// Drops leading and trailing characters that cannot be part of a number ("€95", "95%").
@@ -151,18 +187,58 @@ const ANY_DATES: [&str; 6] = [
     "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%m/%d/%Y", "%d-%m-%Y",
 ];
 
-/// `YYYY-MM-DD` without going through a format parser: the common case.
+/// Python's `strptime(text, "%Y-%m-%d")`: a 4-digit year, then month and day of 1 or 2 digits.
 fn iso_date(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |p: &str, min: usize, max: usize| -> Option<u32> {
+        (p.len() >= min && p.len() <= max && p.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    NaiveDate::from_ymd_opt(digits(y, 4, 4)? as i32, digits(m, 1, 2)?, digits(d, 1, 2)?)
+}
+
+/// An ISO 8601 time as dateutil's `isoparse` reads it: `hh:mm:ss`, an optional fraction after
+/// `.` or `,`, an optional offset (`Z`, `±hh`, `±hhmm`, `±hh:mm`); `24:00:00` is midnight.
+fn iso_time(text: &str) -> Option<NaiveTime> {
     let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
+    let two = |i: usize| -> Option<u32> {
+        (b[i].is_ascii_digit() && b[i + 1].is_ascii_digit())
+            .then(|| u32::from(b[i] - b'0') * 10 + u32::from(b[i + 1] - b'0'))
     };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    let (h, m, sec) = (two(0)?, two(3)?, two(6)?);
+    let mut rest = &text[8..];
+    let mut nanos = 0u32;
+    if let Some(frac) = rest.strip_prefix(['.', ',']) {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return None;
+        }
+        let digits = &frac[..n.min(9)];
+        nanos = digits.parse::<u32>().ok()? * 10u32.pow(9 - digits.len() as u32);
+        rest = &frac[n..];
+    }
+    let offset_ok = match rest.as_bytes() {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', tail @ ..] => {
+            let t: Vec<u8> = tail.iter().copied().filter(|c| *c != b':').collect();
+            (t.len() == 2 || t.len() == 4)
+                && t.iter().all(u8::is_ascii_digit)
+                && (tail.len() != 5 || tail[2] == b':')
+        }
+        _ => false,
+    };
+    if !offset_ok {
+        return None;
+    }
+    if h == 24 && m == 0 && sec == 0 && nanos == 0 {
+        return NaiveTime::from_hms_opt(0, 0, 0);
+    }
+    NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
 }
 
 fn date(text: &str, format: Option<&str>) -> Option<Value<'static>> {
@@ -179,7 +255,7 @@ fn date(text: &str, format: Option<&str>) -> Option<Value<'static>> {
 fn time(text: &str, format: Option<&str>) -> Option<Value<'static>> {
     let parsed = match pattern(format) {
         Some(p) => NaiveTime::parse_from_str(text, p).ok(),
-        None => NaiveTime::parse_from_str(text.trim_end_matches('Z'), "%H:%M:%S%.f").ok(),
+        None => iso_time(text),
     };
     parsed.map(Value::Time)
 }
@@ -190,13 +266,15 @@ fn datetime(text: &str, format: Option<&str>) -> Option<Value<'static>> {
             .ok()
             .map(Value::DateTime);
     }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|d| d.naive_utc())
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(text.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f").ok()
-        })
-        .map(Value::DateTime)
+    // frictionless' default: at least `YYYY-MM-DDThh:mm:ss` (any one separator), then isoparse.
+    let b = text.as_bytes();
+    if b.len() < 19 || b[16] != b':' || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = iso_date(text.get(..10)?)
+        .filter(|_| b[..10].iter().filter(|c| c.is_ascii_digit()).count() == 8)?;
+    let time = iso_time(text.get(11..)?)?;
+    Some(Value::DateTime(date.and_time(time)))
 }
 
 fn year(text: &str) -> Option<Value<'static>> {
@@ -428,7 +506,58 @@ mod tests {
             (&int, None, "+7", Some(Value::Int(7))),
             (&int, None, "4.2", None),
             (&int, None, "", None),
-            (&int, None, " 4", None),
+            // frictionless: Python's int() strips spaces and takes `_`; bareNumber refuses leading zeros.
+            (&int, None, " 4", Some(Value::Int(4))),
+            (&int, None, "1_000", Some(Value::Int(1000))),
+            (&int, None, "1__0", None),
+            (&int, None, "007", None),
+            (&int, None, "0", Some(Value::Int(0))),
+            (&int, None, "-01", Some(Value::Int(-1))),
+            (
+                &FieldType::Date,
+                None,
+                "2023-1-5",
+                Some(Value::Date(NaiveDate::from_ymd_opt(2023, 1, 5).unwrap())),
+            ),
+            (&FieldType::Date, None, "23-01-05", None),
+            (
+                &FieldType::Datetime,
+                None,
+                "2023-01-15 10:00:00",
+                Some(Value::DateTime(
+                    NaiveDate::from_ymd_opt(2023, 1, 15)
+                        .unwrap()
+                        .and_hms_opt(10, 0, 0)
+                        .unwrap(),
+                )),
+            ),
+            (
+                &FieldType::Datetime,
+                None,
+                "2023-01-15T10:00:00+0200",
+                Some(Value::DateTime(
+                    NaiveDate::from_ymd_opt(2023, 1, 15)
+                        .unwrap()
+                        .and_hms_opt(10, 0, 0)
+                        .unwrap(),
+                )),
+            ),
+            (&FieldType::Datetime, None, "2023-01-15T10:00", None),
+            (
+                &FieldType::Time,
+                None,
+                "10:00:00+02:00",
+                Some(Value::Time(NaiveTime::from_hms_opt(10, 0, 0).unwrap())),
+            ),
+            (
+                &FieldType::Time,
+                None,
+                "10:00:00,5",
+                Some(Value::Time(
+                    NaiveTime::from_hms_milli_opt(10, 0, 0, 500).unwrap(),
+                )),
+            ),
+            (&FieldType::Time, None, "9:00:00", None),
             (&int_loose, None, "€95", Some(Value::Int(95))),
             (&int_loose, None, "95%", Some(Value::Int(95))),
             (
