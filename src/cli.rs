@@ -30,6 +30,8 @@ pub enum Command {
     /// Validate the source only; writes nothing.
     #[command(after_help = EXAMPLES)]
     Check(SourceArgs),
+    /// Re-check a built or downloaded site: SHA256SUMS and every datapackage.json's hashes and sizes.
+    Verify(VerifyArgs),
     /// Validate one CSV file or Frictionless descriptor (package, resource, schema), as frictionless does.
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate(ValidateArgs),
@@ -44,6 +46,14 @@ Examples:
   hromadata validate data.csv --hash sha256:… --bytes 1024 --format json
 
 Exit codes: 0 valid, 1 invalid, 2 usage or operational error.";
+
+/// Options of `verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The site folder (with SHA256SUMS at its root).
+    #[arg(default_value = "site", value_name = "DIR")]
+    pub dir: PathBuf,
+}
 
 /// Output format of `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -13,5 +13,6 @@ pub mod pipeline;
 pub mod progress;
 pub mod render;
 pub mod validate;
+pub mod verify;
 
 pub use error::Error;

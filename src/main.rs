@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     hromadata::interrupt::install();
     let result = match cli.command {
         cli::Command::Check(args) => pipeline::check(&args.source),
+        cli::Command::Verify(args) => pipeline::verify(&args.dir),
         cli::Command::Validate(args) => pipeline::validate_file(
             &validate_options(&args),
             args.format == cli::Format::Json,

@@ -164,3 +164,21 @@ pub fn validate_file(
         Outcome::Findings
     })
 }
+
+/// `hromadata verify`: re-checks a built site's checksums and sizes.
+pub fn verify(site: &Path) -> Result<Outcome, Error> {
+    let (report, checked) = crate::verify::verify(site)?;
+    for f in &report.findings {
+        println!("{f}");
+    }
+    if report.is_clean() {
+        println!("ok: {checked} file check(s), all match");
+        Ok(Outcome::Clean)
+    } else {
+        println!(
+            "{} mismatch(es) in {checked} file check(s)",
+            report.findings.len()
+        );
+        Ok(Outcome::Findings)
+    }
+}

@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod embedded;
+mod integrity;
 mod output;
 mod parity;
 mod support;
