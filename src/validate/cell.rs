@@ -84,38 +84,47 @@ fn python_int(text: &str) -> Option<Value<'static>> {
     })
 }
 
-/// frictionless' integer reader: with `bareNumber` a leading zero (`007`) is refused; without it,
-/// non-digits at both ends (`€95`, `95%`, and also signs) are dropped first.
-fn integer(text: &str, bare: bool) -> Option<Value<'static>> {
-    if !bare {
-        let start = text
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(text.len());
-        let end = text
-            .rfind(|c: char| c.is_ascii_digit())
-            .map_or(start, |i| i + 1);
-        return python_int(text.get(start..end.max(start))?);
-    }
-    let t = text.trim();
-    if t.len() > 1 && t.starts_with('0') && !t.starts_with("0.") {
-        return None;
-    }
-    python_int(text)
+/// frictionless 5.21's `((^[^-\d]*)|(\D*$))` for `bareNumber: false`: drops leading characters
+/// other than digits and `-`, and trailing non-digits (`€95`, `95%`).
+fn strip_not_bare(t: &str) -> &str {
+    let start = t.find(|c: char| c.is_ascii_digit() || c == '-').unwrap_or(t.len());
+    let end = t.rfind(|c: char| c.is_ascii_digit()).map_or(start, |i| i + 1);
+    t.get(start..end.max(start)).unwrap_or("")
 }
 
-/// Drops leading and trailing characters that cannot be part of a number ("€95", "95%").
-fn strip_non_numeric(text: &str) -> &str {
-    let start = text
-        .find(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'))
-        .unwrap_or(text.len());
-    let end = text
-        .rfind(|c: char| c.is_ascii_digit() || c == '.')
-        .map_or(start, |i| i + 1);
-    if start < end {
-        &text[start..end]
-    } else {
-        ""
+/// frictionless' integer reader: the cell stripped (and with `bareNumber: false` its non-numeric
+/// ends dropped), then Python's `int()`.
+fn integer(text: &str, bare: bool) -> Option<Value<'static>> {
+    let t = text.trim();
+    python_int(if bare { t } else { strip_not_bare(t) })
+}
+
+/// Python's `Decimal(text)` for an already stripped text: sign, digits with single `_` between
+/// them, an optional fraction and exponent; or Infinity/Inf/NaN in any case.
+fn python_decimal(t: &str) -> Option<Value<'static>> {
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let negative = t.starts_with('-');
+    match body.to_ascii_lowercase().as_str() {
+        "inf" | "infinity" => return Some(Value::Num(if negative { f64::NEG_INFINITY } else { f64::INFINITY })),
+        "nan" | "snan" => return Some(Value::Num(f64::NAN)),
+        _ => {}
     }
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let digits_ok = |d: &str| !d.starts_with('_') && !d.ends_with('_') && !d.contains("__") && d.bytes().all(|c| c.is_ascii_digit() || c == b'_');
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mantissa_ok = (!int_part.is_empty() || !frac_part.is_empty()) && digits_ok(int_part) && digits_ok(frac_part) && mantissa.bytes().any(|c| c.is_ascii_digit());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits_ok(e)
+    });
+    if !mantissa_ok || !exponent_ok {
+        return None;
+    }
+    let clean: std::borrow::Cow<str> = if t.contains('_') { t.replace('_', "").into() } else { t.into() };
+    clean.parse::<f64>().ok().map(Value::Num)
 }
 
 /// Plain decimal numbers (`-12.5`, `3`, `1e5`) without a copy: the common case.
@@ -131,18 +140,19 @@ fn plain_number(t: &str) -> Option<Value<'static>> {
         .flatten()
 }
 
+/// frictionless 5.21's number reader: strip, drop non-numeric ends unless `bareNumber`, remove the
+/// group character, refuse a `.` when the decimal mark is another character, then `Decimal()`.
 fn number(text: &str, decimal: char, group: Option<char>, bare: bool) -> Option<Value<'static>> {
-    let t = if bare { text } else { strip_non_numeric(text) };
+    let t = text.trim();
+    let t = if bare { t } else { strip_not_bare(t) };
     if decimal == '.' && group.is_none() {
         if let Some(v) = plain_number(t) {
             return Some(v);
         }
+        return python_decimal(t);
     }
-    match t {
-        "NaN" | "nan" => return Some(Value::Num(f64::NAN)),
-        "INF" | "Infinity" | "inf" | "+INF" => return Some(Value::Num(f64::INFINITY)),
-        "-INF" | "-Infinity" | "-inf" => return Some(Value::Num(f64::NEG_INFINITY)),
-        _ => {}
+    if decimal != '.' && t.contains('.') {
+        return None;
     }
     let mut s = String::with_capacity(t.len());
     for c in t.chars() {
@@ -151,17 +161,7 @@ fn number(text: &str, decimal: char, group: Option<char>, bare: bool) -> Option<
         }
         s.push(if c == decimal { '.' } else { c });
     }
-    let body = s.strip_prefix(['+', '-']).unwrap_or(&s);
-    let mantissa = body.split(['e', 'E']).next().unwrap_or("");
-    let valid = !mantissa.is_empty()
-        && mantissa.bytes().any(|b| b.is_ascii_digit())
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
-    if !valid {
-        return None;
-    }
-    s.parse::<f64>().ok().map(Value::Num)
+    python_decimal(&s)
 }
 
 fn boolean(text: &str, true_values: &[String], false_values: &[String]) -> Option<Value<'static>> {
@@ -506,11 +506,11 @@ mod tests {
             (&int, None, "+7", Some(Value::Int(7))),
             (&int, None, "4.2", None),
             (&int, None, "", None),
-            // frictionless: Python's int() strips spaces and takes `_`; bareNumber refuses leading zeros.
+            // frictionless 5.21: Python's int() after strip, so spaces, `_` and leading zeros pass.
             (&int, None, " 4", Some(Value::Int(4))),
             (&int, None, "1_000", Some(Value::Int(1000))),
             (&int, None, "1__0", None),
-            (&int, None, "007", None),
+            (&int, None, "007", Some(Value::Int(7))),
             (&int, None, "0", Some(Value::Int(0))),
             (&int, None, "-01", Some(Value::Int(-1))),
             (
@@ -569,6 +569,10 @@ mod tests {
             (&num('.', None), None, "-0.5", Some(Value::Num(-0.5))),
             (&num('.', None), None, ".5", Some(Value::Num(0.5))),
             (&num('.', None), None, "1,5", None),
+            (&num('.', None), None, " 1_000.5 ", Some(Value::Num(1000.5))),
+            (&num('.', None), None, "Infinity", Some(Value::Num(f64::INFINITY))),
+            (&num(',', None), None, "1.5", None),
+            (&num(',', None), None, "1,5", Some(Value::Num(1.5))),
             (&num('.', None), None, "e5", None),
             (&num('.', None), None, "1.2.3", None),
             (
