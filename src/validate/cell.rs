@@ -87,8 +87,12 @@ fn python_int(text: &str) -> Option<Value<'static>> {
 /// frictionless 5.21's `((^[^-\d]*)|(\D*$))` for `bareNumber: false`: drops leading characters
 /// other than digits and `-`, and trailing non-digits (`€95`, `95%`).
 fn strip_not_bare(t: &str) -> &str {
-    let start = t.find(|c: char| c.is_ascii_digit() || c == '-').unwrap_or(t.len());
-    let end = t.rfind(|c: char| c.is_ascii_digit()).map_or(start, |i| i + 1);
+    let start = t
+        .find(|c: char| c.is_ascii_digit() || c == '-')
+        .unwrap_or(t.len());
+    let end = t
+        .rfind(|c: char| c.is_ascii_digit())
+        .map_or(start, |i| i + 1);
     t.get(start..end.max(start)).unwrap_or("")
 }
 
@@ -105,7 +109,13 @@ fn python_decimal(t: &str) -> Option<Value<'static>> {
     let body = t.strip_prefix(['+', '-']).unwrap_or(t);
     let negative = t.starts_with('-');
     match body.to_ascii_lowercase().as_str() {
-        "inf" | "infinity" => return Some(Value::Num(if negative { f64::NEG_INFINITY } else { f64::INFINITY })),
+        "inf" | "infinity" => {
+            return Some(Value::Num(if negative {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }))
+        }
         "nan" | "snan" => return Some(Value::Num(f64::NAN)),
         _ => {}
     }
@@ -113,9 +123,17 @@ fn python_decimal(t: &str) -> Option<Value<'static>> {
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
     };
-    let digits_ok = |d: &str| !d.starts_with('_') && !d.ends_with('_') && !d.contains("__") && d.bytes().all(|c| c.is_ascii_digit() || c == b'_');
+    let digits_ok = |d: &str| {
+        !d.starts_with('_')
+            && !d.ends_with('_')
+            && !d.contains("__")
+            && d.bytes().all(|c| c.is_ascii_digit() || c == b'_')
+    };
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mantissa_ok = (!int_part.is_empty() || !frac_part.is_empty()) && digits_ok(int_part) && digits_ok(frac_part) && mantissa.bytes().any(|c| c.is_ascii_digit());
+    let mantissa_ok = (!int_part.is_empty() || !frac_part.is_empty())
+        && digits_ok(int_part)
+        && digits_ok(frac_part)
+        && mantissa.bytes().any(|c| c.is_ascii_digit());
     let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['+', '-']).unwrap_or(e);
         !e.is_empty() && digits_ok(e)
@@ -123,7 +141,11 @@ fn python_decimal(t: &str) -> Option<Value<'static>> {
     if !mantissa_ok || !exponent_ok {
         return None;
     }
-    let clean: std::borrow::Cow<str> = if t.contains('_') { t.replace('_', "").into() } else { t.into() };
+    let clean: std::borrow::Cow<str> = if t.contains('_') {
+        t.replace('_', "").into()
+    } else {
+        t.into()
+    };
     clean.parse::<f64>().ok().map(Value::Num)
 }
 
@@ -277,25 +299,37 @@ fn datetime(text: &str, format: Option<&str>) -> Option<Value<'static>> {
     Some(Value::DateTime(date.and_time(time)))
 }
 
+/// frictionless' year: exactly 4 characters that Python's `int()` reads, in 0..=9999.
 fn year(text: &str) -> Option<Value<'static>> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    (!digits.is_empty() && digits.len() <= 9 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| text.parse().ok().map(Value::Year))
-        .flatten()
+    if text.chars().count() != 4 {
+        return None;
+    }
+    match python_int(text)? {
+        Value::Int(y) if (0..=9999).contains(&y) => Some(Value::Year(y as i64)),
+        _ => None,
+    }
 }
 
+/// frictionless' yearmonth: two parts around one `-`, each read by Python's `int()`, month 1–12.
 fn yearmonth(text: &str) -> Option<Value<'static>> {
-    let (y, m) = text.split_once('-')?;
-    let Some(Value::Year(y)) = year(y) else {
+    let mut parts = text.split('-');
+    let (y, m) = (parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (Value::Int(y), Value::Int(m)) = (python_int(y)?, python_int(m)?) else {
         return None;
     };
-    let m: u32 = (m.len() == 2).then(|| m.parse().ok()).flatten()?;
-    (1..=12).contains(&m).then_some(Value::YearMonth(y, m))
+    let m = u32::try_from(m).ok().filter(|m| (1..=12).contains(m))?;
+    Some(Value::YearMonth(i64::try_from(y).ok()?, m))
 }
 
 fn duration(text: &str) -> Option<Value<'_>> {
     // ISO 8601: PnYnMnDTnHnMnS or PnW; at least one component, a T only before time components.
-    let rest = text.strip_prefix('P')?;
+    let rest = text
+        .strip_prefix(['+', '-'])
+        .unwrap_or(text)
+        .strip_prefix('P')?;
     let (date, time) = rest
         .split_once('T')
         .map_or((rest, None), |(d, t)| (d, Some(t)));
@@ -570,7 +604,12 @@ mod tests {
             (&num('.', None), None, ".5", Some(Value::Num(0.5))),
             (&num('.', None), None, "1,5", None),
             (&num('.', None), None, " 1_000.5 ", Some(Value::Num(1000.5))),
-            (&num('.', None), None, "Infinity", Some(Value::Num(f64::INFINITY))),
+            (
+                &num('.', None),
+                None,
+                "Infinity",
+                Some(Value::Num(f64::INFINITY)),
+            ),
             (&num(',', None), None, "1.5", None),
             (&num(',', None), None, "1,5", Some(Value::Num(1.5))),
             (&num('.', None), None, "e5", None),

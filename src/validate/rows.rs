@@ -119,12 +119,15 @@ fn prepare<'s>(
     out
 }
 
-fn key(schema: &Schema, names: &[String]) -> Key {
-    Key {
-        fields: names.iter().filter_map(|n| schema.index_of(n)).collect(),
+/// A key over `names`, or `None` when one of them is not among the checked fields (frictionless
+/// then skips the key: the header already reports the missing column).
+fn key(schema: &Schema, names: &[String]) -> Option<Key> {
+    let fields: Option<Vec<usize>> = names.iter().map(|n| schema.index_of(n)).collect();
+    Some(Key {
+        fields: fields?,
         seen: Seen::default(),
         names: names.join(", "),
-    }
+    })
 }
 
 impl<'s> RowChecker<'s> {
@@ -158,8 +161,14 @@ impl<'s> RowChecker<'s> {
             .collect();
         RowChecker {
             checks: prepare(schema, null_sequence, shown, findings),
-            primary: (!schema.primary_key.is_empty()).then(|| key(schema, &schema.primary_key)),
-            unique_keys: schema.unique_keys.iter().map(|k| key(schema, k)).collect(),
+            primary: (!schema.primary_key.is_empty())
+                .then(|| key(schema, &schema.primary_key))
+                .flatten(),
+            unique_keys: schema
+                .unique_keys
+                .iter()
+                .filter_map(|k| key(schema, k))
+                .collect(),
             self_refs,
             duplicate_rows: duplicate_rows.then(Seen::default),
             shown,

@@ -174,12 +174,22 @@ fn check_rows<T: Read + Send>(
     if spec.schema.is_none() && labels.is_none() && pending.is_empty() && rows.row == 0 {
         return 0;
     }
+    // frictionless checks rows against the fields the header pairs with: one per label (a label
+    // beyond the schema gets an `any` field), fields without a label are not expected in rows.
+    let declared: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    let expected_schema;
+    let schema = match &labels {
+        Some(labels) if labels.len() != schema.fields.len() => {
+            expected_schema = expected_fields(schema, labels);
+            &expected_schema
+        }
+        _ => schema,
+    };
     rows.names = schema.fields.iter().map(|f| f.name.clone()).collect();
     match &labels {
         Some(labels) => {
-            let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
             let header_row = spec.dialect.header_rows.iter().copied().max().unwrap_or(1);
-            scan.push_all(compare_labels(labels, &names, header_row, shown));
+            scan.push_all(compare_labels(labels, &declared, header_row, shown));
             scan.header = labels.clone();
         }
         None => scan.header = schema.fields.iter().map(|f| f.name.clone()).collect(),
@@ -270,6 +280,30 @@ pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) 
         }
     }
     Ok(())
+}
+
+/// The schema restricted to the fields the header's labels pair with, by position, with an
+/// `any` field for each label beyond the schema (frictionless' `get_expected_fields`).
+fn expected_fields(schema: &Schema, labels: &[String]) -> Schema {
+    let mut expected = schema.clone();
+    expected.fields.truncate(labels.len());
+    for (i, label) in labels.iter().enumerate().skip(schema.fields.len()) {
+        let mut name = label.clone();
+        while expected.fields.iter().any(|f| f.name == name) {
+            name.push('2');
+        }
+        expected.fields.push(crate::catalog::schema::Field {
+            name,
+            title: None,
+            description: None,
+            field_type: crate::catalog::schema::FieldType::Any,
+            format: None,
+            constraints: Default::default(),
+            missing_values: None,
+        });
+        let _ = i;
+    }
+    expected
 }
 
 /// Files at least this large are parsed on a second thread while the first checks the rows.
