@@ -99,39 +99,20 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
         }
     };
     scan.encoding = encoding.name().to_ascii_lowercase();
-    let sniffed = if spec.dialect.delimiter.is_none() || spec.dialect.quote_char.is_none() {
-        super::sniff::sniff_dialect(&source::head_text(&head, encoding))
-    } else {
-        None
-    };
-    let delimiter = spec
-        .dialect
-        .delimiter
-        .or(sniffed.map(|s| s.delimiter))
-        .unwrap_or(b',');
-    let quote = spec
-        .dialect
-        .quote_char
-        .or(sniffed.map(|s| s.quote_char))
-        .unwrap_or(b'"');
+    let Resolved {
+        delimiter,
+        quote,
+        skip_space,
+    } = resolve(spec, &head, encoding);
     scan.delimiter = delimiter;
     {
         let text = source::text_stream(head, &mut hashing, encoding);
         let mut tracker = QuoteTracker::new(text, quote, delimiter);
-        tracker.comment = spec.dialect.comment_char;
-        let mut builder = csv::ReaderBuilder::new();
-        builder
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .quote(quote)
-            .double_quote(spec.dialect.double_quote)
-            .escape(spec.dialect.escape_char)
-            .comment(spec.dialect.comment_char)
-            .buffer_capacity(64 * 1024);
-        let mut rows = RowReader::new(builder.from_reader(&mut tracker), spec.dialect, shown);
-        let skip_space =
-            spec.dialect.skip_initial_space || sniffed.is_some_and(|s| s.skip_initial_space);
+        let mut rows = RowReader::new(
+            csv_reader(spec, delimiter, quote, &mut tracker),
+            spec.dialect,
+            shown,
+        );
         let last_row = check_rows(&mut rows, spec, size, skip_space, shown, &mut scan);
         drop(rows);
         finish_structure(&tracker, last_row, shown, &mut scan);
@@ -249,37 +230,71 @@ pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) 
     let Ok(encoding) = source::choose_encoding(spec.encoding, &head) else {
         return Ok(());
     };
-    let sniffed = super::sniff::sniff_dialect(&source::head_text(&head, encoding));
-    let delimiter = spec
-        .dialect
-        .delimiter
-        .or(sniffed.map(|s| s.delimiter))
-        .unwrap_or(b',');
-    let quote = spec
-        .dialect
-        .quote_char
-        .or(sniffed.map(|s| s.quote_char))
-        .unwrap_or(b'"');
+    let Resolved {
+        delimiter,
+        quote,
+        skip_space,
+    } = resolve(spec, &head, encoding);
     let text = source::text_stream(head, file, encoding);
     let mut tracker = QuoteTracker::new(text, quote, delimiter);
-    let mut builder = csv::ReaderBuilder::new();
-    builder
+    let mut rows = RowReader::new(
+        csv_reader(spec, delimiter, quote, &mut tracker),
+        spec.dialect,
+        path,
+    );
+    let mut ignored = TableScan::default();
+    rows.read_header(&mut ignored);
+    while let Some((row, record)) = rows.next(&mut ignored) {
+        if let Ok(cells) = utf8_cells(record, skip_space) {
+            each(row, &cells);
+        }
+    }
+    Ok(())
+}
+
+/// The dialect as it will be read: declared, else sniffed from the head, else the defaults.
+struct Resolved {
+    delimiter: u8,
+    quote: u8,
+    skip_space: bool,
+}
+
+fn resolve(spec: &TableSpec, head: &[u8], encoding: &'static encoding_rs::Encoding) -> Resolved {
+    let d = spec.dialect;
+    let sniffed = if d.delimiter.is_none() || d.quote_char.is_none() || !d.skip_initial_space {
+        super::sniff::sniff_dialect(&source::head_text(head, encoding))
+    } else {
+        None
+    };
+    Resolved {
+        delimiter: d.delimiter.or(sniffed.map(|s| s.delimiter)).unwrap_or(b','),
+        quote: d
+            .quote_char
+            .or(sniffed.map(|s| s.quote_char))
+            .unwrap_or(b'"'),
+        skip_space: d.skip_initial_space || sniffed.is_some_and(|s| s.skip_initial_space),
+    }
+}
+
+/// The CSV parser for a dialect, over the tracked text.
+fn csv_reader<'t, T: Read>(
+    spec: &TableSpec,
+    delimiter: u8,
+    quote: u8,
+    tracker: &'t mut QuoteTracker<T>,
+) -> csv::Reader<&'t mut QuoteTracker<T>> {
+    // The tracker must skip comment lines exactly where the parser does.
+    tracker.comment = spec.dialect.comment_char;
+    csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .quote(quote)
         .double_quote(spec.dialect.double_quote)
         .escape(spec.dialect.escape_char)
-        .comment(spec.dialect.comment_char);
-    let mut rows = RowReader::new(builder.from_reader(&mut tracker), spec.dialect, path);
-    let mut ignored = TableScan::default();
-    rows.read_header(&mut ignored);
-    while let Some((row, record)) = rows.next(&mut ignored) {
-        if let Ok(cells) = utf8_cells(record, spec.dialect.skip_initial_space) {
-            each(row, &cells);
-        }
-    }
-    Ok(())
+        .comment(spec.dialect.comment_char)
+        .buffer_capacity(64 * 1024)
+        .from_reader(tracker)
 }
 
 /// The schema restricted to the fields the header's labels pair with, by position, with an
