@@ -119,7 +119,8 @@ fn push_word(word: &[char], out: &mut String) {
 ///   capitals (`ЩАСТЯ` → `SHCHASTIA`).
 /// * Russian-only letters (`ы э ъ ё`) are not in the table and pass through.
 ///
-/// ```ignore
+/// ```
+/// # use hromadata::catalog::slug::transliterate;
 /// assert_eq!(transliterate("Біла Церква"), "Bila Tserkva");
 /// ```
 pub fn transliterate(text: &str) -> String {
@@ -149,7 +150,8 @@ pub fn transliterate(text: &str) -> String {
 /// Combining marks (such as stress accents) are dropped rather than turned
 /// into hyphens, so `Ки́їв` still gives `kyiv`.
 ///
-/// ```ignore
+/// ```
+/// # use hromadata::catalog::slug::slugify;
 /// assert_eq!(slugify("Кам’янець-Подільська").as_deref(), Some("kamianets-podilska"));
 /// assert_eq!(slugify("!!!"), None);
 /// ```

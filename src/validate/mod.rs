@@ -16,6 +16,7 @@ pub mod source;
 pub mod standalone;
 pub mod structure;
 pub mod table;
+pub mod temporal;
 
 use std::collections::BTreeMap;
 use std::path::Path;
