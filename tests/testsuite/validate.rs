@@ -253,7 +253,7 @@ fn large_files_report_the_same_rows() {
         row += 1;
         match row {
             1_000 => {
-                csv.push_str("\n");
+                csv.push('\n');
                 expected.push((row, None, "blank-row".to_owned()));
             }
             50_001 => {
