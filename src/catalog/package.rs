@@ -452,7 +452,8 @@ fn read_resources(
             );
             continue;
         };
-        if let Some(res) = super::resource::read(r_shown(r), &mut r.findings, o, i, at) {
+        let shown = r.shown;
+        if let Some(res) = super::resource::read(shown, &mut r.findings, o, i, at) {
             if resources.iter().any(|x: &Resource| x.name == res.name) {
                 r.bad(
                     Kind::ResourceError,
@@ -465,10 +466,6 @@ fn read_resources(
         }
     }
     (r.findings.len() == before).then_some(resources)
-}
-
-fn r_shown<'a>(r: &Reader<'a>) -> &'a Path {
-    r.shown
 }
 
 #[cfg(test)]

@@ -302,7 +302,7 @@ fn csv_reader<'t, T: Read>(
 fn expected_fields(schema: &Schema, labels: &[String]) -> Schema {
     let mut expected = schema.clone();
     expected.fields.truncate(labels.len());
-    for (i, label) in labels.iter().enumerate().skip(schema.fields.len()) {
+    for label in labels.iter().skip(schema.fields.len()) {
         let mut name = label.clone();
         while expected.fields.iter().any(|f| f.name == name) {
             name.push('2');
@@ -316,7 +316,6 @@ fn expected_fields(schema: &Schema, labels: &[String]) -> Schema {
             constraints: Default::default(),
             missing_values: None,
         });
-        let _ = i;
     }
     expected
 }

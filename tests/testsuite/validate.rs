@@ -302,3 +302,56 @@ fn large_files_report_the_same_rows() {
     assert_eq!(got, expected);
     assert_eq!(report["tasks"][0]["stats"]["rows"].as_u64(), Some(row - 1));
 }
+
+/// A Windows-1251, `;`-separated v1 package with decimal commas, `dd.mm.yyyy` dates and a primary
+/// key, declared and then left to detection: the findings are exactly what frictionless-py 5.21.0
+/// reports for the same files (run by hand when this test was written).
+#[test]
+fn windows_1251_package_matches_frictionless() {
+    let rows = "Код;Громада;Дата;Сума;Статус\r\n1;Вінницька;01.02.2024;1 250,50;сплачено\r\n2;Гайсинська;31.02.2024;12,5;сплачено\r\n2;Косівська;01.03.2024;abc;очікує\r\n4;;01.04.2024;-5;інше\r\n;Агрономічна;05.05.2024;7,0;сплачено\r\n";
+    let schema = r#"{"fields": [{"name": "Код", "type": "integer"}, {"name": "Громада", "type": "string", "constraints": {"required": true}},
+        {"name": "Дата", "type": "date", "format": "%d.%m.%Y"}, {"name": "Сума", "type": "number", "decimalChar": ",", "groupChar": " ", "constraints": {"minimum": 0}},
+        {"name": "Статус", "type": "string", "constraints": {"enum": ["сплачено", "очікує"]}}], "primaryKey": ["Код"]}"#;
+    let declared = format!(
+        r#"{{"profile": "tabular-data-package", "name": "budget", "resources": [{{"name": "payments", "path": "data.csv", "profile": "tabular-data-resource", "encoding": "windows-1251", "dialect": {{"delimiter": ";"}}, "schema": {schema}}}]}}"#
+    );
+    let detected = format!(
+        r#"{{"profile": "tabular-data-package", "name": "budget", "resources": [{{"name": "payments", "path": "data.csv", "profile": "tabular-data-resource", "schema": {schema}}}]}}"#
+    );
+    let p = files(&[
+        ("data.csv", &cp1251(rows)),
+        ("declared.json", declared.as_bytes()),
+        ("detected.json", detected.as_bytes()),
+    ]);
+    let want: Vec<(Option<u64>, Option<u64>, String)> = [
+        (Some(3), Some(3), "type-error"),
+        (Some(4), None, "primary-key"),
+        (Some(4), Some(4), "type-error"),
+        (Some(5), Some(2), "constraint-error"),
+        (Some(5), Some(4), "constraint-error"),
+        (Some(5), Some(5), "constraint-error"),
+        (Some(6), None, "primary-key"),
+    ]
+    .into_iter()
+    .map(|(r, f, t)| (r, f, t.to_owned()))
+    .collect();
+    for descriptor in ["declared.json", "detected.json"] {
+        let out = run(&["validate", descriptor, "--format", "json"], p.dir.path());
+        assert_eq!(out.code, 1, "{descriptor}: {}", out.stdout);
+        let report: Value = serde_json::from_str(&out.stdout).unwrap();
+        let mut got: Vec<(Option<u64>, Option<u64>, String)> = report["tasks"][0]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["rowNumber"].as_u64(),
+                    e["fieldNumber"].as_u64(),
+                    e["type"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{descriptor}");
+    }
+}
