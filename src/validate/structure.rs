@@ -21,10 +21,17 @@ pub struct QuoteTracker<R> {
     /// For each record not yet taken by the row reader: the empty lines just before it (the CSV
     /// parser skips empty lines; frictionless counts them as blank rows).
     pub blank_before: std::collections::VecDeque<u64>,
+    /// For each such record: the comment lines just before it (counted as rows by frictionless,
+    /// but not read).
+    pub comments_before: std::collections::VecDeque<u64>,
+    pending_comments: u64,
     /// Empty lines since the last record started: at the end, the trailing empty lines.
     pub pending_blank: u64,
     /// Lines starting with this byte are comments, neither records nor blank rows.
     pub comment: Option<u8>,
+    /// Drop spaces right after a delimiter (outside quotes), as Python's `skipinitialspace` does,
+    /// so that `a, "b, c"` is two cells.
+    pub skip_initial_space: bool,
     at_line_start: bool,
     in_comment: bool,
 }
@@ -49,10 +56,13 @@ impl<R> QuoteTracker<R> {
             line_breaks: 0,
             first_nul: None,
             blank_before: Default::default(),
+            comments_before: Default::default(),
+            pending_comments: 0,
             pending_blank: 0,
             comment: None,
             at_line_start: true,
             in_comment: false,
+            skip_initial_space: false,
         }
     }
 
@@ -64,11 +74,14 @@ impl<R> QuoteTracker<R> {
             b'\r' => {}
             _ if Some(b) == self.comment => {
                 self.in_comment = true;
+                self.pending_comments += 1;
                 self.at_line_start = false;
             }
             _ => {
                 self.blank_before
                     .push_back(std::mem::take(&mut self.pending_blank));
+                self.comments_before
+                    .push_back(std::mem::take(&mut self.pending_comments));
                 self.at_line_start = false;
             }
         }
@@ -140,11 +153,54 @@ impl<R> QuoteTracker<R> {
     }
 }
 
+impl<R> QuoteTracker<R> {
+    /// The byte-by-byte path for `skip_initial_space`: tracks and drops the spaces that follow a
+    /// delimiter outside quotes; returns the new length.
+    fn track_dropping_spaces(&mut self, buf: &mut [u8]) -> usize {
+        let mut kept = 0;
+        let mut after_delimiter = false;
+        for i in 0..buf.len() {
+            let b = buf[i];
+            if b == 0 && self.first_nul.is_none() {
+                self.first_nul = Some(self.line_breaks);
+            }
+            if after_delimiter && b == b' ' && self.state == Quoting::FieldStart {
+                continue;
+            }
+            after_delimiter = false;
+            if self.in_comment {
+                if b == b'\n' {
+                    self.line_break();
+                }
+            } else if self.state == Quoting::Quoted {
+                if b == self.quote {
+                    self.state = Quoting::QuoteInQuoted;
+                }
+            } else {
+                self.boundary(b);
+                after_delimiter = b == self.delimiter && self.state == Quoting::FieldStart;
+            }
+            buf[kept] = b;
+            kept += 1;
+        }
+        kept
+    }
+}
+
 impl<R: io::Read> io::Read for QuoteTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.track(&buf[..n]);
-        Ok(n)
+        loop {
+            let n = self.inner.read(buf)?;
+            if !self.skip_initial_space {
+                self.track(&buf[..n]);
+                return Ok(n);
+            }
+            let kept = self.track_dropping_spaces(&mut buf[..n]);
+            // Zero means the end of input to the parser: read on when a chunk was all spaces.
+            if kept > 0 || n == 0 {
+                return Ok(kept);
+            }
+        }
     }
 }
 

@@ -108,6 +108,7 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
     {
         let text = source::text_stream(head, &mut hashing, encoding);
         let mut tracker = QuoteTracker::new(text, quote, delimiter);
+        tracker.skip_initial_space = skip_space;
         let mut rows = RowReader::new(
             csv_reader(spec, delimiter, quote, &mut tracker),
             spec.dialect,
@@ -237,6 +238,7 @@ pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) 
     } = resolve(spec, &head, encoding);
     let text = source::text_stream(head, file, encoding);
     let mut tracker = QuoteTracker::new(text, quote, delimiter);
+    tracker.skip_initial_space = skip_space;
     let mut rows = RowReader::new(
         csv_reader(spec, delimiter, quote, &mut tracker),
         spec.dialect,
@@ -454,6 +456,8 @@ struct RowReader<'a, 't, T> {
     row: u64,
     /// Empty lines still to return before the record just read.
     blanks_first: u64,
+    /// Comment lines passed so far: counted in row numbers, not in header positions.
+    comments: u64,
     /// True while the row returned is an empty line, not `record`.
     blank: bool,
     /// A record read and not yet returned.
@@ -478,6 +482,7 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
             names: Vec::new(),
             row: 0,
             blanks_first: 0,
+            comments: 0,
             blank: false,
             waiting: false,
             done: false,
@@ -503,11 +508,12 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
             .max()
             .filter(|_| self.dialect.header)?;
         let mut rows = Vec::new();
-        while self.row < last {
+        // Header positions count rows without the comment lines before them.
+        while self.row - self.comments < last {
             let Some(row) = self.raw_next(scan) else {
                 break;
             };
-            if self.dialect.header_rows.contains(&row) {
+            if self.dialect.header_rows.contains(&(row - self.comments)) {
                 rows.push(
                     self.current()
                         .iter()
@@ -555,6 +561,14 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
     }
 
     /// Empty lines the tracker saw before the record just read.
+    fn take_comments(&mut self) -> u64 {
+        self.reader
+            .get_mut()
+            .comments_before
+            .pop_front()
+            .unwrap_or(0)
+    }
+
     fn take_blanks(&mut self) -> u64 {
         self.reader.get_mut().blank_before.pop_front().unwrap_or(0)
     }
@@ -591,6 +605,9 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
                 Ok(false) => self.done = true,
                 Ok(true) => {
                     self.blanks_first = self.take_blanks();
+                    let comments = self.take_comments();
+                    self.row += comments;
+                    self.comments += comments;
                     self.waiting = true;
                 }
                 Err(e) => {

@@ -355,3 +355,95 @@ fn windows_1251_package_matches_frictionless() {
         assert_eq!(got, want, "{descriptor}");
     }
 }
+
+/// Dialect options in descriptors, each with the findings frictionless-py 5.21.0 reports for the
+/// same package (run by hand when this test was written): comment lines count as rows, header
+/// rows are joined, `skipInitialSpace` lets a quote follow `, `.
+#[test]
+fn dialect_options_match_frictionless() {
+    let cases: &[(&str, &str, &str, &[(Option<u64>, Option<u64>, &str)])] = &[
+        (
+            "comment",
+            "# comment line\nid,name\n1,a\n# another\n2,b\nx,c\n",
+            r##"{"commentChar": "#"}"##,
+            &[(Some(6), Some(1), "type-error")],
+        ),
+        (
+            "header-rows",
+            "id,name\nnum,text\n1,a\n2,b\nx,c\n",
+            r#"{"headerRows": [1, 2]}"#,
+            &[
+                (Some(5), Some(1), "type-error"),
+                (None, Some(1), "incorrect-label"),
+                (None, Some(2), "incorrect-label"),
+            ],
+        ),
+        (
+            "no-header",
+            "1,a\n2,b\nx,c\n",
+            r#"{"header": false}"#,
+            &[(Some(3), Some(1), "type-error")],
+        ),
+        (
+            "escape",
+            "id,name\n1,\"a\\\"b\"\n2,c\nx,d\n",
+            r#"{"escapeChar": "\\", "doubleQuote": false}"#,
+            &[(Some(4), Some(1), "type-error")],
+        ),
+        (
+            "quote-char",
+            "id;name\n1;'a;b'\n2;c\nx;d\n",
+            r#"{"delimiter": ";", "quoteChar": "'"}"#,
+            &[(Some(4), Some(1), "type-error")],
+        ),
+        (
+            "skip-space",
+            "id, name\n1, a\n2, \"b, c\"\nx, d\n",
+            r#"{"skipInitialSpace": true}"#,
+            &[(Some(4), Some(1), "type-error")],
+        ),
+        (
+            "comment-rows",
+            "id,name\n1,a\nzzz\n2,b\n",
+            r#"{"commentRows": [3]}"#,
+            &[],
+        ),
+    ];
+    let schema =
+        r#"{"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]}"#;
+    for (name, csv, dialect, want) in cases {
+        let package = format!(
+            r#"{{"$schema": "https://datapackage.org/profiles/2.0/datapackage.json", "name": "p", "resources": [{{"name": "t", "path": "t.csv", "type": "table", "dialect": {dialect}, "schema": {schema}}}]}}"#
+        );
+        let p = files(&[
+            ("t.csv", csv.as_bytes()),
+            ("datapackage.json", package.as_bytes()),
+        ]);
+        let out = run(
+            &["validate", "datapackage.json", "--format", "json"],
+            p.dir.path(),
+        );
+        let report: Value =
+            serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{name}: {}", out.stderr));
+        let mut got: Vec<(Option<u64>, Option<u64>, String)> = report["tasks"][0]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["rowNumber"].as_u64(),
+                    e["fieldNumber"].as_u64(),
+                    e["type"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        got.sort();
+        let mut want: Vec<(Option<u64>, Option<u64>, String)> = want
+            .iter()
+            .map(|(r, f, t)| (*r, *f, (*t).to_owned()))
+            .collect();
+        want.sort();
+        assert_eq!(got, want, "{name}");
+        assert_eq!(out.code, if want.is_empty() { 0 } else { 1 }, "{name}");
+    }
+}
