@@ -361,7 +361,13 @@ fn windows_1251_package_matches_frictionless() {
 /// rows are joined, `skipInitialSpace` lets a quote follow `, `.
 #[test]
 fn dialect_options_match_frictionless() {
-    let cases: &[(&str, &str, &str, &[(Option<u64>, Option<u64>, &str)])] = &[
+    type Case<'c> = (
+        &'c str,
+        &'c str,
+        &'c str,
+        &'c [(Option<u64>, Option<u64>, &'c str)],
+    );
+    let cases: &[Case] = &[
         (
             "comment",
             "# comment line\nid,name\n1,a\n# another\n2,b\nx,c\n",
