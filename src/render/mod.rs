@@ -245,6 +245,21 @@ impl Renderer<'_> {
         }
     }
 
+    /// Renders a page without adding it: (output path, bytes, origin).
+    fn rendered(
+        &self,
+        template: &str,
+        at: PageAt,
+        page: Value,
+    ) -> Result<(String, Vec<u8>, String), Error> {
+        let bytes = self.render(template, &at, page, None)?;
+        Ok((
+            at.output(),
+            bytes,
+            format!("page {}{}", PageAt::prefix(at.lang), at.path),
+        ))
+    }
+
     fn page(
         &self,
         out: &mut Builder,
@@ -342,39 +357,48 @@ impl Renderer<'_> {
                 context! { publisher => p },
             )?;
         }
-        for d in c.datasets.values() {
-            let result = validated.datasets.get(&d.id).cloned().unwrap_or_default();
-            let v = view::dataset(c, d, &result, l);
-            self.page(
-                out,
-                "dataset.html",
-                PageAt {
-                    lang: l.code,
-                    path: &v.summary.href.clone(),
-                },
-                context! { dataset => v },
-            )?;
-        }
-        for t in c
-            .registry
-            .of_category(Category::O)
-            .chain(c.registry.of_category(Category::K))
-            .chain(c.registry.of_category(Category::P))
-            .chain(c.registry.of_category(Category::H))
-        {
-            let Some(href) = view::territory_href(c, &t.code) else {
-                continue;
-            };
-            let v = territory::view(c, validated, index, t, l);
-            self.page(
-                out,
-                "territory.html",
-                PageAt {
-                    lang: l.code,
-                    path: &href,
-                },
-                context! { territory => v },
-            )?;
+        // Dataset and territory pages are independent: render them in parallel, then add them
+        // in a fixed order (the site map is ordered, so the output does not depend on threads).
+        use rayon::prelude::*;
+        let datasets: Vec<&crate::catalog::Dataset> = c.datasets.values().collect();
+        let dataset_pages = datasets
+            .par_iter()
+            .map(|d| {
+                let result = validated.datasets.get(&d.id).cloned().unwrap_or_default();
+                let v = view::dataset(c, d, &result, l);
+                let href = v.summary.href.clone();
+                self.rendered(
+                    "dataset.html",
+                    PageAt {
+                        lang: l.code,
+                        path: &href,
+                    },
+                    context! { dataset => v },
+                )
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let territories: Vec<(&crate::catalog::territory::Territory, String)> =
+            [Category::O, Category::K, Category::P, Category::H]
+                .iter()
+                .flat_map(|cat| c.registry.of_category(*cat))
+                .filter_map(|t| view::territory_href(c, &t.code).map(|h| (t, h)))
+                .collect();
+        let territory_pages = territories
+            .par_iter()
+            .map(|(t, href)| {
+                let v = territory::view(c, validated, index, t, l);
+                self.rendered(
+                    "territory.html",
+                    PageAt {
+                        lang: l.code,
+                        path: href,
+                    },
+                    context! { territory => v },
+                )
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        for (path, bytes, origin) in dataset_pages.into_iter().chain(territory_pages) {
+            out.add(path, Content::Bytes(bytes), origin)?;
         }
         Ok(())
     }
