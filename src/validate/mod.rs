@@ -8,6 +8,7 @@ pub mod descriptor;
 pub mod foreign;
 pub mod infer;
 pub mod keys;
+pub mod reader;
 pub mod report;
 pub mod report_format;
 pub mod rows;
