@@ -6,6 +6,24 @@ use serde_json::Value;
 
 use crate::support::{redact, run, Project};
 
+/// The (rowNumber, fieldNumber, type) of a task's errors, sorted.
+fn sorted_errors(report: &Value, task: usize) -> Vec<(Option<u64>, Option<u64>, String)> {
+    let mut out: Vec<_> = report["tasks"][task]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rowNumber"].as_u64(),
+                e["fieldNumber"].as_u64(),
+                e["type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// A project folder with `files` written into it.
 fn files(files: &[(&str, &[u8])]) -> Project {
     let p = Project::fixture("basic");
@@ -339,19 +357,7 @@ fn windows_1251_package_matches_frictionless() {
         let out = run(&["validate", descriptor, "--format", "json"], p.dir.path());
         assert_eq!(out.code, 1, "{descriptor}: {}", out.stdout);
         let report: Value = serde_json::from_str(&out.stdout).unwrap();
-        let mut got: Vec<(Option<u64>, Option<u64>, String)> = report["tasks"][0]["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| {
-                (
-                    e["rowNumber"].as_u64(),
-                    e["fieldNumber"].as_u64(),
-                    e["type"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
-        got.sort();
+        let got = sorted_errors(&report, 0);
         assert_eq!(got, want, "{descriptor}");
     }
 }
@@ -431,19 +437,7 @@ fn dialect_options_match_frictionless() {
         );
         let report: Value =
             serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{name}: {}", out.stderr));
-        let mut got: Vec<(Option<u64>, Option<u64>, String)> = report["tasks"][0]["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| {
-                (
-                    e["rowNumber"].as_u64(),
-                    e["fieldNumber"].as_u64(),
-                    e["type"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
-        got.sort();
+        let got = sorted_errors(&report, 0);
         let mut want: Vec<(Option<u64>, Option<u64>, String)> = want
             .iter()
             .map(|(r, f, t)| (*r, *f, (*t).to_owned()))
