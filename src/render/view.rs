@@ -307,7 +307,11 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
         purpose: d.purpose.clone(),
         resolution_835: d.resolution_835.clone(),
         version: d.version.clone(),
-        findings: result.findings.iter().map(ToString::to_string).collect(),
+        findings: result
+            .findings
+            .iter()
+            .map(|f| f.to_text(lang.code == "uk"))
+            .collect(),
         resources: d
             .resources
             .iter()
@@ -455,7 +459,7 @@ fn resource(d: &Dataset, r: &Resource, res: &ResourceResult, lang: &Lang) -> Res
             .findings
             .iter()
             .take(50)
-            .map(ToString::to_string)
+            .map(|f| f.to_text(lang.code == "uk"))
             .collect(),
         omitted: res.omitted + res.findings.len().saturating_sub(50) as u64,
         valid: res.is_valid(),

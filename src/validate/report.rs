@@ -197,26 +197,51 @@ fn shorten(value: &str) -> String {
     }
 }
 
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: `{}`", self.kind.name(), self.file.display())?;
+impl Finding {
+    /// The finding in words: English, or Ukrainian where a Ukrainian wording was given (labels are
+    /// translated either way; a finding without one keeps its English explanation).
+    pub fn to_text(&self, ukrainian: bool) -> String {
+        use fmt::Write;
+        let [row_l, field_l, column_l, expected_l, found_l, hint_l] = if ukrainian {
+            [
+                "рядок",
+                "поле",
+                "стовпець",
+                "очікувалося",
+                "знайдено",
+                "порада",
+            ]
+        } else {
+            ["row", "field", "column", "expected", "found", "hint"]
+        };
+        let (expected, hint) = match (&self.uk, ukrainian) {
+            (Some(uk), true) => (uk.0.as_str(), uk.1.as_deref().or(self.hint.as_deref())),
+            _ => (self.expected.as_str(), self.hint.as_deref()),
+        };
+        let mut s = format!("{}: `{}`", self.kind.name(), self.file.display());
         if let Some(row) = self.row {
-            write!(f, ", row {row}")?;
+            let _ = write!(s, ", {row_l} {row}");
         }
         if let Some(field) = &self.field {
-            write!(f, ", field `{field}`")?;
+            let _ = write!(s, ", {field_l} `{field}`");
             if let Some(n) = self.field_number {
-                write!(f, " (column {n})")?;
+                let _ = write!(s, " ({column_l} {n})");
             }
         }
-        write!(f, ": expected {}", self.expected)?;
+        let _ = write!(s, ": {expected_l} {expected}");
         if let Some(found) = &self.found {
-            write!(f, ", found `{}`", shorten(found))?;
+            let _ = write!(s, ", {found_l} `{}`", shorten(found));
         }
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+        if let Some(hint) = hint {
+            let _ = write!(s, "\n  {hint_l}: {hint}");
         }
-        Ok(())
+        s
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text(false))
     }
 }
 

@@ -92,9 +92,18 @@ fn keep_going_publishes_with_the_dataset_marked_invalid() {
     assert_eq!(run.code, 1, "findings still fail the run");
     let page = p.page("datasets/vinnytsia-budget/index.html");
     assert_eq!(attr(&page, "p.status", "class"), ["status status-invalid"]);
-    assert!(select(&page, ".findings pre")
+    // Findings are shown in the page's language.
+    assert!(
+        select(&page, ".findings pre")
+            .iter()
+            .any(|f| f.contains("рядок 3") && f.contains("`total`") && f.contains("очікувалося")),
+        "{:?}",
+        select(&page, ".findings pre")
+    );
+    let en = p.page("en/datasets/vinnytsia-budget/index.html");
+    assert!(select(&en, ".findings pre")
         .iter()
-        .any(|f| f.contains("row 3") && f.contains("`total`")));
+        .any(|f| f.contains("row 3") && f.contains("expected")));
     let list = p.page("datasets/index.html");
     assert_eq!(select(&list, ".badge-invalid").len(), 1);
 }
