@@ -340,40 +340,6 @@ pub fn bound<'a>(
     }
 }
 
-/// A hint for a cell that failed to parse, where a common mistake is recognisable: (English,
-/// Ukrainian).
-pub fn hint(field_type: &FieldType, text: &str) -> Option<(String, String)> {
-    let looks_decimal_comma = text.contains(',') && number(text, ',', Some(' '), true).is_some();
-    let pair = |en: &str, uk: &str| Some((en.to_owned(), uk.to_owned()));
-    match field_type {
-        FieldType::Number { decimal_char: '.', .. } | FieldType::Integer { .. } if looks_decimal_comma => pair(
-            "decimal comma: declare \"decimalChar\": \",\" on the field (and \"groupChar\": \" \" if thousands are separated by spaces)",
-            "десяткова кома: укажіть у полі \"decimalChar\": \",\" (і \"groupChar\": \" \", якщо тисячі відокремлено пробілами)",
-        ),
-        FieldType::Number { .. } | FieldType::Integer { .. } if text.contains(['\u{a0}', ' ']) => pair(
-            "thousands separated by spaces: declare \"groupChar\": \" \" on the field",
-            "тисячі відокремлено пробілами: укажіть у полі \"groupChar\": \" \"",
-        ),
-        FieldType::Integer { .. } if number(text, '.', None, true).is_some() => pair(
-            "this has a fractional part: declare the field \"type\": \"number\"",
-            "значення має дробову частину: укажіть для поля \"type\": \"number\"",
-        ),
-        FieldType::Date if NaiveDate::parse_from_str(text, "%d.%m.%Y").is_ok() => pair(
-            "dates look like dd.mm.yyyy: declare \"format\": \"%d.%m.%Y\" on the field",
-            "дати записано як дд.мм.рррр: укажіть у полі \"format\": \"%d.%m.%Y\"",
-        ),
-        FieldType::Date | FieldType::Datetime => pair(
-            "write dates as YYYY-MM-DD, or declare the field's \"format\" (e.g. \"%d.%m.%Y\")",
-            "запишіть дати як РРРР-ММ-ДД або вкажіть \"format\" поля (наприклад \"%d.%m.%Y\")",
-        ),
-        FieldType::Boolean { true_values, false_values } => Some((
-            format!("use one of {} for yes and {} for no, or declare \"trueValues\"/\"falseValues\"", true_values.join(", "), false_values.join(", ")),
-            format!("для «так» використайте одне з {}, для «ні» — одне з {}, або вкажіть \"trueValues\"/\"falseValues\"", true_values.join(", "), false_values.join(", ")),
-        )),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,21 +552,5 @@ mod tests {
                 "{ty:?} {format:?} {text:?}"
             );
         }
-    }
-
-    #[test]
-    fn hints() {
-        let n = num('.', None);
-        assert!(hint(&n, "12,5").unwrap().0.contains("decimalChar"));
-        assert!(hint(&n, "12,5").unwrap().1.contains("десяткова кома"));
-        assert!(hint(&FieldType::Date, "31.03.2026")
-            .unwrap()
-            .0
-            .contains("%d.%m.%Y"));
-        assert!(hint(&FieldType::Integer { bare_number: true }, "4.5")
-            .unwrap()
-            .0
-            .contains("number"));
-        assert_eq!(hint(&FieldType::String, "x"), None);
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod cell;
 pub mod descriptor;
+pub mod explain;
 pub mod foreign;
 pub mod infer;
 pub mod keys;

@@ -11,7 +11,7 @@ use regex::Regex;
 use super::cell::{self, Value};
 use super::keys::{fingerprint, Fingerprint, Seen};
 use super::report::{Finding, Kind};
-use crate::catalog::schema::{Field, FieldType, Schema};
+use crate::catalog::schema::{Field, Schema};
 
 /// A field prepared for fast checking: regex compiled, bounds parsed.
 struct Check<'s> {
@@ -444,9 +444,9 @@ fn check_cell<'r>(
         return Ok(None);
     }
     let Some(value) = cell::parse(&f.field_type, f.format.as_deref(), text) else {
-        let (en, uk) = describe_type(f);
+        let (en, uk) = super::explain::describe_type(f);
         let mut finding = at(Kind::TypeError, en);
-        let hint = cell::hint(&f.field_type, text);
+        let hint = super::explain::hint(&f.field_type, text);
         if let Some((h, _)) = &hint {
             finding = finding.hint(h.clone());
         }
@@ -541,47 +541,4 @@ fn shown_bound(v: &Value) -> String {
         Value::Text(t) => (*t).to_owned(),
         other => format!("{other:?}"),
     }
-}
-
-/// "a whole number", "a date as YYYY-MM-DD"… for type errors, in English and Ukrainian.
-pub fn describe_type(f: &Field) -> (String, String) {
-    let fmt = f.format.as_deref().filter(|x| *x != "default");
-    let (en, uk): (String, String) = match (&f.field_type, fmt) {
-        (FieldType::Integer { .. }, _) => ("a whole number (integer)".into(), "ціле число".into()),
-        (FieldType::Number { decimal_char, .. }, _) => (
-            format!("a number with `{decimal_char}` as the decimal mark"),
-            format!("число з `{decimal_char}` як десятковим знаком"),
-        ),
-        (FieldType::Boolean { .. }, _) => (
-            "a yes/no value (boolean)".into(),
-            "значення так/ні (boolean)".into(),
-        ),
-        (FieldType::Date, Some(p)) => (
-            format!("a date in the format `{p}`"),
-            format!("дата у форматі `{p}`"),
-        ),
-        (FieldType::Date, None) => (
-            "a date as YYYY-MM-DD".into(),
-            "дата у вигляді РРРР-ММ-ДД".into(),
-        ),
-        (FieldType::Datetime, _) => (
-            "a date and time as YYYY-MM-DDThh:mm:ss".into(),
-            "дата й час у вигляді РРРР-ММ-ДДTгг:хх:сс".into(),
-        ),
-        (FieldType::Time, _) => ("a time as hh:mm:ss".into(), "час у вигляді гг:хх:сс".into()),
-        (FieldType::Year, _) => ("a year, e.g. 2026".into(), "рік, наприклад 2026".into()),
-        (FieldType::Yearmonth, _) => (
-            "a year and month as YYYY-MM".into(),
-            "рік і місяць у вигляді РРРР-ММ".into(),
-        ),
-        (FieldType::String, Some(format)) => (
-            format!("a string in the `{format}` format"),
-            format!("текст у форматі `{format}`"),
-        ),
-        (t, _) => (
-            format!("a value of type `{}`", t.name()),
-            format!("значення типу `{}`", t.name()),
-        ),
-    };
-    (en, uk)
 }

@@ -6,6 +6,17 @@ use serde_json::Value;
 
 use crate::support::{redact, run, Project};
 
+/// `hromadata validate ARGS --format json` in the project folder: the exit code and the report.
+fn validate_json(p: &Project, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["validate"];
+    all.extend_from_slice(args);
+    all.extend(["--format", "json"]);
+    let out = run(&all, p.dir.path());
+    let report = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|_| panic!("no JSON report: {}", out.stderr));
+    (out.code, report)
+}
+
 /// The (rowNumber, fieldNumber, type) of a task's errors, sorted.
 fn sorted_errors(report: &Value, task: usize) -> Vec<(Option<u64>, Option<u64>, String)> {
     let mut out: Vec<_> = report["tasks"][task]["errors"]
@@ -74,19 +85,8 @@ fn windows_1251_export_is_detected_and_explained_in_ukrainian() {
 #[test]
 fn json_report_has_frictionless_shape() {
     let p = excel_export();
-    let out = run(
-        &[
-            "validate",
-            "export.csv",
-            "--schema",
-            "schema.json",
-            "--format",
-            "json",
-        ],
-        p.dir.path(),
-    );
-    assert_eq!(out.code, 1);
-    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let (code, report) = validate_json(&p, &["export.csv", "--schema", "schema.json"]);
+    assert_eq!(code, 1);
     assert_eq!(report["valid"], false);
     let task = &report["tasks"][0];
     assert_eq!(task["place"], "export.csv");
@@ -131,19 +131,8 @@ fn declared_windows_1251_is_decoded_and_bad_utf8_is_found_at_its_row() {
     let mut text = b"id,name\n1,ok\n2,fine\n".to_vec();
     text.extend_from_slice(b"3,\xc2\xb3\xed\xed\xe8\xf6\xff\n4,last\n");
     let p = files(&[("mixed.csv", &text)]);
-    let out = run(
-        &[
-            "validate",
-            "mixed.csv",
-            "--encoding",
-            "utf-8",
-            "--format",
-            "json",
-        ],
-        p.dir.path(),
-    );
-    assert_eq!(out.code, 1);
-    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let (code, report) = validate_json(&p, &["mixed.csv", "--encoding", "utf-8"]);
+    assert_eq!(code, 1);
     let e = &report["tasks"][0]["errors"][0];
     assert_eq!(
         (
@@ -163,9 +152,9 @@ fn declared_windows_1251_is_decoded_and_bad_utf8_is_found_at_its_row() {
 #[test]
 fn stats_options_are_compared() {
     let p = files(&[("t.csv", b"a,b\n1,2\n")]);
-    let out = run(
+    let (code, report) = validate_json(
+        &p,
         &[
-            "validate",
             "t.csv",
             "--bytes",
             "3",
@@ -173,13 +162,9 @@ fn stats_options_are_compared() {
             "5",
             "--hash",
             "sha256:00",
-            "--format",
-            "json",
         ],
-        p.dir.path(),
     );
-    assert_eq!(out.code, 1);
-    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(code, 1);
     let mut kinds: Vec<&str> = report["tasks"][0]["errors"]
         .as_array()
         .unwrap()
@@ -223,12 +208,8 @@ fn foreign_keys_between_resources_are_checked() {
             b"code,year\nUA05020030000031457,2023\nUA99999999999999999,2023\n,2024\n",
         ),
     ]);
-    let out = run(
-        &["validate", "datapackage.json", "--format", "json"],
-        p.dir.path(),
-    );
-    assert_eq!(out.code, 1, "{}", out.stdout);
-    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let (code, report) = validate_json(&p, &["datapackage.json"]);
+    assert_eq!(code, 1, "{report}");
     let errors = report["tasks"][1]["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(
@@ -241,12 +222,8 @@ fn foreign_keys_between_resources_are_checked() {
 fn unsafe_resource_paths_are_refused() {
     let package = r#"{"$schema": "https://datapackage.org/profiles/2.0/datapackage.json", "name": "p", "resources": [{"name": "x", "path": "../secret.csv"}]}"#;
     let p = files(&[("datapackage.json", package.as_bytes())]);
-    let out = run(
-        &["validate", "datapackage.json", "--format", "json"],
-        p.dir.path(),
-    );
-    assert_eq!(out.code, 1);
-    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let (code, report) = validate_json(&p, &["datapackage.json"]);
+    assert_eq!(code, 1);
     assert_eq!(report["errors"][0]["type"], "resource-error");
     assert!(report["tasks"].as_array().unwrap().is_empty());
 }
@@ -290,19 +267,8 @@ fn large_files_report_the_same_rows() {
         ("big.csv", csv.as_bytes()),
         ("schema.json", schema.as_bytes()),
     ]);
-    let out = run(
-        &[
-            "validate",
-            "big.csv",
-            "--schema",
-            "schema.json",
-            "--format",
-            "json",
-        ],
-        p.dir.path(),
-    );
-    assert_eq!(out.code, 1);
-    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let (code, report) = validate_json(&p, &["big.csv", "--schema", "schema.json"]);
+    assert_eq!(code, 1);
     let mut got: Vec<(u64, Option<u64>, String)> = report["tasks"][0]["errors"]
         .as_array()
         .unwrap()
