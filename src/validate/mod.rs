@@ -3,15 +3,18 @@
 //! schema while its SHA-256 and size are computed (stage 3, `checksum`, runs inside that pass).
 //! Returns plain data: per-resource results and the sorted `Report`. Writes nothing.
 
+mod batch;
 pub mod cell;
 pub mod descriptor;
 pub mod explain;
 pub mod foreign;
 pub mod infer;
 pub mod keys;
+mod parse;
 pub mod reader;
 pub mod report;
 pub mod report_format;
+mod rowkeys;
 pub mod rows;
 pub mod sniff;
 pub mod source;

@@ -3,72 +3,98 @@
 //! comment rows are skipped, header rows are joined into labels. Fed by `structure::QuoteTracker`,
 //! which sees the raw text ahead of the parser.
 
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::Path;
 
+use super::batch::{Batch, RowSpan};
+use super::parse::{Outcome, Parser};
 use super::report::{Finding, Kind};
 use super::structure::QuoteTracker;
 use super::table::TableScan;
 use crate::catalog::dialect::Dialect;
 
-/// Reads records with frictionless' row numbering: empty lines (which the CSV parser skips)
+/// The CSV parser (`parse::Parser`) driven over the tracked text, writing each record straight
+/// into a batch.
+pub(super) struct Records<'t, T> {
+    parser: Parser,
+    src: &'t mut QuoteTracker<T>,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+/// Bytes read from the text at a time (what the `csv` crate's reader uses).
+const INPUT: usize = 64 * 1024;
+
+impl<'t, T: Read> Records<'t, T> {
+    pub(super) fn new(parser: Parser, src: &'t mut QuoteTracker<T>) -> Self {
+        Records {
+            parser,
+            src,
+            input: vec![0; INPUT],
+            start: 0,
+            end: 0,
+            eof: false,
+        }
+    }
+
+    /// Appends the next record's cells to `batch`; false at the end of the text.
+    fn read(&mut self, batch: &mut Batch) -> io::Result<bool> {
+        loop {
+            if self.start == self.end && !self.eof {
+                self.end = self.src.read(&mut self.input)?;
+                self.start = 0;
+                self.eof = self.end == 0;
+            }
+            let (outcome, used) = self.parser.read(&self.input[self.start..self.end], batch);
+            self.start += used;
+            match outcome {
+                Outcome::Record => return Ok(true),
+                Outcome::End => return Ok(false),
+                Outcome::InputEmpty => {}
+            }
+        }
+    }
+
+    /// The tracker, for what it saw of the text.
+    fn tracker(&mut self) -> &mut QuoteTracker<T> {
+        self.src
+    }
+}
+
+/// Reads rows with frictionless' row numbering: empty lines (which the CSV parser skips)
 /// come back as empty rows, comment rows are skipped, header rows are joined into labels.
 pub(super) struct RowReader<'a, 't, T> {
-    reader: csv::Reader<&'t mut QuoteTracker<T>>,
+    records: Records<'t, T>,
     dialect: &'a Dialect,
     shown: &'a Path,
-    record: csv::ByteRecord,
-    empty: csv::ByteRecord,
-    /// Field names, once known, to name fields in encoding errors.
-    pub(super) names: Vec<String>,
     /// Rows so far, the header included.
     pub(super) row: u64,
-    /// Empty lines still to return before the record just read.
-    blanks_first: u64,
     /// Comment lines passed so far: counted in row numbers, not in header positions.
     comments: u64,
-    /// True while the row returned is an empty line, not `record`.
-    blank: bool,
-    /// A record read and not yet returned.
-    waiting: bool,
     done: bool,
-    /// Empty lines after the last record, still to return as rows.
-    trailing: Option<u64>,
 }
 
 impl<'a, 't, T: Read> RowReader<'a, 't, T> {
-    pub(super) fn new(
-        reader: csv::Reader<&'t mut QuoteTracker<T>>,
-        dialect: &'a Dialect,
-        shown: &'a Path,
-    ) -> Self {
+    pub(super) fn new(records: Records<'t, T>, dialect: &'a Dialect, shown: &'a Path) -> Self {
         RowReader {
-            reader,
+            records,
             dialect,
             shown,
-            record: csv::ByteRecord::new(),
-            empty: csv::ByteRecord::new(),
-            names: Vec::new(),
             row: 0,
-            blanks_first: 0,
             comments: 0,
-            blank: false,
-            waiting: false,
             done: false,
-            trailing: None,
         }
     }
 
-    fn current(&self) -> &csv::ByteRecord {
-        if self.blank {
-            &self.empty
-        } else {
-            &self.record
-        }
-    }
-
-    /// Reads the header rows; `None` when the dialect says there is no header.
-    pub(super) fn read_header(&mut self, scan: &mut TableScan) -> Option<Vec<String>> {
+    /// Reads the header rows; `None` when the dialect says there is no header. Rows read past
+    /// the header stay in `batch` as the first data rows.
+    pub(super) fn read_header(
+        &mut self,
+        batch: &mut Batch,
+        scan: &mut TableScan,
+    ) -> Option<Vec<String>> {
         let last = self
             .dialect
             .header_rows
@@ -79,18 +105,24 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
         let mut rows = Vec::new();
         // Header positions count rows without the comment lines before them.
         while self.row - self.comments < last {
-            let Some(row) = self.raw_next(scan) else {
+            let before = batch.rows.len();
+            if self.advance(batch, scan) == 0 {
                 break;
-            };
-            if self.dialect.header_rows.contains(&(row - self.comments)) {
-                rows.push(
-                    self.current()
-                        .iter()
-                        .map(|c| String::from_utf8_lossy(c).into_owned())
-                        .collect::<Vec<_>>(),
-                );
             }
+            let mut data = before;
+            for k in before..batch.rows.len() {
+                let position = batch.rows[k].number - self.comments;
+                if position > last {
+                    break;
+                }
+                if self.dialect.header_rows.contains(&position) {
+                    rows.push(batch.lossy(k));
+                }
+                data = k + 1;
+            }
+            batch.rows.drain(before..data);
         }
+        self.drop_comment_rows(batch, 0);
         if rows.is_empty() {
             return None;
         }
@@ -103,96 +135,93 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
         )
     }
 
-    /// The next data row: its number and cells.
-    pub(super) fn next(&mut self, scan: &mut TableScan) -> Option<(u64, &csv::ByteRecord)> {
-        loop {
-            let row = self.raw_next(scan)?;
-            if !self.dialect.comment_rows.contains(&row) {
-                return Some((row, self.current()));
+    /// Adds data rows to `batch` until it holds at least `rows` rows or `bytes` bytes of cells,
+    /// or the table ends (a batch left empty means the end).
+    pub(super) fn fill(&mut self, batch: &mut Batch, rows: usize, bytes: usize, scan: &mut TableScan) {
+        while batch.rows.len() < rows && batch.len_bytes() < bytes {
+            let before = batch.rows.len();
+            if self.advance(batch, scan) == 0 {
+                break;
             }
+            self.drop_comment_rows(batch, before);
         }
     }
 
-    /// Like `next`, but moves the row's cells into `out` (whose old buffer the reader reuses).
-    pub(super) fn next_into(
-        &mut self,
-        scan: &mut TableScan,
-        out: &mut csv::ByteRecord,
-    ) -> Option<u64> {
-        loop {
-            let row = self.raw_next(scan)?;
-            if self.dialect.comment_rows.contains(&row) {
-                continue;
-            }
-            if self.blank {
-                out.clear();
+    /// Removes the rows from `from` on that the dialect's `commentRows` names.
+    fn drop_comment_rows(&self, batch: &mut Batch, from: usize) {
+        let skip = &self.dialect.comment_rows;
+        if skip.is_empty() {
+            return;
+        }
+        let mut k = from;
+        while k < batch.rows.len() {
+            if skip.contains(&batch.rows[k].number) {
+                let span = batch.rows.remove(k);
+                // Only the last row added can have cells of its own: take them back.
+                if !span.cells.is_empty() && k == batch.rows.len() {
+                    batch.undo_cells(span.cells.start);
+                }
             } else {
-                std::mem::swap(out, &mut self.record);
+                k += 1;
             }
-            return Some(row);
         }
     }
 
-    /// Empty lines the tracker saw before the record just read.
-    fn take_comments(&mut self) -> u64 {
-        self.reader
-            .get_mut()
-            .comments_before
-            .pop_front()
-            .unwrap_or(0)
-    }
-
-    fn take_blanks(&mut self) -> u64 {
-        self.reader.get_mut().blank_before.pop_front().unwrap_or(0)
-    }
-
-    /// Advances one row (an empty line or a record).
-    fn raw_next(&mut self, scan: &mut TableScan) -> Option<u64> {
-        loop {
-            if self.blanks_first > 0 {
-                self.blanks_first -= 1;
-                self.blank = true;
+    /// Reads the next record with the empty lines before it (or the empty lines at the end)
+    /// into `batch`; returns the rows added, 0 at the end.
+    fn advance(&mut self, batch: &mut Batch, scan: &mut TableScan) -> usize {
+        if self.done {
+            return 0;
+        }
+        let mark = batch.mark();
+        match self.records.read(batch) {
+            Ok(true) => {
+                let tracker = self.records.tracker();
+                let blanks = tracker.blank_before.pop_front().unwrap_or(0);
+                let comments = tracker.comments_before.pop_front().unwrap_or(0);
+                self.row += comments;
+                self.comments += comments;
+                let first = mark.cells();
+                for _ in 0..blanks {
+                    self.row += 1;
+                    batch.rows.push(RowSpan {
+                        number: self.row,
+                        cells: first..first,
+                    });
+                }
                 self.row += 1;
-                return Some(self.row);
+                batch.rows.push(RowSpan {
+                    number: self.row,
+                    cells: first..batch.cell_count(),
+                });
+                blanks as usize + 1
             }
-            if self.waiting {
-                self.waiting = false;
-                self.blank = false;
-                self.row += 1;
-                return Some(self.row);
-            }
-            if self.done {
+            Ok(false) => {
+                self.done = true;
+                batch.undo(mark);
                 // frictionless counts empty lines at the end as (blank) rows too.
-                let left = self
-                    .trailing
-                    .get_or_insert_with(|| self.reader.get_ref().pending_blank);
-                if *left == 0 {
-                    return None;
+                let trailing = self.records.tracker().pending_blank;
+                let at = batch.cell_count();
+                for _ in 0..trailing {
+                    self.row += 1;
+                    batch.rows.push(RowSpan {
+                        number: self.row,
+                        cells: at..at,
+                    });
                 }
-                *left -= 1;
-                self.blank = true;
-                self.row += 1;
-                return Some(self.row);
+                trailing as usize
             }
-            match self.reader.read_byte_record(&mut self.record) {
-                Ok(false) => self.done = true,
-                Ok(true) => {
-                    self.blanks_first = self.take_blanks();
-                    let comments = self.take_comments();
-                    self.row += comments;
-                    self.comments += comments;
-                    self.waiting = true;
-                }
-                Err(e) => {
-                    scan.push_all([Finding::new(
-                        Kind::SourceError,
-                        self.shown,
-                        "a well-formed CSV file",
-                    )
-                    .row(self.row + 1)
-                    .found(e.to_string())]);
-                    self.done = true;
-                }
+            Err(e) => {
+                batch.undo(mark);
+                scan.push_all([Finding::new(
+                    Kind::SourceError,
+                    self.shown,
+                    "a well-formed CSV file",
+                )
+                .row(self.row + 1)
+                .found(e.to_string())]);
+                self.done = true;
+                0
             }
         }
     }

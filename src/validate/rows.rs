@@ -9,7 +9,7 @@ use std::path::Path;
 use regex::Regex;
 
 use super::cell::{self, Value};
-use super::keys::{fingerprint, Fingerprint, Seen};
+use super::rowkeys::KeyChecks;
 use super::report::{Finding, Kind};
 use crate::catalog::schema::{Field, Schema};
 
@@ -22,32 +22,12 @@ struct Check<'s> {
     minimum: Option<(Value<'s>, bool)>,
     maximum: Option<(Value<'s>, bool)>,
     enumeration: Option<Vec<Value<'s>>>,
-    unique: Option<Seen>,
-}
-
-/// A composite key: the fields it is made of and the keys seen.
-struct Key {
-    fields: Vec<usize>,
-    seen: Seen,
-    names: String,
-}
-
-/// A foreign key into the same table: referencing rows are checked once the table is read.
-struct SelfReference {
-    fields: Vec<usize>,
-    reference: Vec<usize>,
-    names: String,
-    referenced: std::collections::HashSet<Fingerprint>,
-    referencing: Vec<(u64, Fingerprint, String)>,
 }
 
 /// Checks rows of one table.
 pub struct RowChecker<'s> {
     checks: Vec<Check<'s>>,
-    primary: Option<Key>,
-    unique_keys: Vec<Key>,
-    self_refs: Vec<SelfReference>,
-    duplicate_rows: Option<Seen>,
+    keys: KeyChecks<'s>,
     shown: &'s Path,
 }
 
@@ -113,21 +93,9 @@ fn prepare<'s>(
             minimum,
             maximum,
             enumeration,
-            unique: c.unique.then(Seen::default),
         });
     }
     out
-}
-
-/// A key over `names`, or `None` when one of them is not among the checked fields (frictionless
-/// then skips the key: the header already reports the missing column).
-fn key(schema: &Schema, names: &[String]) -> Option<Key> {
-    let fields: Option<Vec<usize>> = names.iter().map(|n| schema.index_of(n)).collect();
-    Some(Key {
-        fields: fields?,
-        seen: Seen::default(),
-        names: names.join(", "),
-    })
 }
 
 impl<'s> RowChecker<'s> {
@@ -139,40 +107,17 @@ impl<'s> RowChecker<'s> {
         shown: &'s Path,
         findings: &mut Vec<Finding>,
     ) -> Self {
-        let self_refs = schema
-            .foreign_keys
-            .iter()
-            .filter(|fk| fk.resource.is_none())
-            .map(|fk| SelfReference {
-                fields: fk
-                    .fields
-                    .iter()
-                    .filter_map(|n| schema.index_of(n))
-                    .collect(),
-                reference: fk
-                    .reference_fields
-                    .iter()
-                    .filter_map(|n| schema.index_of(n))
-                    .collect(),
-                names: fk.fields.join(", "),
-                referenced: Default::default(),
-                referencing: Vec::new(),
-            })
-            .collect();
         RowChecker {
             checks: prepare(schema, null_sequence, shown, findings),
-            primary: (!schema.primary_key.is_empty())
-                .then(|| key(schema, &schema.primary_key))
-                .flatten(),
-            unique_keys: schema
-                .unique_keys
-                .iter()
-                .filter_map(|k| key(schema, k))
-                .collect(),
-            self_refs,
-            duplicate_rows: duplicate_rows.then(Seen::default),
+            keys: KeyChecks::new(schema, duplicate_rows, shown),
             shown,
         }
+    }
+
+    /// Makes room for the keys of about `rows` rows (a guess from the file's size), so that the
+    /// key tables need not grow while the rows are read.
+    pub fn expect_rows(&mut self, rows: usize) {
+        self.keys.reserve(rows);
     }
 
     /// Number of fields.
@@ -180,8 +125,9 @@ impl<'s> RowChecker<'s> {
         self.checks.len()
     }
 
-    /// Checks one row (`cells` as read, `row` its number with the header as row 1).
-    pub fn check(&mut self, cells: &[&str], row: u64, out: &mut Vec<Finding>) {
+    /// Checks one row (`cells` as read, `row` its number with the header as row 1, `at` its
+    /// place in its batch). Key lookups wait for `flush_keys`.
+    pub fn check(&mut self, cells: &[&str], row: u64, at: usize, out: &mut Vec<Finding>) {
         let start = out.len();
         let mut values: smallvec::SmallVec<[Option<Value>; 16]> =
             smallvec::SmallVec::with_capacity(self.checks.len());
@@ -234,175 +180,19 @@ impl<'s> RowChecker<'s> {
                     ),
             );
         }
-        self.check_keys(cells, &values, row, out);
+        self.keys.queue(cells, &values, row, at);
     }
 
-    fn check_keys(
-        &mut self,
-        cells: &[&str],
-        values: &[Option<Value>],
-        row: u64,
-        out: &mut Vec<Finding>,
-    ) {
-        let part = |i: &usize| {
-            (
-                values.get(*i).and_then(Option::as_ref),
-                cells.get(*i).copied().unwrap_or(""),
-            )
-        };
-        for (i, c) in self.checks.iter_mut().enumerate() {
-            let (Some(seen), Some(value)) = (&mut c.unique, values.get(i).and_then(Option::as_ref))
-            else {
-                continue;
-            };
-            if let Some(first) =
-                seen.insert(fingerprint(std::iter::once((Some(value), cells[i]))), row)
-            {
-                out.push(Finding::new(Kind::UniqueError, self.shown, format!("a value not used in an earlier row: the field is unique (row {first} has it)")).row(row).field(c.field.name.clone(), Some(c.number)).found(cells[i]).hint("remove the duplicate row or correct the value").uk(format!("значення, якого ще не було: поле унікальне (воно є в рядку {first})"), Some("видаліть повторений рядок або виправте значення".into())));
-            }
-        }
-        if let Some(pk) = &mut self.primary {
-            if pk
-                .fields
-                .iter()
-                .all(|i| values.get(*i).is_none_or(Option::is_none))
-            {
-                out.push(
-                    Finding::new(
-                        Kind::PrimaryKey,
-                        self.shown,
-                        format!("a value in the primary key ({})", pk.names),
-                    )
-                    .row(row)
-                    .hint("fill in the key: every row needs one")
-                    .uk(
-                        format!("значення первинного ключа ({})", pk.names),
-                        Some("заповніть ключ: він потрібен кожному рядку".into()),
-                    ),
-                );
-            } else if let Some(first) = pk.seen.insert(fingerprint(pk.fields.iter().map(part)), row)
-            {
-                out.push(
-                    Finding::new(
-                        Kind::PrimaryKey,
-                        self.shown,
-                        format!(
-                            "a primary key ({}) not used in an earlier row (row {first} has it)",
-                            pk.names
-                        ),
-                    )
-                    .row(row)
-                    .found(key_text(&pk.fields, cells))
-                    .hint("remove the duplicate row or correct the key")
-                    .uk(
-                        format!(
-                            "первинний ключ ({}), якого ще не було (він є в рядку {first})",
-                            pk.names
-                        ),
-                        Some("видаліть повторений рядок або виправте ключ".into()),
-                    ),
-                );
-            }
-        }
-        for k in &mut self.unique_keys {
-            if k.fields
-                .iter()
-                .all(|i| values.get(*i).is_none_or(Option::is_none))
-            {
-                continue;
-            }
-            if let Some(first) = k.seen.insert(fingerprint(k.fields.iter().map(part)), row) {
-                out.push(
-                    Finding::new(
-                        Kind::UniqueError,
-                        self.shown,
-                        format!("a unique combination of {} (row {first} has it)", k.names),
-                    )
-                    .row(row)
-                    .found(key_text(&k.fields, cells))
-                    .hint("remove the duplicate row or correct the key")
-                    .uk(
-                        format!("унікальне поєднання {} (воно є в рядку {first})", k.names),
-                        Some("видаліть повторений рядок або виправте ключ".into()),
-                    ),
-                );
-            }
-        }
-        for r in &mut self.self_refs {
-            if !r
-                .reference
-                .iter()
-                .all(|i| values.get(*i).is_none_or(Option::is_none))
-            {
-                r.referenced
-                    .insert(fingerprint(r.reference.iter().map(part)));
-            }
-            if !r
-                .fields
-                .iter()
-                .all(|i| values.get(*i).is_none_or(Option::is_none))
-            {
-                r.referencing.push((
-                    row,
-                    fingerprint(r.fields.iter().map(part)),
-                    key_text(&r.fields, cells),
-                ));
-            }
-        }
-        if let Some(seen) = &mut self.duplicate_rows {
-            let texts: Vec<Value> = cells.iter().map(|c| Value::Text(c)).collect();
-            if let Some(first) = seen.insert(
-                fingerprint(texts.iter().zip(cells).map(|(v, c)| (Some(v), *c))),
-                row,
-            ) {
-                out.push(
-                    Finding::new(
-                        Kind::DuplicateRow,
-                        self.shown,
-                        format!("a row that differs from the others (row {first} is the same)"),
-                    )
-                    .row(row)
-                    .hint("delete the repeated row")
-                    .uk(
-                        format!("рядок, що не повторює інші (рядок {first} такий самий)"),
-                        Some("видаліть повторений рядок".into()),
-                    ),
-                );
-            }
-        }
+    /// Makes the key lookups queued for the batch just checked (`cells_of(at)`: the cells of the
+    /// batch's row `at`, quoted in findings).
+    pub fn flush_keys(&mut self, cells_of: &dyn Fn(usize) -> Vec<String>, out: &mut Vec<Finding>) {
+        self.keys.flush(cells_of, out);
     }
 
     /// Findings that need the whole table: foreign keys into the same table.
     pub fn finish(&mut self, out: &mut Vec<Finding>) {
-        for r in &mut self.self_refs {
-            for (row, key, text) in &r.referencing {
-                if !r.referenced.contains(key) {
-                    out.push(
-                        Finding::new(
-                            Kind::ForeignKey,
-                            self.shown,
-                            format!(
-                                "values of {} that exist in the referenced fields of this table",
-                                r.names
-                            ),
-                        )
-                        .row(*row)
-                        .found(text.clone())
-                        .hint("add the referenced row, or correct the value")
-                        .uk(format!("значення {}, що є серед значень, на які посилається ключ, у цій таблиці", r.names), Some("додайте рядок, на який посилаються, або виправте значення".into())),
-                    );
-                }
-            }
-        }
+        self.keys.finish(out);
     }
-}
-
-fn key_text(fields: &[usize], cells: &[&str]) -> String {
-    fields
-        .iter()
-        .map(|i| cells.get(*i).copied().unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn required(c: &Check, value: Option<&Value>, row: u64, shown: &Path, out: &mut Vec<Finding>) {

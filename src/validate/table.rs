@@ -8,7 +8,9 @@
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
-use super::reader::RowReader;
+use super::batch::Batch;
+use super::parse::Parser;
+use super::reader::{Records, RowReader};
 use super::report::{Finding, Kind};
 use super::rows::RowChecker;
 use super::source;
@@ -111,7 +113,7 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
         let mut tracker = QuoteTracker::new(text, quote, delimiter);
         tracker.skip_initial_space = skip_space;
         let mut rows = RowReader::new(
-            csv_reader(spec, delimiter, quote, &mut tracker),
+            records(spec, delimiter, quote, &mut tracker),
             spec.dialect,
             shown,
         );
@@ -133,28 +135,23 @@ fn check_rows<T: Read + Send>(
     shown: &Path,
     scan: &mut TableScan,
 ) -> u64 {
-    let labels = rows.read_header(scan);
-    let mut pending: Vec<(u64, csv::ByteRecord)> = Vec::new();
+    let mut first = Batch::default();
+    let labels = rows.read_header(&mut first, scan);
     let inferred;
     let schema = match spec.schema {
         Some(s) => s,
         None => {
-            while pending.len() < INFER_ROWS {
-                match rows.next(scan) {
-                    Some((row, record)) => pending.push((row, record.clone())),
-                    None => break,
-                }
-            }
-            let sample: Vec<Vec<String>> = pending
-                .iter()
-                .filter_map(|(_, r)| utf8_cells(r, skip_space).ok())
+            rows.fill(&mut first, INFER_ROWS, usize::MAX, scan);
+            first.seal();
+            let sample: Vec<Vec<String>> = (0..first.rows.len().min(INFER_ROWS))
+                .filter_map(|k| first.cells(k, skip_space).ok())
                 .map(|cells| cells.into_iter().map(str::to_owned).collect())
                 .collect();
             inferred = super::infer::infer_schema(labels.as_deref(), &sample);
             &inferred
         }
     };
-    if spec.schema.is_none() && labels.is_none() && pending.is_empty() && rows.row == 0 {
+    if spec.schema.is_none() && labels.is_none() && first.rows.is_empty() && rows.row == 0 {
         return 0;
     }
     // frictionless checks rows against the fields the header pairs with: one per label (a label
@@ -168,7 +165,6 @@ fn check_rows<T: Read + Send>(
         }
         _ => schema,
     };
-    rows.names = schema.fields.iter().map(|f| f.name.clone()).collect();
     match &labels {
         Some(labels) => {
             let header_row = spec.dialect.header_rows.iter().copied().max().unwrap_or(1);
@@ -186,32 +182,50 @@ fn check_rows<T: Read + Send>(
         &mut findings,
     );
     scan.push_all(findings);
+    // The rest of the first batch (rows past the header, the inference sample).
+    rows.fill(&mut first, BATCH_ROWS, BATCH_BYTES, scan);
+    first.seal();
+    checker.expect_rows(expected_rows(&first, size));
     let mut preview = Vec::new();
-    let names = &rows.names.clone();
-    let mut check = |row: u64, record: &csv::ByteRecord, scan: &mut TableScan| {
-        scan.rows += 1;
-        let cells = match utf8_cells(record, skip_space) {
-            Ok(cells) => cells,
-            Err(index) => {
-                scan.push_all([bad_utf8(row, index, record, names, shown)]);
-                return;
+    let names: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
+    let mut findings = Vec::new();
+    let mut check = |batch: &Batch, scan: &mut TableScan| {
+        let mut cells = Vec::new();
+        for k in 0..batch.rows.len() {
+            let row = batch.rows[k].number;
+            scan.rows += 1;
+            if let Err(index) = batch.cells_into(k, skip_space, &mut cells) {
+                scan.push_all([bad_utf8(row, index, batch, k, &names, shown)]);
+                continue;
             }
-        };
-        if preview.len() < PREVIEW_ROWS && !cells.is_empty() {
-            preview.push(cells.iter().map(|c| (*c).to_owned()).collect());
+            if preview.len() < PREVIEW_ROWS && !cells.is_empty() {
+                preview.push(cells.iter().map(|c| (*c).to_owned()).collect());
+            }
+            checker.check(&cells, row, k, &mut findings);
         }
-        let mut findings = Vec::new();
-        checker.check(&cells, row, &mut findings);
-        scan.push_all(findings);
+        let cells_of = |at: usize| {
+            let cells = batch.cells(at, skip_space).unwrap_or_default();
+            cells.into_iter().map(str::to_owned).collect()
+        };
+        checker.flush_keys(&cells_of, &mut findings);
+        // Key findings were made after the batch's cell findings: back into row order.
+        findings.sort_by_key(|f| f.row);
+        scan.push_all(findings.drain(..));
     };
-    for (row, record) in &pending {
-        check(*row, record, scan);
-    }
-    if size >= PARALLEL_FROM {
+    check(&first, scan);
+    if first.rows.is_empty() {
+        // The table has no data rows.
+    } else if size >= PARALLEL_FROM {
         parse_beside(rows, scan, &mut check);
     } else {
-        while let Some((row, record)) = rows.next(scan) {
-            check(row, record, scan);
+        loop {
+            first.clear();
+            rows.fill(&mut first, BATCH_ROWS, BATCH_BYTES, scan);
+            if first.rows.is_empty() {
+                break;
+            }
+            first.seal();
+            check(&first, scan);
         }
     }
     let mut findings = Vec::new();
@@ -222,6 +236,19 @@ fn check_rows<T: Read + Send>(
         scan.inferred = Some(schema.clone());
     }
     rows.row
+}
+
+/// Rows a table of `size` bytes probably has, judged by its first batch (at most `MAX_GUESS`:
+/// key tables sized for a wild guess would take memory the file does not need).
+fn expected_rows(first: &Batch, size: u64) -> usize {
+    const MAX_GUESS: u64 = 8_000_000;
+    let rows = first.rows.len() as u64;
+    if rows == 0 {
+        return 0;
+    }
+    // Cell bytes per row, plus the delimiters and line break the parser dropped.
+    let per_row = (first.len_bytes() as u64 / rows).max(1) + 2;
+    (size / per_row).clamp(rows, MAX_GUESS) as usize
 }
 
 /// Calls `each(row, cells)` for every data row of a table, with the same decoding, dialect and row
@@ -240,19 +267,24 @@ pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) 
     let text = source::text_stream(head, file, encoding);
     let mut tracker = QuoteTracker::new(text, quote, delimiter);
     tracker.skip_initial_space = skip_space;
-    let mut rows = RowReader::new(
-        csv_reader(spec, delimiter, quote, &mut tracker),
-        spec.dialect,
-        path,
-    );
+    let mut rows = RowReader::new(records(spec, delimiter, quote, &mut tracker), spec.dialect, path);
     let mut ignored = TableScan::default();
-    rows.read_header(&mut ignored);
-    while let Some((row, record)) = rows.next(&mut ignored) {
-        if let Ok(cells) = utf8_cells(record, skip_space) {
-            each(row, &cells);
+    let mut batch = Batch::default();
+    rows.read_header(&mut batch, &mut ignored);
+    loop {
+        rows.fill(&mut batch, BATCH_ROWS, BATCH_BYTES, &mut ignored);
+        if batch.rows.is_empty() {
+            return Ok(());
         }
+        batch.seal();
+        let mut cells = Vec::new();
+        for k in 0..batch.rows.len() {
+            if batch.cells_into(k, skip_space, &mut cells).is_ok() {
+                each(batch.rows[k].number, &cells);
+            }
+        }
+        batch.clear();
     }
-    Ok(())
 }
 
 /// The dialect as it will be read: declared, else sniffed from the head, else the defaults.
@@ -280,24 +312,22 @@ fn resolve(spec: &TableSpec, head: &[u8], encoding: &'static encoding_rs::Encodi
 }
 
 /// The CSV parser for a dialect, over the tracked text.
-fn csv_reader<'t, T: Read>(
+fn records<'t, T: Read>(
     spec: &TableSpec,
     delimiter: u8,
     quote: u8,
     tracker: &'t mut QuoteTracker<T>,
-) -> csv::Reader<&'t mut QuoteTracker<T>> {
+) -> Records<'t, T> {
     // The tracker must skip comment lines exactly where the parser does.
     tracker.comment = spec.dialect.comment_char;
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .quote(quote)
-        .double_quote(spec.dialect.double_quote)
-        .escape(spec.dialect.escape_char)
-        .comment(spec.dialect.comment_char)
-        .buffer_capacity(64 * 1024)
-        .from_reader(tracker)
+    let parser = Parser::new(
+        delimiter,
+        quote,
+        spec.dialect.double_quote,
+        spec.dialect.escape_char,
+        spec.dialect.comment_char,
+    );
+    Records::new(parser, tracker)
 }
 
 /// The schema restricted to the fields the header's labels pair with, by position, with an
@@ -325,18 +355,18 @@ fn expected_fields(schema: &Schema, labels: &[String]) -> Schema {
 
 /// Files at least this large are parsed on a second thread while the first checks the rows.
 pub const PARALLEL_FROM: u64 = 16 * 1024 * 1024;
-/// Records handed from the parsing thread to the checking thread at a time.
-const BATCH: usize = 512;
+/// A batch holds about this many rows, or this many bytes of cells, whichever comes first.
+const BATCH_ROWS: usize = 16 * 1024;
+const BATCH_BYTES: usize = 128 * 1024;
 
-/// Parses the rest of the table on a second thread, handing over batches of records, while
-/// `check` runs on this one. Record buffers travel back to the parser to be reused.
+/// Parses the rest of the table on a second thread, handing over batches of rows, while `check`
+/// runs on this one. Batches travel back to the parser to be reused.
 fn parse_beside<T: Read + Send>(
     rows: &mut RowReader<T>,
     scan: &mut TableScan,
-    check: &mut dyn FnMut(u64, &csv::ByteRecord, &mut TableScan),
+    check: &mut dyn FnMut(&Batch, &mut TableScan),
 ) {
     use std::sync::mpsc;
-    type Batch = Vec<(u64, csv::ByteRecord)>;
     let (full, incoming) = mpsc::sync_channel::<Batch>(4);
     let (give_back, spare) = mpsc::channel::<Batch>();
     let parser_findings = std::thread::scope(|s| {
@@ -344,29 +374,21 @@ fn parse_beside<T: Read + Send>(
             let mut found = TableScan::default();
             loop {
                 let mut batch = spare.try_recv().unwrap_or_default();
-                let mut used = 0;
-                while used < BATCH {
-                    if used == batch.len() {
-                        batch.push((0, csv::ByteRecord::new()));
-                    }
-                    let Some(row) = rows.next_into(&mut found, &mut batch[used].1) else {
-                        break;
-                    };
-                    batch[used].0 = row;
-                    used += 1;
+                batch.clear();
+                rows.fill(&mut batch, BATCH_ROWS, BATCH_BYTES, &mut found);
+                if batch.rows.is_empty() {
+                    break;
                 }
-                batch.truncate(used);
-                if used == 0 || full.send(batch).is_err() {
+                batch.seal();
+                if full.send(batch).is_err() {
                     break;
                 }
             }
             found.findings
         });
         for batch in incoming {
-            for (row, record) in &batch {
-                check(*row, record, scan);
-            }
-            // The parser may have finished; then the buffers are dropped.
+            check(&batch, scan);
+            // The parser may have finished; then the batch is simply dropped.
             let _ = give_back.send(batch);
         }
         parser.join().unwrap_or_default()
@@ -374,33 +396,12 @@ fn parse_beside<T: Read + Send>(
     scan.push_all(parser_findings);
 }
 
-/// A row's cells, on the stack for rows of up to 32 cells.
-type Cells<'r> = smallvec::SmallVec<[&'r str; 32]>;
-
-/// The cells of a record as text, or the index of the first field that is not valid UTF-8. The
-/// record's bytes are validated in one SIMD pass and then cut at the field boundaries (a cut that
-/// falls inside a character means that field is not valid on its own).
-fn utf8_cells(record: &csv::ByteRecord, skip_space: bool) -> Result<Cells<'_>, usize> {
-    let first_bad = || {
-        record
-            .iter()
-            .position(|f| simdutf8::basic::from_utf8(f).is_err())
-            .unwrap_or(0)
-    };
-    let whole = simdutf8::basic::from_utf8(record.as_slice()).map_err(|_| first_bad())?;
-    let mut cells = Cells::with_capacity(record.len());
-    for i in 0..record.len() {
-        let text = record.range(i).and_then(|r| whole.get(r)).ok_or(i)?;
-        cells.push(if skip_space { text.trim_start() } else { text });
-    }
-    Ok(cells)
-}
-
 /// An encoding error at `row`, naming the field and showing the value as far as it can be read.
 fn bad_utf8(
     row: u64,
     index: usize,
-    record: &csv::ByteRecord,
+    batch: &Batch,
+    k: usize,
     names: &[String],
     shown: &Path,
 ) -> Finding {
@@ -409,8 +410,9 @@ fn bad_utf8(
         .get(index)
         .cloned()
         .unwrap_or_else(|| format!("column {field}"));
-    let value = record
-        .get(index)
+    let value = batch
+        .raw(k)
+        .nth(index)
         .map(String::from_utf8_lossy)
         .unwrap_or_default()
         .into_owned();
