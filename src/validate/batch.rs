@@ -88,11 +88,6 @@ impl Batch {
         self.used += n;
     }
 
-    /// Records the end of a cell, `offset` bytes after the start of its record (`record_start`).
-    pub(super) fn end_cell(&mut self, record_start: usize, offset: usize) {
-        self.ends.push(record_start + offset);
-    }
-
     /// Ends a cell at the bytes written so far.
     pub(super) fn end_cell_here(&mut self) {
         self.ends.push(self.used);
@@ -183,13 +178,10 @@ mod tests {
         let mut b = Batch::default();
         for (n, rec) in records.iter().enumerate() {
             let first = b.cell_count();
-            let start = b.len_bytes();
-            let mut offset = 0;
             for cell in *rec {
                 b.spare(cell.len())[..cell.len()].copy_from_slice(cell.as_bytes());
                 b.wrote(cell.len());
-                offset += cell.len();
-                b.end_cell(start, offset);
+                b.end_cell_here();
             }
             b.rows.push(RowSpan {
                 number: n as u64 + 2,
@@ -215,8 +207,7 @@ mod tests {
         for part in [&b"\xD0"[..], &b"\xB1"[..]] {
             b.spare(1)[0] = part[0];
             b.wrote(1);
-            let end = b.len_bytes();
-            b.end_cell(0, end);
+            b.end_cell_here();
         }
         b.rows.push(RowSpan {
             number: 2,
@@ -231,13 +222,12 @@ mod tests {
     #[test]
     fn bad_bytes_are_found_in_their_cell() {
         let mut b = batch(&[&["ok", "ok"]]);
-        let start = b.len_bytes();
+
         for (i, cell) in [&b"fine"[..], &b"\xFF"[..]].iter().enumerate() {
             b.spare(cell.len())[..cell.len()].copy_from_slice(cell);
             b.wrote(cell.len());
             let _ = i;
-            let offset = b.len_bytes() - start;
-            b.end_cell(start, offset);
+            b.end_cell_here();
         }
         b.rows.push(RowSpan {
             number: 3,

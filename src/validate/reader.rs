@@ -1,7 +1,7 @@
 //! Stage 2, validate: reading records with frictionless' row numbering — empty lines (which the
 //! CSV parser skips) come back as empty rows, comment lines count as rows but are not read,
-//! comment rows are skipped, header rows are joined into labels. Fed by `structure::QuoteTracker`,
-//! which sees the raw text ahead of the parser.
+//! comment rows are skipped, header rows are joined into labels. Fed by `parse::Parser`, which
+//! counts the empty and comment lines it passes between records.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -9,26 +9,29 @@ use std::path::Path;
 use super::batch::{Batch, RowSpan};
 use super::parse::{Outcome, Parser};
 use super::report::{Finding, Kind};
-use super::structure::QuoteTracker;
 use super::table::TableScan;
 use crate::catalog::dialect::Dialect;
 
-/// The CSV parser (`parse::Parser`) driven over the tracked text, writing each record straight
-/// into a batch.
-pub(super) struct Records<'t, T> {
+/// The CSV parser (`parse::Parser`) driven over the text, writing each record straight into a
+/// batch, and watching for NUL bytes on the way.
+pub(super) struct Records<'t> {
     parser: Parser,
-    src: &'t mut QuoteTracker<T>,
+    src: Box<dyn Read + Send + 't>,
     input: Vec<u8>,
     start: usize,
     end: usize,
     eof: bool,
+    /// Text bytes before `input[0]`.
+    offset: u64,
+    /// Where the first NUL byte is in the text.
+    first_nul: Option<u64>,
 }
 
 /// Bytes read from the text at a time (what the `csv` crate's reader uses).
 const INPUT: usize = 64 * 1024;
 
-impl<'t, T: Read> Records<'t, T> {
-    pub(super) fn new(parser: Parser, src: &'t mut QuoteTracker<T>) -> Self {
+impl<'t> Records<'t> {
+    pub(super) fn new(parser: Parser, src: Box<dyn Read + Send + 't>) -> Self {
         Records {
             parser,
             src,
@@ -36,6 +39,8 @@ impl<'t, T: Read> Records<'t, T> {
             start: 0,
             end: 0,
             eof: false,
+            offset: 0,
+            first_nul: None,
         }
     }
 
@@ -43,9 +48,14 @@ impl<'t, T: Read> Records<'t, T> {
     fn read(&mut self, batch: &mut Batch) -> io::Result<bool> {
         loop {
             if self.start == self.end && !self.eof {
+                self.offset += self.end as u64;
                 self.end = self.src.read(&mut self.input)?;
                 self.start = 0;
                 self.eof = self.end == 0;
+                if self.first_nul.is_none() {
+                    let nul = memchr::memchr(0, &self.input[..self.end]);
+                    self.first_nul = nul.map(|p| self.offset + p as u64);
+                }
             }
             let (outcome, used) = self.parser.read(&self.input[self.start..self.end], batch);
             self.start += used;
@@ -57,16 +67,26 @@ impl<'t, T: Read> Records<'t, T> {
         }
     }
 
-    /// The tracker, for what it saw of the text.
-    fn tracker(&mut self) -> &mut QuoteTracker<T> {
-        self.src
+    /// True once the parser has read past the first NUL byte.
+    fn passed_nul(&self) -> bool {
+        self.first_nul
+            .is_some_and(|at| at < self.offset + self.start as u64)
     }
+}
+
+/// What the reader saw of the text around the cells, for `table::finish_structure`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Structure {
+    /// The row with the first NUL byte.
+    pub nul_row: Option<u64>,
+    /// The text ended inside a quoted field.
+    pub open_quote: bool,
 }
 
 /// Reads rows with frictionless' row numbering: empty lines (which the CSV parser skips)
 /// come back as empty rows, comment rows are skipped, header rows are joined into labels.
-pub(super) struct RowReader<'a, 't, T> {
-    records: Records<'t, T>,
+pub(super) struct RowReader<'a, 't> {
+    records: Records<'t>,
     dialect: &'a Dialect,
     shown: &'a Path,
     /// Rows so far, the header included.
@@ -74,10 +94,11 @@ pub(super) struct RowReader<'a, 't, T> {
     /// Comment lines passed so far: counted in row numbers, not in header positions.
     comments: u64,
     done: bool,
+    nul_row: Option<u64>,
 }
 
-impl<'a, 't, T: Read> RowReader<'a, 't, T> {
-    pub(super) fn new(records: Records<'t, T>, dialect: &'a Dialect, shown: &'a Path) -> Self {
+impl<'a, 't> RowReader<'a, 't> {
+    pub(super) fn new(records: Records<'t>, dialect: &'a Dialect, shown: &'a Path) -> Self {
         RowReader {
             records,
             dialect,
@@ -85,6 +106,15 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
             row: 0,
             comments: 0,
             done: false,
+            nul_row: None,
+        }
+    }
+
+    /// What the reader saw around the cells (complete once the rows are all read).
+    pub(super) fn structure(&self) -> Structure {
+        Structure {
+            nul_row: self.nul_row,
+            open_quote: self.records.parser.ended_in_quotes(),
         }
     }
 
@@ -176,9 +206,7 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
         let mark = batch.mark();
         match self.records.read(batch) {
             Ok(true) => {
-                let tracker = self.records.tracker();
-                let blanks = tracker.blank_before.pop_front().unwrap_or(0);
-                let comments = tracker.comments_before.pop_front().unwrap_or(0);
+                let (blanks, comments) = self.records.parser.lines_before();
                 self.row += comments;
                 self.comments += comments;
                 let first = mark.cells();
@@ -194,13 +222,16 @@ impl<'a, 't, T: Read> RowReader<'a, 't, T> {
                     number: self.row,
                     cells: first..batch.cell_count(),
                 });
+                if self.nul_row.is_none() && self.records.passed_nul() {
+                    self.nul_row = Some(self.row);
+                }
                 blanks as usize + 1
             }
             Ok(false) => {
                 self.done = true;
                 batch.undo(mark);
                 // frictionless counts empty lines at the end as (blank) rows too.
-                let trailing = self.records.tracker().pending_blank;
+                let trailing = self.records.parser.trailing_blanks();
                 let at = batch.cell_count();
                 for _ in 0..trailing {
                     self.row += 1;

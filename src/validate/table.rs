@@ -10,11 +10,11 @@ use std::path::Path;
 
 use super::batch::Batch;
 use super::parse::Parser;
-use super::reader::{Records, RowReader};
+use super::reader::{Records, RowReader, Structure};
 use super::report::{Finding, Kind};
 use super::rows::RowChecker;
 use super::source;
-use super::structure::{compare_labels, QuoteTracker, Quoting};
+use super::structure::{compare_labels, SpaceDropper};
 use crate::catalog::dialect::Dialect;
 use crate::catalog::schema::Schema;
 use crate::checksum::{self, Digest, HashingReader};
@@ -110,16 +110,10 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
     scan.delimiter = delimiter;
     {
         let text = source::text_stream(head, &mut hashing, encoding);
-        let mut tracker = QuoteTracker::new(text, quote, delimiter);
-        tracker.skip_initial_space = skip_space;
-        let mut rows = RowReader::new(
-            records(spec, delimiter, quote, &mut tracker),
-            spec.dialect,
-            shown,
-        );
+        let records = records(spec, delimiter, quote, skip_space, text);
+        let mut rows = RowReader::new(records, spec.dialect, shown);
         let last_row = check_rows(&mut rows, spec, size, skip_space, shown, &mut scan);
-        drop(rows);
-        finish_structure(&tracker, last_row, shown, &mut scan);
+        finish_structure(rows.structure(), last_row, shown, &mut scan);
     }
     scan.digest = hashing.finish()?;
     Ok(scan)
@@ -127,8 +121,8 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
 
 /// Reads the header, infers a schema if none is given, and checks every row; returns the number
 /// of the last row.
-fn check_rows<T: Read + Send>(
-    rows: &mut RowReader<T>,
+fn check_rows(
+    rows: &mut RowReader,
     spec: &TableSpec,
     size: u64,
     skip_space: bool,
@@ -265,9 +259,8 @@ pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) 
         skip_space,
     } = resolve(spec, &head, encoding);
     let text = source::text_stream(head, file, encoding);
-    let mut tracker = QuoteTracker::new(text, quote, delimiter);
-    tracker.skip_initial_space = skip_space;
-    let mut rows = RowReader::new(records(spec, delimiter, quote, &mut tracker), spec.dialect, path);
+    let records = records(spec, delimiter, quote, skip_space, text);
+    let mut rows = RowReader::new(records, spec.dialect, path);
     let mut ignored = TableScan::default();
     let mut batch = Batch::default();
     rows.read_header(&mut batch, &mut ignored);
@@ -311,23 +304,29 @@ fn resolve(spec: &TableSpec, head: &[u8], encoding: &'static encoding_rs::Encodi
     }
 }
 
-/// The CSV parser for a dialect, over the tracked text.
-fn records<'t, T: Read>(
+/// The CSV parser for a dialect, over the text (with the spaces after delimiters dropped first
+/// when the dialect says `skipInitialSpace`).
+fn records<'t>(
     spec: &TableSpec,
     delimiter: u8,
     quote: u8,
-    tracker: &'t mut QuoteTracker<T>,
-) -> Records<'t, T> {
-    // The tracker must skip comment lines exactly where the parser does.
-    tracker.comment = spec.dialect.comment_char;
+    skip_space: bool,
+    text: Box<dyn Read + Send + 't>,
+) -> Records<'t> {
+    let comment = spec.dialect.comment_char;
     let parser = Parser::new(
         delimiter,
         quote,
         spec.dialect.double_quote,
         spec.dialect.escape_char,
-        spec.dialect.comment_char,
+        comment,
     );
-    Records::new(parser, tracker)
+    let text: Box<dyn Read + Send + 't> = if skip_space {
+        Box::new(SpaceDropper::new(text, quote, delimiter, comment))
+    } else {
+        text
+    };
+    Records::new(parser, text)
 }
 
 /// The schema restricted to the fields the header's labels pair with, by position, with an
@@ -361,8 +360,8 @@ const BATCH_BYTES: usize = 128 * 1024;
 
 /// Parses the rest of the table on a second thread, handing over batches of rows, while `check`
 /// runs on this one. Batches travel back to the parser to be reused.
-fn parse_beside<T: Read + Send>(
-    rows: &mut RowReader<T>,
+fn parse_beside(
+    rows: &mut RowReader,
     scan: &mut TableScan,
     check: &mut dyn FnMut(&Batch, &mut TableScan),
 ) {
@@ -425,20 +424,15 @@ fn bad_utf8(
 
 /// Findings about the raw text that the parser passed over: NUL bytes, an unterminated quote,
 /// empty lines at the end (frictionless counts them as blank rows).
-fn finish_structure<R>(
-    tracker: &QuoteTracker<R>,
-    last_row: u64,
-    shown: &Path,
-    scan: &mut TableScan,
-) {
-    if let Some(line) = tracker.first_nul {
+fn finish_structure(structure: Structure, last_row: u64, shown: &Path, scan: &mut TableScan) {
+    if let Some(row) = structure.nul_row {
         scan.push_all([
             Finding::new(Kind::SourceError, shown, "text without NUL bytes")
-                .row(line + 1)
+                .row(row)
                 .hint("the file is binary or was saved in UTF-16: export it again as CSV in UTF-8"),
         ]);
     }
-    if tracker.state == Quoting::Quoted {
+    if structure.open_quote {
         // Everything after the open quote became one cell: report the quote, not its symptoms.
         scan.findings.retain(|f| f.row != Some(last_row));
         scan.push_all([Finding::new(Kind::SourceError, shown, "a closing quote (\") for the value that starts with one").row(last_row).hint("a value opens a double quote that is never closed: close it, or double the quote inside the value (\"\")")]);
