@@ -77,7 +77,9 @@ impl Batch {
     /// Room to write at least `at_least` more bytes; grows the storage when needed.
     pub(super) fn spare(&mut self, at_least: usize) -> &mut [u8] {
         if self.buf.len() - self.used < at_least {
-            let grown = (self.buf.len() * 2).max(self.used + at_least).max(64 * 1024);
+            let grown = (self.buf.len() * 2)
+                .max(self.used + at_least)
+                .max(64 * 1024);
             self.buf.resize(grown, 0);
         }
         &mut self.buf[self.used..]
@@ -139,7 +141,10 @@ impl Batch {
         let (whole, from) = if self.utf8 {
             // SAFETY: `seal` found `buf[..used]` to be valid UTF-8, and nothing has written to
             // it since (every write goes through `spare`/`wrote`, and `clear` resets `utf8`).
-            (unsafe { std::str::from_utf8_unchecked(&self.buf[..self.used]) }, 0)
+            (
+                unsafe { std::str::from_utf8_unchecked(&self.buf[..self.used]) },
+                0,
+            )
         } else {
             let Some(last) = row.cells.clone().last() else {
                 return Ok(());
@@ -151,7 +156,10 @@ impl Batch {
                     .position(|c| simdutf8::basic::from_utf8(c).is_err())
                     .unwrap_or(0)
             };
-            (simdutf8::basic::from_utf8(bytes).map_err(|_| first_bad())?, from)
+            (
+                simdutf8::basic::from_utf8(bytes).map_err(|_| first_bad())?,
+                from,
+            )
         };
         for (i, j) in row.cells.clone().enumerate() {
             let span = self.span(j);

@@ -60,6 +60,13 @@ impl Value<'_> {
 /// Python's `int(text)`: surrounding whitespace, an optional sign, digits with single `_`
 /// between them.
 fn python_int(text: &str) -> Option<Value<'static>> {
+    // The common case, plain digits, in one pass.
+    if !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let n = text
+            .bytes()
+            .fold(0i128, |n, b| n * 10 + i128::from(b - b'0'));
+        return Some(Value::Int(n));
+    }
     let t = text.trim();
     let (negative, digits) = match t.as_bytes().first()? {
         b'-' => (true, &t[1..]),
@@ -154,11 +161,15 @@ fn python_decimal(t: &str) -> Option<Value<'static>> {
 /// Plain decimal numbers (`-12.5`, `3`, `1e5`) without a copy: the common case.
 fn plain_number(t: &str) -> Option<Value<'static>> {
     let body = t.strip_prefix(['+', '-']).unwrap_or(t);
-    let b = body.as_bytes();
-    let simple = !b.is_empty()
-        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-        && b.iter().filter(|c| **c == b'.').count() <= 1
-        && b.iter().any(u8::is_ascii_digit);
+    let (mut digits, mut dots) = (0usize, 0usize);
+    for c in body.bytes() {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'.' => dots += 1,
+            _ => return None,
+        }
+    }
+    let simple = digits > 0 && dots <= 1;
     simple
         .then(|| t.parse::<f64>().ok().map(Value::Num))
         .flatten()

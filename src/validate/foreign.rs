@@ -77,6 +77,7 @@ fn keys(
         encoding: source.encoding.as_deref(),
         duplicate_rows: false,
         with_md5: false,
+        workers: 1,
     };
     let mut out = Vec::new();
     table::visit(&source.path, &spec, &mut |row, cells| {

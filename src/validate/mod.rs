@@ -5,6 +5,7 @@
 
 mod batch;
 pub mod cell;
+mod checking;
 pub mod descriptor;
 pub mod explain;
 pub mod foreign;
@@ -89,11 +90,16 @@ pub fn validate(
         .values()
         .flat_map(|d| d.resources.iter().map(move |r| (d, r)))
         .collect();
+    let tables: Vec<std::path::PathBuf> = (work.iter())
+        .filter(|(_, r)| r.is_tabular())
+        .map(|(d, r)| catalog.source.join(&d.folder).join(&r.path))
+        .collect();
+    let workers = table::workers_for(table::count_large(tables.iter().map(|p| p.as_path())));
     let results: Vec<ResourceResult> = work
         .par_iter()
         .map(|(dataset, resource)| {
             crate::interrupt::check()?;
-            let r = resource_result(catalog, dataset, resource)?;
+            let r = resource_result(catalog, dataset, resource, workers)?;
             on_resource(&resource.path);
             Ok(r)
         })
@@ -119,6 +125,7 @@ fn resource_result(
     catalog: &Catalog,
     dataset: &Dataset,
     resource: &Resource,
+    workers: usize,
 ) -> Result<ResourceResult, Error> {
     let shown = dataset.folder.join(&resource.path);
     let path = catalog.source.join(&shown);
@@ -132,6 +139,7 @@ fn resource_result(
                 resource.declared_hash,
                 Some(crate::catalog::package::DeclaredHash::Md5(_))
             ),
+            workers,
         };
         let scan = table::scan(&path, &shown, &spec).map_err(|e| Error::read(&path, e))?;
         ResourceResult {

@@ -237,7 +237,6 @@ impl Parser {
             }
         }
     }
-
 }
 
 fn is_term(b: u8) -> bool {
@@ -360,7 +359,9 @@ mod tests {
                 [None, Some(b'#')][rng.below(2)],
             );
             let len = rng.below(40);
-            let input: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+            let input: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
             let mut cuts: Vec<usize> = (0..rng.below(4)).map(|_| rng.below(len + 1)).collect();
             cuts.sort_unstable();
             let mut expected = with_csv_core(&input, &cuts, &dialect);
@@ -388,7 +389,12 @@ mod tests {
             ("a,b\n1,\"2\n", &[(0, 0), (0, 0)], 0, true),
             ("a,b\n1,2\n\n\n", &[(0, 0), (0, 0)], 2, false),
             ("a,b\r\n\r\n1,2\r\n\r\n", &[(0, 0), (1, 0)], 1, false),
-            ("a\n1,\"x\n\n\"\n\n2,3\n", &[(0, 0), (0, 0), (1, 0)], 0, false),
+            (
+                "a\n1,\"x\n\n\"\n\n2,3\n",
+                &[(0, 0), (0, 0), (1, 0)],
+                0,
+                false,
+            ),
             ("#c\na\n\n# d\n\nb\n#e", &[(0, 1), (2, 1)], 0, false),
         ];
         let dialect = Parser::new(b',', b'"', true, None, Some(b'#'));

@@ -167,7 +167,13 @@ impl<'a, 't> RowReader<'a, 't> {
 
     /// Adds data rows to `batch` until it holds at least `rows` rows or `bytes` bytes of cells,
     /// or the table ends (a batch left empty means the end).
-    pub(super) fn fill(&mut self, batch: &mut Batch, rows: usize, bytes: usize, scan: &mut TableScan) {
+    pub(super) fn fill(
+        &mut self,
+        batch: &mut Batch,
+        rows: usize,
+        bytes: usize,
+        scan: &mut TableScan,
+    ) {
         while batch.rows.len() < rows && batch.len_bytes() < bytes {
             let before = batch.rows.len();
             if self.advance(batch, scan) == 0 {

@@ -9,11 +9,12 @@ use std::path::Path;
 use regex::Regex;
 
 use super::cell::{self, Value};
-use super::rowkeys::KeyChecks;
 use super::report::{Finding, Kind};
+use super::rowkeys::{KeyPlan, Lookup};
 use crate::catalog::schema::{Field, Schema};
 
 /// A field prepared for fast checking: regex compiled, bounds parsed.
+#[derive(Clone)]
 struct Check<'s> {
     field: &'s Field,
     number: usize,
@@ -24,10 +25,13 @@ struct Check<'s> {
     enumeration: Option<Vec<Value<'s>>>,
 }
 
-/// Checks rows of one table.
+/// Checks rows of one table. Immutable once prepared, so several threads may share it (each
+/// checking thread works on a clone: a compiled pattern is fastest on the thread that owns it);
+/// the key lookups it queues are made by `rowkeys::KeyTables`, in row order.
+#[derive(Clone)]
 pub struct RowChecker<'s> {
     checks: Vec<Check<'s>>,
-    keys: KeyChecks<'s>,
+    keys: KeyPlan,
     shown: &'s Path,
 }
 
@@ -109,25 +113,25 @@ impl<'s> RowChecker<'s> {
     ) -> Self {
         RowChecker {
             checks: prepare(schema, null_sequence, shown, findings),
-            keys: KeyChecks::new(schema, duplicate_rows, shown),
+            keys: KeyPlan::new(schema, duplicate_rows),
             shown,
         }
     }
 
-    /// Makes room for the keys of about `rows` rows (a guess from the file's size), so that the
-    /// key tables need not grow while the rows are read.
-    pub fn expect_rows(&mut self, rows: usize) {
-        self.keys.reserve(rows);
-    }
-
-    /// Number of fields.
-    pub fn width(&self) -> usize {
-        self.checks.len()
+    /// The table's keys, to make the lookups `check` queues.
+    pub(super) fn keys(&self) -> &KeyPlan {
+        &self.keys
     }
 
     /// Checks one row (`cells` as read, `row` its number with the header as row 1, `at` its
-    /// place in its batch). Key lookups wait for `flush_keys`.
-    pub fn check(&mut self, cells: &[&str], row: u64, at: usize, out: &mut Vec<Finding>) {
+    /// place in its batch); its key lookups go to `lookups`.
+    pub(super) fn check(
+        &self,
+        cells: &[&str],
+        (row, at): (u64, usize),
+        out: &mut Vec<Finding>,
+        lookups: &mut Vec<Lookup>,
+    ) {
         let start = out.len();
         let mut values: smallvec::SmallVec<[Option<Value>; 16]> =
             smallvec::SmallVec::with_capacity(self.checks.len());
@@ -180,18 +184,7 @@ impl<'s> RowChecker<'s> {
                     ),
             );
         }
-        self.keys.queue(cells, &values, row, at);
-    }
-
-    /// Makes the key lookups queued for the batch just checked (`cells_of(at)`: the cells of the
-    /// batch's row `at`, quoted in findings).
-    pub fn flush_keys(&mut self, cells_of: &dyn Fn(usize) -> Vec<String>, out: &mut Vec<Finding>) {
-        self.keys.flush(cells_of, out);
-    }
-
-    /// Findings that need the whole table: foreign keys into the same table.
-    pub fn finish(&mut self, out: &mut Vec<Finding>) {
-        self.keys.finish(out);
+        self.keys.queue(cells, &values, row, at, lookups);
     }
 }
 

@@ -167,6 +167,7 @@ fn validate_csv(options: &Options) -> Result<Validation, Error> {
         encoding: options.encoding.as_deref(),
         duplicate_rows: options.duplicate_rows,
         with_md5: wants_md5(options.hash.as_deref()),
+        workers: table::workers_for(1),
     };
     let scan = table::scan(&options.path, &options.path, &spec)
         .map_err(|e| Error::read(&options.path, e))?;
@@ -311,13 +312,21 @@ fn validate_descriptor(options: &Options) -> Result<Validation, Error> {
                 .flatten()
                 .collect();
             // Resources are independent: validate them in parallel, keeping their order.
+            let paths: Vec<std::path::PathBuf> = (resources.iter())
+                .filter_map(|r| r.get("path").and_then(Value::as_str))
+                .map(|p| base.join(p))
+                .collect();
+            let workers = table::workers_for(table::count_large(paths.iter().map(|p| p.as_path())));
             out.tasks = resources
                 .par_iter()
-                .map(|r| resource_task(r, base, options))
+                .map(|r| resource_task(r, base, options, workers))
                 .collect::<Result<_, _>>()?;
             super::foreign::check_package(&value, base, &mut out)?;
         }
-        DescriptorKind::Resource => out.tasks.push(resource_task(&value, base, options)?),
+        DescriptorKind::Resource => {
+            out.tasks
+                .push(resource_task(&value, base, options, table::workers_for(1))?)
+        }
         DescriptorKind::Schema | DescriptorKind::Dialect => {}
     }
     Ok(out)
@@ -342,7 +351,7 @@ fn kind_by_name(path: &Path) -> DescriptorKind {
 }
 
 /// Validates one resource described by `r`, its paths relative to `base`.
-fn resource_task(r: &Value, base: &Path, options: &Options) -> Result<Task, Error> {
+fn resource_task(r: &Value, base: &Path, options: &Options, workers: usize) -> Result<Task, Error> {
     let name = r
         .get("name")
         .and_then(Value::as_str)
@@ -412,6 +421,7 @@ fn resource_task(r: &Value, base: &Path, options: &Options) -> Result<Task, Erro
             encoding: r.get("encoding").and_then(Value::as_str),
             duplicate_rows: options.duplicate_rows,
             with_md5: wants_md5(declared_hash),
+            workers,
         };
         let scan = table::scan(&file, &file, &spec).map_err(|e| Error::read(&file, e))?;
         task = Task {

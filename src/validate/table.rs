@@ -9,6 +9,7 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 use super::batch::Batch;
+use super::checking::{check_beside, Context, Sequencer};
 use super::parse::Parser;
 use super::reader::{Records, RowReader, Structure};
 use super::report::{Finding, Kind};
@@ -38,6 +39,22 @@ pub struct TableSpec<'a> {
     pub duplicate_rows: bool,
     /// Also compute MD5 (when a descriptor declares an MD5 hash).
     pub with_md5: bool,
+    /// Threads that check the cells of a large table (`workers_for`).
+    pub workers: usize,
+}
+
+/// Checking threads for each of `large` tables validated at the same time: the cores shared
+/// out, at least one each (several large files already keep every core busy).
+pub fn workers_for(large: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores / large.clamp(1, cores)).clamp(1, 4)
+}
+
+/// How many of `paths` are files large enough to be checked on several threads.
+pub fn count_large<'p>(paths: impl Iterator<Item = &'p Path>) -> usize {
+    paths
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() >= PARALLEL_FROM))
+        .count()
 }
 
 /// What one pass over a table found.
@@ -168,7 +185,7 @@ fn check_rows(
         None => scan.header = schema.fields.iter().map(|f| f.name.clone()).collect(),
     }
     let mut findings = Vec::new();
-    let mut checker = RowChecker::new(
+    let checker = RowChecker::new(
         schema,
         spec.dialect.null_sequence.as_deref(),
         spec.duplicate_rows,
@@ -179,53 +196,38 @@ fn check_rows(
     // The rest of the first batch (rows past the header, the inference sample).
     rows.fill(&mut first, BATCH_ROWS, BATCH_BYTES, scan);
     first.seal();
-    checker.expect_rows(expected_rows(&first, size));
-    let mut preview = Vec::new();
     let names: Vec<String> = schema.fields.iter().map(|f| f.name.clone()).collect();
-    let mut findings = Vec::new();
-    let mut check = |batch: &Batch, scan: &mut TableScan| {
-        let mut cells = Vec::new();
-        for k in 0..batch.rows.len() {
-            let row = batch.rows[k].number;
-            scan.rows += 1;
-            if let Err(index) = batch.cells_into(k, skip_space, &mut cells) {
-                scan.push_all([bad_utf8(row, index, batch, k, &names, shown)]);
-                continue;
-            }
-            if preview.len() < PREVIEW_ROWS && !cells.is_empty() {
-                preview.push(cells.iter().map(|c| (*c).to_owned()).collect());
-            }
-            checker.check(&cells, row, k, &mut findings);
-        }
-        let cells_of = |at: usize| {
-            let cells = batch.cells(at, skip_space).unwrap_or_default();
-            cells.into_iter().map(str::to_owned).collect()
-        };
-        checker.flush_keys(&cells_of, &mut findings);
-        // Key findings were made after the batch's cell findings: back into row order.
-        findings.sort_by_key(|f| f.row);
-        scan.push_all(findings.drain(..));
+    let ctx = Context {
+        checker: &checker,
+        names: &names,
+        shown,
+        skip_space,
     };
-    check(&first, scan);
-    if first.rows.is_empty() {
-        // The table has no data rows.
-    } else if size >= PARALLEL_FROM {
-        parse_beside(rows, scan, &mut check);
-    } else {
+    let mut seq = Sequencer {
+        tables: checker.keys().tables(),
+        preview: Vec::new(),
+    };
+    seq.tables
+        .reserve(checker.keys(), expected_rows(&first, size));
+    let more = !first.rows.is_empty();
+    let mut batch = seq.absorb(&ctx, ctx.check(first), scan);
+    if more && size >= PARALLEL_FROM {
+        check_beside(rows, &ctx, &mut seq, scan, spec.workers);
+    } else if more {
         loop {
-            first.clear();
-            rows.fill(&mut first, BATCH_ROWS, BATCH_BYTES, scan);
-            if first.rows.is_empty() {
+            batch.clear();
+            rows.fill(&mut batch, BATCH_ROWS, BATCH_BYTES, scan);
+            if batch.rows.is_empty() {
                 break;
             }
-            first.seal();
-            check(&first, scan);
+            batch.seal();
+            batch = seq.absorb(&ctx, ctx.check(batch), scan);
         }
     }
     let mut findings = Vec::new();
-    checker.finish(&mut findings);
+    seq.tables.finish(checker.keys(), shown, &mut findings);
     scan.push_all(findings);
-    scan.preview = preview;
+    scan.preview = seq.preview;
     if spec.schema.is_none() {
         scan.inferred = Some(schema.clone());
     }
@@ -352,75 +354,16 @@ fn expected_fields(schema: &Schema, labels: &[String]) -> Schema {
     expected
 }
 
-/// Files at least this large are parsed on a second thread while the first checks the rows.
+/// Files at least this large are parsed on one thread and checked on others (`checking`).
 pub const PARALLEL_FROM: u64 = 16 * 1024 * 1024;
 /// A batch holds about this many rows, or this many bytes of cells, whichever comes first.
-const BATCH_ROWS: usize = 16 * 1024;
-const BATCH_BYTES: usize = 128 * 1024;
-
-/// Parses the rest of the table on a second thread, handing over batches of rows, while `check`
-/// runs on this one. Batches travel back to the parser to be reused.
-fn parse_beside(
-    rows: &mut RowReader,
-    scan: &mut TableScan,
-    check: &mut dyn FnMut(&Batch, &mut TableScan),
-) {
-    use std::sync::mpsc;
-    let (full, incoming) = mpsc::sync_channel::<Batch>(4);
-    let (give_back, spare) = mpsc::channel::<Batch>();
-    let parser_findings = std::thread::scope(|s| {
-        let parser = s.spawn(move || {
-            let mut found = TableScan::default();
-            loop {
-                let mut batch = spare.try_recv().unwrap_or_default();
-                batch.clear();
-                rows.fill(&mut batch, BATCH_ROWS, BATCH_BYTES, &mut found);
-                if batch.rows.is_empty() {
-                    break;
-                }
-                batch.seal();
-                if full.send(batch).is_err() {
-                    break;
-                }
-            }
-            found.findings
-        });
-        for batch in incoming {
-            check(&batch, scan);
-            // The parser may have finished; then the batch is simply dropped.
-            let _ = give_back.send(batch);
-        }
-        parser.join().unwrap_or_default()
-    });
-    scan.push_all(parser_findings);
-}
-
-/// An encoding error at `row`, naming the field and showing the value as far as it can be read.
-fn bad_utf8(
-    row: u64,
-    index: usize,
-    batch: &Batch,
-    k: usize,
-    names: &[String],
-    shown: &Path,
-) -> Finding {
-    let field = index + 1;
-    let name = names
-        .get(index)
-        .cloned()
-        .unwrap_or_else(|| format!("column {field}"));
-    let value = batch
-        .raw(k)
-        .nth(index)
-        .map(String::from_utf8_lossy)
-        .unwrap_or_default()
-        .into_owned();
-    Finding::new(Kind::EncodingError, shown, "text in the file's encoding (UTF-8)")
-        .row(row)
-        .field(name, Some(field))
-        .found(value)
-        .hint("the file is probably Windows-1251 (an Excel export): save it as “CSV UTF-8”, or declare \"encoding\": \"windows-1251\"")
-}
+/// Small batches stay in the cache between the parser and the checks (one checking thread);
+/// with several, larger ones keep the threads from waking each other too often. Both measured
+/// on the 1-million-row benchmark.
+pub(super) const BATCH_ROWS: usize = 16 * 1024;
+pub(super) const BATCH_BYTES: usize = 128 * 1024;
+pub(super) const SHARED_BATCH_ROWS: usize = 64 * 1024;
+pub(super) const SHARED_BATCH_BYTES: usize = 2048 * 1024;
 
 /// Findings about the raw text that the parser passed over: NUL bytes, an unterminated quote,
 /// empty lines at the end (frictionless counts them as blank rows).

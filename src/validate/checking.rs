@@ -1,0 +1,217 @@
+//! Stage 2, validate: checking the batches of one table. The cells of a batch are checked on any
+//! thread (`Context::check`: types, constraints, key fingerprints); keys, findings and the preview
+//! are then taken in row order on one (`Sequencer::absorb`), so the report is the same whatever the
+//! number of threads. Large tables run three kinds of thread at once: one parses, several check,
+//! the caller's takes the results in order (`check_beside`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{mpsc, Mutex};
+
+use super::batch::Batch;
+use super::reader::RowReader;
+use super::report::{Finding, Kind};
+use super::rowkeys::{KeyTables, Lookup};
+use super::rows::RowChecker;
+use super::table::{TableScan, BATCH_BYTES, BATCH_ROWS, PREVIEW_ROWS};
+use super::table::{SHARED_BATCH_BYTES, SHARED_BATCH_ROWS};
+
+/// What checking a batch needs; shared by the checking threads.
+#[derive(Clone, Copy)]
+pub(super) struct Context<'c, 's> {
+    pub checker: &'c RowChecker<'s>,
+    /// Field names, to name the field of an encoding error.
+    pub names: &'c [String],
+    pub shown: &'c Path,
+    pub skip_space: bool,
+}
+
+/// A batch with what checking its cells found, before its keys are looked up.
+pub(super) struct Checked {
+    batch: Batch,
+    findings: Vec<Finding>,
+    lookups: Vec<Lookup>,
+}
+
+impl Context<'_, '_> {
+    /// Checks the cells of every row of `batch`.
+    pub(super) fn check(&self, batch: Batch) -> Checked {
+        let mut findings = Vec::new();
+        let mut lookups = Vec::new();
+        {
+            let mut cells = Vec::new();
+            for k in 0..batch.rows.len() {
+                let row = batch.rows[k].number;
+                if let Err(index) = batch.cells_into(k, self.skip_space, &mut cells) {
+                    findings.push(bad_utf8(row, index, &batch, k, self.names, self.shown));
+                    continue;
+                }
+                self.checker
+                    .check(&cells, (row, k), &mut findings, &mut lookups);
+            }
+        }
+        Checked {
+            batch,
+            findings,
+            lookups,
+        }
+    }
+}
+
+/// What is taken in row order: the key tables, the preview, the findings kept.
+pub(super) struct Sequencer {
+    pub tables: KeyTables,
+    pub preview: Vec<Vec<String>>,
+}
+
+impl Sequencer {
+    /// Takes a checked batch (the next in row order): looks up its keys, keeps its findings in
+    /// row order and the first rows for the preview; gives the batch back for reuse.
+    pub(super) fn absorb(
+        &mut self,
+        ctx: &Context,
+        checked: Checked,
+        scan: &mut TableScan,
+    ) -> Batch {
+        let Checked {
+            batch,
+            mut findings,
+            lookups,
+        } = checked;
+        scan.rows += batch.rows.len() as u64;
+        let skip_space = ctx.skip_space;
+        for k in 0..batch.rows.len() {
+            if self.preview.len() >= PREVIEW_ROWS {
+                break;
+            }
+            if let Ok(cells) = batch.cells(k, skip_space) {
+                if !cells.is_empty() {
+                    self.preview
+                        .push(cells.into_iter().map(str::to_owned).collect());
+                }
+            }
+        }
+        let cells_of = |at: usize| {
+            let cells = batch.cells(at, skip_space).unwrap_or_default();
+            cells.into_iter().map(str::to_owned).collect()
+        };
+        let keys = ctx.checker.keys();
+        self.tables
+            .flush(keys, &lookups, &cells_of, ctx.shown, &mut findings);
+        // Key findings were made after the batch's cell findings: back into row order.
+        findings.sort_by_key(|f| f.row);
+        scan.push_all(findings);
+        batch
+    }
+}
+
+/// Reads and checks the rest of the table: one thread parses, `workers` threads check cells,
+/// this one takes their results in row order. Batches travel back to the parser to be reused.
+pub(super) fn check_beside(
+    rows: &mut RowReader,
+    ctx: &Context,
+    seq: &mut Sequencer,
+    scan: &mut TableScan,
+    workers: usize,
+) {
+    let workers = workers.max(1);
+    let (batch_rows, batch_bytes) = if workers == 1 {
+        (BATCH_ROWS, BATCH_BYTES)
+    } else {
+        (SHARED_BATCH_ROWS, SHARED_BATCH_BYTES)
+    };
+    let (jobs, waiting_jobs) = mpsc::sync_channel::<(u64, Batch)>(workers.max(4));
+    let waiting_jobs = Mutex::new(waiting_jobs);
+    let (done, results) = mpsc::channel::<(u64, Checked)>();
+    let (give_back, spare) = mpsc::channel::<Batch>();
+    let parser_findings = std::thread::scope(|s| {
+        let parser = s.spawn(move || {
+            let mut found = TableScan::default();
+            for index in 0.. {
+                let mut batch = spare.try_recv().unwrap_or_default();
+                batch.clear();
+                rows.fill(&mut batch, batch_rows, batch_bytes, &mut found);
+                if batch.rows.is_empty() {
+                    break;
+                }
+                batch.seal();
+                if jobs.send((index, batch)).is_err() {
+                    break;
+                }
+            }
+            found.findings
+        });
+        if workers == 1 {
+            // One checking thread: this one, with no hand-over of results.
+            drop(done);
+            if let Ok(receiver) = waiting_jobs.lock() {
+                for (_, batch) in receiver.iter() {
+                    let _ = give_back.send(seq.absorb(ctx, ctx.check(batch), scan));
+                }
+            }
+            return parser.join().unwrap_or_default();
+        }
+        for _ in 0..workers {
+            let done = done.clone();
+            let waiting_jobs = &waiting_jobs;
+            s.spawn(move || {
+                let own = ctx.checker.clone();
+                let ctx = Context {
+                    checker: &own,
+                    ..*ctx
+                };
+                loop {
+                    // The lock is held while waiting: one worker waits for the parser at a time.
+                    let job = match waiting_jobs.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((index, batch)) = job else { break };
+                    if done.send((index, ctx.check(batch))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut early: BTreeMap<u64, Checked> = BTreeMap::new();
+        let mut next = 0;
+        for (index, checked) in results {
+            early.insert(index, checked);
+            while let Some(checked) = early.remove(&next) {
+                // The parser may have finished; then the batch is simply dropped.
+                let _ = give_back.send(seq.absorb(ctx, checked, scan));
+                next += 1;
+            }
+        }
+        parser.join().unwrap_or_default()
+    });
+    scan.push_all(parser_findings);
+}
+
+/// An encoding error at `row`, naming the field and showing the value as far as it can be read.
+fn bad_utf8(
+    row: u64,
+    index: usize,
+    batch: &Batch,
+    k: usize,
+    names: &[String],
+    shown: &Path,
+) -> Finding {
+    let field = index + 1;
+    let name = names
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| format!("column {field}"));
+    let value = batch
+        .raw(k)
+        .nth(index)
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default()
+        .into_owned();
+    Finding::new(Kind::EncodingError, shown, "text in the file's encoding (UTF-8)")
+        .row(row)
+        .field(name, Some(field))
+        .found(value)
+        .hint("the file is probably Windows-1251 (an Excel export): save it as “CSV UTF-8”, or declare \"encoding\": \"windows-1251\"")
+}
