@@ -91,11 +91,8 @@ impl TableScan {
 pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan> {
     let file = std::fs::File::open(path)?;
     let size = file.metadata().map_or(0, |m| m.len());
-    let mut hashing = HashingReader::pipelined(
-        BufReader::with_capacity(checksum::BUFFER, file),
-        spec.with_md5,
-        size,
-    );
+    // Unbuffered: the parser reads 64 KiB at a time, straight from the file into its buffer.
+    let mut hashing = HashingReader::pipelined(file, spec.with_md5, size);
     let head = source::read_head(&mut hashing)?;
     let mut scan = TableScan::default();
     if head.is_empty() {
