@@ -281,13 +281,12 @@ mod tests {
             .comment(dialect.comment)
             .build();
         let (mut out, mut ends) = (vec![0u8; input.len() + 1], vec![0usize; input.len() + 1]);
-        let (mut records, mut pos, mut nout, mut nend) = (Vec::new(), 0, 0, 0);
+        let (mut records, mut nout, mut nend) = (Vec::new(), 0, 0);
         let mut chunks = chunks(input, cuts);
         let mut chunk: &[u8] = chunks.next().unwrap_or(&[]);
         loop {
             let (res, nin, o, e) = r.read_record(chunk, &mut out[nout..], &mut ends[nend..]);
             chunk = &chunk[nin..];
-            pos += nin;
             nout += o;
             nend += e;
             match res {

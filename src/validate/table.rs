@@ -9,7 +9,7 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 use super::batch::Batch;
-use super::checking::{check_beside, Context, Sequencer};
+use super::checking::{batch_size, check_beside, Context, Sequencer};
 use super::parse::Parser;
 use super::reader::{Records, RowReader, Structure};
 use super::report::{Finding, Kind};
@@ -92,7 +92,7 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
     let file = std::fs::File::open(path)?;
     let size = file.metadata().map_or(0, |m| m.len());
     // Unbuffered: the parser reads 64 KiB at a time, straight from the file into its buffer.
-    let mut hashing = HashingReader::pipelined(file, spec.with_md5, size);
+    let mut hashing = HashingReader::new(file, spec.with_md5);
     let head = source::read_head(&mut hashing)?;
     let mut scan = TableScan::default();
     if head.is_empty() {
@@ -209,7 +209,8 @@ fn check_rows(
     let more = !first.rows.is_empty();
     let mut batch = seq.absorb(&ctx, ctx.check(first), scan);
     if more && size >= PARALLEL_FROM {
-        check_beside(rows, &ctx, &mut seq, scan, spec.workers);
+        let sizes = batch_size(spec.workers);
+        check_beside(rows, (&ctx, &mut seq), scan, spec.workers, sizes);
     } else if more {
         loop {
             batch.clear();
@@ -354,9 +355,7 @@ fn expected_fields(schema: &Schema, labels: &[String]) -> Schema {
 /// Files at least this large are parsed on one thread and checked on others (`checking`).
 pub const PARALLEL_FROM: u64 = 16 * 1024 * 1024;
 /// A batch holds about this many rows, or this many bytes of cells, whichever comes first.
-/// Small batches stay in the cache between the parser and the checks (one checking thread);
-/// with several, larger ones keep the threads from waking each other too often. Both measured
-/// on the 1-million-row benchmark.
+/// Batch sizes (see `checking::batch_size`).
 pub(super) const BATCH_ROWS: usize = 16 * 1024;
 pub(super) const BATCH_BYTES: usize = 128 * 1024;
 pub(super) const SHARED_BATCH_ROWS: usize = 64 * 1024;
