@@ -21,6 +21,12 @@ const ANY_DATES: [&str; 6] = [
 
 /// Python's `strptime(text, "%Y-%m-%d")`: a 4-digit year, then month and day of 1 or 2 digits.
 fn iso_date(text: &str) -> Option<NaiveDate> {
+    // The usual `yyyy-mm-dd`, byte by byte.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *text.as_bytes() {
+        let digit = |b: u8| b.is_ascii_digit().then(|| u32::from(b - b'0'));
+        let n = |bs: &[u8]| bs.iter().try_fold(0, |n, &b| Some(n * 10 + digit(b)?));
+        return NaiveDate::from_ymd_opt(n(&[y0, y1, y2, y3])? as i32, n(&[m0, m1])?, n(&[d0, d1])?);
+    }
     let mut parts = text.splitn(3, '-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
     let digits = |p: &str, min: usize, max: usize| -> Option<u32> {
