@@ -35,6 +35,41 @@ pub enum Command {
     /// Validate one CSV file or Frictionless descriptor (package, resource, schema), as frictionless does.
     #[command(after_help = VALIDATE_EXAMPLES)]
     Validate(ValidateArgs),
+    /// The KATOTTG territory registry.
+    #[command(subcommand)]
+    Territories(TerritoriesCommand),
+}
+
+/// `territories` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TerritoriesCommand {
+    /// Import a codifier edition (the Ministry's XLSX or CSV) into the registry; prints what changed.
+    #[command(after_help = TERRITORIES_EXAMPLES)]
+    Import(ImportArgs),
+}
+
+const TERRITORIES_EXAMPLES: &str = "\
+Examples:
+  hromadata territories import kodifikator-2025-05-16.csv
+  hromadata territories import kodifikator.xlsx --edition 2026-07-07 --source my-catalogue
+  hromadata territories import kodifikator.xlsx --edition 2026-07-07 --dry-run
+
+Exit codes: 0 imported, 1 problems in the file (nothing written), 2 usage or operational error.";
+
+/// Options of `territories import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The codifier file as the Ministry publishes it: .xlsx, or the ;-separated .csv.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The edition's date, YYYY-MM-DD (default: a date in the file name).
+    #[arg(long, value_name = "DATE")]
+    pub edition: Option<String>,
+    /// Print what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 const VALIDATE_EXAMPLES: &str = "\
@@ -146,4 +181,8 @@ pub struct BuildArgs {
     /// Publish even when there are findings; broken datasets are marked invalid.
     #[arg(long)]
     pub keep_going: bool,
+    /// The date freshness is judged on, YYYY-MM-DD (default: SOURCE_DATE_EPOCH's date; without
+    /// either, due dates are shown but nothing is flagged overdue).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }

@@ -68,11 +68,27 @@ pub enum Error {
     )]
     SourceDateEpoch { value: String },
 
+    #[error("`--today` `{value}` is not a date written YYYY-MM-DD")]
+    Today { value: String },
+
     #[error("interrupted: nothing was published and the previous site is unchanged")]
     Interrupted,
 
     #[error("`--base-url` `{value}` must be an absolute http(s) URL")]
     BaseUrl { value: String },
+
+    #[error("cannot read the workbook `{path}`")]
+    Workbook {
+        path: PathBuf,
+        #[source]
+        source: Box<crate::catalog::xlsx::XlsxError>,
+    },
+
+    #[error("the edition date of `{path}` is unknown{}: pass --edition YYYY-MM-DD, the date the Ministry gives for this edition", given.as_ref().map(|g| format!(" (`{g}` is not a date written YYYY-MM-DD)")).unwrap_or_default())]
+    EditionDate {
+        path: PathBuf,
+        given: Option<String>,
+    },
 }
 
 impl Error {

@@ -12,6 +12,7 @@ pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod render;
+pub mod territories;
 pub mod validate;
 pub mod verify;
 

@@ -23,6 +23,13 @@ fn validate_options(args: &cli::ValidateArgs) -> hromadata::validate::standalone
 }
 
 fn main() -> ExitCode {
+    // A closed pipe (`hromadata check | head`) ends the process quietly, as for other command-line
+    // tools, instead of a panic on the next print.
+    #[cfg(unix)]
+    // SAFETY: sets the default action of one signal before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -39,12 +46,21 @@ fn main() -> ExitCode {
             args.format == cli::Format::Json,
             args.lang == cli::ReportLang::En,
         ),
+        cli::Command::Territories(cli::TerritoriesCommand::Import(args)) => {
+            hromadata::territories::import(&hromadata::territories::ImportOptions {
+                file: args.file,
+                source: args.source.source,
+                edition: args.edition,
+                dry_run: args.dry_run,
+            })
+        }
         cli::Command::Build(args) => pipeline::build(&BuildOptions {
             source: args.source.source,
             out: args.out,
             theme: args.theme,
             base_url: args.base_url,
             keep_going: args.keep_going,
+            today: args.today,
         }),
     };
     match result {

@@ -185,6 +185,29 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
     ))
 }
 
+/// Replaces the file at `path` with `bytes` atomically: written beside it under a temporary name,
+/// flushed, then renamed over it, so a reader (or a crash) sees the old file or the new one, never
+/// half of one. Used for files written into the source tree (`territories import`).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
+    let written = std::fs::File::create(&temporary).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(e)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,8 @@ pub struct BuildOptions {
     pub theme: Option<PathBuf>,
     pub base_url: Option<String>,
     pub keep_going: bool,
+    /// "Today" for freshness (`--today`, `YYYY-MM-DD`); defaults to `SOURCE_DATE_EPOCH`'s date.
+    pub today: Option<String>,
 }
 
 /// Prints findings to stdout, then a one-line summary.
@@ -97,6 +99,16 @@ fn build_date() -> Result<Option<chrono::NaiveDate>, Error> {
 /// `hromadata build`: validate, render and publish.
 pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     let build_date = build_date()?;
+    let today = match &options.today {
+        Some(text) => Some(
+            chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                Error::Today {
+                    value: text.clone(),
+                }
+            })?,
+        ),
+        None => build_date,
+    };
     let base_url = match &options.base_url {
         Some(url) => Some(
             catalog::config::normalise_base_url(url)
@@ -133,6 +145,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         &render::Options {
             base_url: catalog.config.base_url.clone(),
             build_date,
+            today,
         },
     )?;
     let pages = site.len();

@@ -12,6 +12,7 @@ pub mod resource;
 pub mod schema;
 pub mod slug;
 pub mod territory;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

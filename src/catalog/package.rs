@@ -51,6 +51,23 @@ impl Frequency {
         ),
     ];
 
+    /// When a dataset last updated on `last` is due again: the date of its next update by this
+    /// frequency (a month later is the same day of the month, or the month's last day). `None`
+    /// for frequencies with no schedule (on change, no longer updated).
+    pub fn next_due(self, last: NaiveDate) -> Option<NaiveDate> {
+        let days = |n| last.checked_add_days(chrono::Days::new(n));
+        let months = |n| last.checked_add_months(chrono::Months::new(n));
+        match self {
+            Frequency::MoreThanDaily | Frequency::Daily => days(1),
+            Frequency::Weekly => days(7),
+            Frequency::Monthly => months(1),
+            Frequency::Quarterly => months(3),
+            Frequency::HalfYearly => months(6),
+            Frequency::Yearly => months(12),
+            Frequency::OnChange | Frequency::NoLongerUpdated => None,
+        }
+    }
+
     /// Parses a key (`monthly`) or a Ukrainian label (`щомісяця`), case-insensitively.
     pub fn parse(text: &str) -> Option<Self> {
         let t = text.trim().to_lowercase();
@@ -144,6 +161,19 @@ pub struct Dataset {
     pub purpose: Option<String>,
     pub resolution_835: Option<String>,
     pub resources: Vec<Resource>,
+}
+
+impl Dataset {
+    /// When the dataset is due for its next update: its `frequency` counted from `modified`
+    /// (`None` without both, or for frequencies with no schedule).
+    pub fn next_due(&self) -> Option<NaiveDate> {
+        self.frequency?.next_due(self.modified?)
+    }
+
+    /// True when `today` is past the next due date: the dataset is overdue.
+    pub fn overdue(&self, today: Option<NaiveDate>) -> bool {
+        matches!((self.next_due(), today), (Some(due), Some(today)) if today > due)
+    }
 }
 
 /// Collects findings while reading one descriptor, all located at the same file.
@@ -470,6 +500,24 @@ fn read_resources(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn next_due_by_frequency() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let cases = [
+            (Frequency::Daily, "2026-02-28", Some("2026-03-01")),
+            (Frequency::Weekly, "2026-12-29", Some("2027-01-05")),
+            (Frequency::Monthly, "2026-01-31", Some("2026-02-28")),
+            (Frequency::Quarterly, "2026-11-30", Some("2027-02-28")),
+            (Frequency::HalfYearly, "2026-08-31", Some("2027-02-28")),
+            (Frequency::Yearly, "2028-02-29", Some("2029-02-28")),
+            (Frequency::OnChange, "2026-01-01", None),
+            (Frequency::NoLongerUpdated, "2026-01-01", None),
+        ];
+        for (f, last, due) in cases {
+            assert_eq!(f.next_due(d(last)), due.map(d), "{f:?} after {last}");
+        }
+    }
+
     use super::*;
 
     #[test]

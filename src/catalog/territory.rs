@@ -57,6 +57,8 @@ pub struct Territory {
     pub name: String,
     /// The nearest object above it (none for oblasts and cities with special status).
     pub parent: Option<KatottgCode>,
+    /// Names it had in earlier editions, the latest first (`territories import` keeps them).
+    pub former_names: Vec<String>,
 }
 
 /// The whole codifier, indexed.
@@ -64,6 +66,15 @@ pub struct Territory {
 pub struct Registry {
     by_code: BTreeMap<KatottgCode, Territory>,
     children: BTreeMap<KatottgCode, Vec<KatottgCode>>,
+}
+
+/// A row of the registry's history (`territories import`).
+#[derive(serde::Deserialize)]
+struct HistoryRow {
+    edition: String,
+    change: String,
+    code: String,
+    old_name: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -110,7 +121,36 @@ impl Registry {
             }
         }
         findings.extend(registry.link(shown, &lines));
+        registry.read_history(&crate::territories::history_path(path))?;
         Ok((registry, findings))
+    }
+
+    /// Former names from the history `territories import` keeps beside the registry (renames,
+    /// the latest first). A registry without a history has no former names.
+    fn read_history(&mut self, path: &Path) -> Result<(), std::io::Error> {
+        if !path.exists() {
+            return Ok(());
+        }
+        let mut reader = csv::Reader::from_path(path).map_err(std::io::Error::other)?;
+        let mut renames = Vec::new();
+        for record in reader.deserialize::<HistoryRow>() {
+            let row = record.map_err(std::io::Error::other)?;
+            if row.change == "renamed" {
+                renames.push((row.edition, row.code, row.old_name));
+            }
+        }
+        renames.sort_by(|a, b| b.0.cmp(&a.0));
+        for (_, code, old_name) in renames {
+            let Ok(code) = KatottgCode::parse(&code) else {
+                continue;
+            };
+            if let Some(t) = self.by_code.get_mut(&code) {
+                if !old_name.trim().is_empty() && !t.former_names.contains(&old_name) {
+                    t.former_names.push(old_name);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn parse_row(row: &Row) -> Result<Territory, String> {
@@ -141,6 +181,7 @@ impl Registry {
             category,
             name: row.name.trim().to_owned(),
             parent,
+            former_names: Vec::new(),
         })
     }
 

@@ -2,6 +2,7 @@
 //! `datapackage.json` with the computed `bytes` and `hash`, `SHA256SUMS` in the format
 //! `sha256sum -c` reads, `robots.txt`, and the theme's static assets.
 
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::view::resource_path;
@@ -13,9 +14,22 @@ use crate::validate::{DatasetResult, Validated};
 /// Adds one output: path, content, and where it came from (for collision messages).
 pub type Add<'a> = dyn FnMut(String, Content, String) -> Result<(), Error> + 'a;
 
-/// The published descriptor: the source descriptor with computed sizes and hashes.
-pub fn descriptor(dataset: &Dataset, result: &DatasetResult) -> Vec<u8> {
+/// The published descriptor: the source descriptor with computed sizes and hashes, and its
+/// freshness under `hromadata`: `nextDue` (by `frequency` from `modified`) and `overdue` (when
+/// the build knows today's date).
+pub fn descriptor(dataset: &Dataset, result: &DatasetResult, today: Option<NaiveDate>) -> Vec<u8> {
     let mut d = dataset.descriptor.clone();
+    if let Some(due) = dataset.next_due() {
+        let ext = d
+            .entry("hromadata")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(ext) = ext {
+            ext.insert("nextDue".into(), Value::from(due.to_string()));
+            if today.is_some() {
+                ext.insert("overdue".into(), Value::from(dataset.overdue(today)));
+            }
+        }
+    }
     if let Some(Value::Array(resources)) = d.get_mut("resources") {
         for (r, res) in resources.iter_mut().zip(&result.resources) {
             if let Value::Object(o) = r {
@@ -35,9 +49,9 @@ pub fn descriptor(dataset: &Dataset, result: &DatasetResult) -> Vec<u8> {
 /// Adds every machine-readable file of the site.
 pub fn files(
     add: &mut Add,
-    catalog: &Catalog,
-    validated: &Validated,
+    (catalog, validated): (&Catalog, &Validated),
     theme: &Theme,
+    today: Option<NaiveDate>,
 ) -> Result<(), Error> {
     let mut sums = String::new();
     for d in catalog.datasets.values() {
@@ -57,7 +71,7 @@ pub fn files(
         }
         add(
             format!("{dir}datapackage.json"),
-            Content::Bytes(descriptor(d, result)),
+            Content::Bytes(descriptor(d, result, today)),
             format!("the descriptor of dataset `{}`", d.id),
         )?;
     }

@@ -40,6 +40,8 @@ pub struct Options {
     pub base_url: String,
     /// The build date shown in the footer, from `SOURCE_DATE_EPOCH` only (reproducible builds).
     pub build_date: Option<NaiveDate>,
+    /// "Today" for freshness: `--today`, else the build date.
+    pub today: Option<NaiveDate>,
 }
 
 /// Collects outputs and refuses two for the same path.
@@ -156,6 +158,7 @@ pub fn render(
         let l = Lang {
             code: lang,
             messages,
+            today: options.today,
         };
         let r = Renderer {
             env: &env,
@@ -167,9 +170,9 @@ pub fn render(
     }
     machine::files(
         &mut |path, content, origin| out.add(path, content, origin),
-        catalog,
-        validated,
+        (catalog, validated),
         theme,
+        options.today,
     )?;
     let r = Renderer {
         env: &env,
@@ -215,6 +218,7 @@ impl Renderer<'_> {
         let l = Lang {
             code: at.lang,
             messages: &self.theme.messages[at.lang],
+            today: self.options.today,
         };
         let common = context! {
             lang => at.lang,
@@ -226,6 +230,7 @@ impl Renderer<'_> {
             catalog_title => l.text(&self.catalog.config.title),
             catalog_description => l.text(&self.catalog.config.description),
             build_date => self.options.build_date.map(|d| d.to_string()),
+            today => self.options.today.map(|d| d.to_string()),
         };
         let tmpl = self
             .env

@@ -80,6 +80,8 @@ pub struct Child {
 pub struct TerritoryView {
     pub code: String,
     pub name: String,
+    /// Names in earlier codifier editions (the page keeps its address: the code).
+    pub former_names: Vec<String>,
     pub category: String,
     /// `oblast`, `raion` or `hromada`: which children label to use.
     pub level: &'static str,
@@ -184,6 +186,7 @@ pub fn view(
     TerritoryView {
         code: t.code.to_string(),
         name: t.name.clone(),
+        former_names: t.former_names.clone(),
         category: category(t.category),
         level: match t.category {
             Category::O | Category::K => "oblast",

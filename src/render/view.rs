@@ -17,6 +17,9 @@ use crate::validate::{DatasetResult, ResourceResult};
 pub struct Lang<'a> {
     pub code: &'static str,
     pub messages: &'a BTreeMap<String, String>,
+    /// "Today" for freshness (`--today` or `SOURCE_DATE_EPOCH`; never the clock): `None` shows
+    /// due dates without judging them.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl Lang<'_> {
@@ -98,6 +101,10 @@ pub struct Summary {
     pub modified: Option<Date>,
     pub formats: Vec<String>,
     pub valid: bool,
+    /// The next update due by the dataset's frequency.
+    pub next_due: Option<Date>,
+    /// Past its due date (judged only when the build knows today's date).
+    pub overdue: bool,
 }
 
 /// Where a territory's page lives, relative to the language root.
@@ -152,6 +159,8 @@ pub fn summary(
         modified: d.modified.map(|m| Date::new(m, lang)),
         formats,
         valid: result.is_none_or(DatasetResult::is_valid),
+        next_due: d.next_due().map(|due| Date::new(due, lang)),
+        overdue: d.overdue(lang.today),
     }
 }
 

@@ -5,8 +5,10 @@
 mod build;
 mod check;
 mod embedded;
+mod freshness;
 mod integrity;
 mod output;
 mod parity;
 mod support;
+mod territories;
 mod validate;
