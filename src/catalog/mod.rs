@@ -8,6 +8,7 @@ pub mod config;
 pub mod dialect;
 pub mod ids;
 pub mod package;
+pub mod profile;
 pub mod resource;
 pub mod schema;
 pub mod slug;

@@ -161,6 +161,8 @@ pub struct Dataset {
     pub purpose: Option<String>,
     pub resolution_835: Option<String>,
     pub resources: Vec<Resource>,
+    /// The territory facts this dataset is the source of (`hromadata.profile`).
+    pub profile: Option<super::profile::ProfileSource>,
 }
 
 impl Dataset {
@@ -280,6 +282,9 @@ pub fn parse(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
     let resources = read_resources(&mut r, &obj, at);
     match (dataset, resources) {
         (Some(mut d), Some(resources)) => {
+            let (profile, mut problems) = super::profile::parse(&ext, &resources, r.shown);
+            r.findings.append(&mut problems);
+            d.profile = profile;
             d.resources = resources;
             d.descriptor = obj;
             (Some(d), r.findings)
@@ -360,6 +365,7 @@ fn read_dataset(
         purpose: r.text(ext, "purpose", "hromadata.purpose"),
         resolution_835: r.text(ext, "resolution_835", "hromadata.resolution_835"),
         resources: Vec::new(),
+        profile: None,
         id,
     }
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::format;
 use super::view::{self, Lang, Link, Summary, Text};
+use crate::catalog::profile::Fact;
 use crate::catalog::territory::{Category, Territory};
 use crate::catalog::{Catalog, DatasetId, KatottgCode, PublisherSlug, Scope};
 use crate::validate::Validated;
@@ -75,6 +77,62 @@ pub struct Child {
     pub datasets: usize,
 }
 
+/// One fact of a territory's profile, formatted for the page's language.
+#[derive(Debug, Serialize)]
+pub struct FactView {
+    pub key: &'static str,
+    pub value: String,
+    /// The value is Ukrainian text (a type, a place name), marked as such on English pages.
+    pub ukrainian: bool,
+}
+
+/// A fact's value as shown: numbers grouped and with the language's decimal mark, units added.
+fn fact_text(fact: Fact, value: &str, lang: &Lang) -> String {
+    let number = value
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0);
+    match (fact, number) {
+        (Fact::Population, Some(n)) => format::int(n.round() as u64, lang.code),
+        (Fact::Area, Some(n)) => {
+            let text = format!("{n:.1}");
+            let text = if lang.code == "uk" {
+                text.replace('.', ",")
+            } else {
+                text
+            };
+            format!("{text} {}", lang.msg("profile.km2"))
+        }
+        _ => value.to_owned(),
+    }
+}
+
+fn profile(
+    catalog: &Catalog,
+    validated: &Validated,
+    code: &KatottgCode,
+    lang: &Lang,
+) -> (Vec<FactView>, Vec<Link>) {
+    let facts = validated.facts.get(code).map_or(&[][..], Vec::as_slice);
+    let shown = facts
+        .iter()
+        .map(|f| FactView {
+            key: f.fact.key(),
+            value: fact_text(f.fact, &f.value, lang),
+            ukrainian: matches!(f.fact, Fact::Type | Fact::Centre),
+        })
+        .collect();
+    let sources: BTreeSet<&DatasetId> = facts.iter().map(|f| &f.dataset).collect();
+    let links = (sources.into_iter())
+        .filter_map(|id| catalog.datasets.get(id))
+        .map(|d| Link {
+            href: Some(format!("datasets/{}/", d.id)),
+            label: lang.text(&d.title),
+        })
+        .collect();
+    (shown, links)
+}
+
 /// Everything a territory page shows.
 #[derive(Debug, Serialize)]
 pub struct TerritoryView {
@@ -82,6 +140,9 @@ pub struct TerritoryView {
     pub name: String,
     /// Names in earlier codifier editions (the page keeps its address: the code).
     pub former_names: Vec<String>,
+    /// Facts from the datasets declared as their source, and those datasets.
+    pub profile: Vec<FactView>,
+    pub profile_sources: Vec<Link>,
     pub category: String,
     /// `oblast`, `raion` or `hromada`: which children label to use.
     pub level: &'static str,
@@ -183,10 +244,13 @@ pub fn view(
         .flatten()
         .filter(|id| !here.contains(id) && !about.contains(id))
         .collect();
+    let (profile, profile_sources) = profile(catalog, validated, &t.code, lang);
     TerritoryView {
         code: t.code.to_string(),
         name: t.name.clone(),
         former_names: t.former_names.clone(),
+        profile,
+        profile_sources,
         category: category(t.category),
         level: match t.category {
             Category::O | Category::K => "oblast",

@@ -8,6 +8,7 @@ pub mod cell;
 mod checking;
 pub mod descriptor;
 pub mod explain;
+pub mod facts;
 pub mod foreign;
 pub mod infer;
 pub mod keys;
@@ -72,6 +73,8 @@ impl DatasetResult {
 pub struct Validated {
     pub datasets: BTreeMap<DatasetId, DatasetResult>,
     pub report: Report,
+    /// Territory facts from the datasets that declare a profile (`facts`).
+    pub facts: facts::Facts,
 }
 
 /// Validates metadata and every resource (files in parallel). `on_resource` is called after
@@ -118,6 +121,7 @@ pub fn validate(
         out.datasets.insert(dataset.id.clone(), result);
     }
     out.report.sort();
+    out.facts = facts::read(catalog)?;
     Ok(out)
 }
 

@@ -40,6 +40,9 @@ macro_rules! cases {
 }
 
 cases! {
+    territory_profile_declared_wrong: |p| {
+        p.edit(BUDGET, "\"hromadata\": {", "\"hromadata\": {\"profile\": {\"resource\": \"revenues\", \"code\": \"kod\", \"facts\": {\"population\": \"total\", \"mayor\": \"source\"}},");
+    };
     type_error_in_a_cell: |p| { p.edit(REVENUES, "5735142140.24", "\"5735142140,24\""); };
     constraint_errors: |p| { p.edit(REVENUES, "2021,4909594030.7,fact", "2021,-5,forecast"); };
     duplicate_primary_key: |p| { p.edit(REVENUES, "2022,", "2021,"); };

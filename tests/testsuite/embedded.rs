@@ -1,6 +1,6 @@
 //! The embedded default catalogue (`datasets/`): valid, complete, and caught when broken.
 
-use crate::support::{repo, select, Project};
+use crate::support::{attr, repo, select, Project};
 
 #[test]
 fn embedded_catalogue_checks_clean() {
@@ -43,6 +43,46 @@ fn embedded_catalogue_builds_a_page_for_every_territory() {
         select(&home, "#territories + ul li").len(),
         count("O") + count("K")
     );
+    profiles_match_their_source_table(&p);
+}
+
+/// Hromada profiles show the facts of the KSE table the embedded catalogue declares as their
+/// source, and link it; a hromada the table lacks (Crimea) shows no profile.
+fn profiles_match_their_source_table(p: &Project) {
+    let table = repo()
+        .join("datasets/publishers/mindev/kse-hromada-indicators/data/hromada-indicators.csv");
+    let mut reader = csv::Reader::from_path(table).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    for row in [&rows[0], &rows[rows.len() / 2], &rows[rows.len() - 1]] {
+        let code = &row[col("hromada_code")];
+        let page = p.page(&format!("hromadas/{code}/index.html"));
+        let values = select(&page, "#profile + dl dd");
+        assert_eq!(
+            select(&page, "#profile + dl dd span[lang=uk]").len(),
+            2,
+            "{code}"
+        );
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        let area: f64 = row[col("square")].parse().unwrap();
+        assert_eq!(values[0], row[col("type")], "{code}");
+        assert_eq!(values[1], row[col("hromada_center")], "{code}");
+        assert_eq!(
+            digits(&values[2]),
+            row[col("total_popultaion_2022")],
+            "{code}"
+        );
+        assert_eq!(
+            values[3],
+            format!("{area:.1} км²").replace('.', ","),
+            "{code}"
+        );
+        let source = attr(&page, "section[aria-labelledby=profile] .source a", "href");
+        assert_eq!(source, ["../../datasets/kse-hromada-indicators/"], "{code}");
+    }
+    let crimea = p.page("hromadas/UA01020010000048857/index.html");
+    assert!(select(&crimea, "#profile").is_empty());
 }
 
 #[test]

@@ -790,7 +790,10 @@ def build_national(src: Sources, pdir: Path) -> list[str]:
         kse_ext(title_en="Key indicators of Ukraine's hromadas", description_en=desc_en,
                 keywords_en=["hromadas", "population", "area", "administrative centres", "decentralisation"],
                 spatial=["UA"], temporal=None,
-                purpose="Довідник громад для аналітики та зв’язування з іншими наборами за кодом КАТОТТГ.")))
+                purpose="Довідник громад для аналітики та зв’язування з іншими наборами за кодом КАТОТТГ.")
+        | {"profile": {"resource": "hromada-indicators", "code": "hromada_code",
+                       "facts": {"type": "type", "centre": "hromada_center",
+                                 "population": "total_popultaion_2022", "area": "square"}}}))
     names.append(name)
 
     # KSE hromada -> raion -> oblast
