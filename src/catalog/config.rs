@@ -36,6 +36,14 @@ struct CatalogFile {
     publisher: String,
     license: String,
     territories: TerritoriesFile,
+    #[serde(default)]
+    resolution_835: Option<Resolution835File>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resolution835File {
+    list: PathBuf,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +68,8 @@ pub struct CatalogConfig {
     pub registry: PathBuf,
     /// The codifier edition the registry was taken from.
     pub edition: String,
+    /// The list of datasets Resolution 835 requires, relative to the source folder.
+    pub resolution_835: Option<PathBuf>,
 }
 
 /// Checks a URL is absolute http(s); returns it with a trailing slash.
@@ -146,6 +156,7 @@ impl CatalogConfig {
             license: file.license,
             registry: file.territories.registry,
             edition: file.territories.edition,
+            resolution_835: file.resolution_835.map(|r| r.list),
         })
     }
 }

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod dialect;
 pub mod ids;
+pub mod mandatory;
 pub mod package;
 pub mod profile;
 pub mod resource;
@@ -35,6 +36,8 @@ pub struct Catalog {
     pub registry: Registry,
     pub publishers: BTreeMap<PublisherSlug, Publisher>,
     pub datasets: BTreeMap<DatasetId, Dataset>,
+    /// The datasets Resolution 835 requires (empty when the catalogue names no list).
+    pub mandatory: Vec<mandatory::Mandatory>,
 }
 
 /// What loading produced: the catalogue (when `catalog.toml` itself was usable) and findings.
@@ -78,6 +81,7 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
         }
     };
     let registry = load_registry(source, &config, &mut findings)?;
+    let mandatory = load_mandatory(source, &config, &mut findings)?;
     let publishers = load_publishers(source, &mut findings)?;
     let mut datasets = BTreeMap::new();
     for publisher in publishers.values() {
@@ -101,6 +105,7 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
         registry,
         publishers,
         datasets,
+        mandatory,
     };
     Ok(Loaded {
         catalog: Some(catalog),
@@ -130,6 +135,28 @@ fn load_registry(
         Registry::load(&path, &config.registry).map_err(|e| Error::read(&path, e))?;
     findings.append(&mut f);
     Ok(registry)
+}
+
+fn load_mandatory(
+    source: &Path,
+    config: &CatalogConfig,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<mandatory::Mandatory>, Error> {
+    let Some(list) = &config.resolution_835 else {
+        return Ok(Vec::new());
+    };
+    let path = source.join(list);
+    if !config::is_contained_relative(list) || !path.is_file() {
+        findings.push(
+            Finding::new(Kind::CatalogError, "catalog.toml", "`resolution_835.list` to name the list of mandatory datasets, a CSV inside the source folder")
+                .field("resolution_835.list", None)
+                .found(list.display().to_string()),
+        );
+        return Ok(Vec::new());
+    }
+    let (items, mut f) = mandatory::load(&path, list).map_err(|e| Error::read(&path, e))?;
+    findings.append(&mut f);
+    Ok(items)
 }
 
 /// Sorted subfolders of `dir` (symlinked folders are not followed).

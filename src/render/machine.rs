@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::view::resource_path;
 use super::{Content, Theme};
-use crate::catalog::{Catalog, Dataset};
+use crate::catalog::{Catalog, Dataset, PublisherSlug, Scope};
 use crate::error::Error;
 use crate::validate::{DatasetResult, Validated};
 
@@ -87,6 +87,13 @@ pub fn files(
         Content::Bytes(sums.into_bytes()),
         "the checksum list".into(),
     )?;
+    if !catalog.mandatory.is_empty() {
+        add(
+            COVERAGE.into(),
+            Content::Bytes(coverage(catalog, today)),
+            "the Resolution 835 coverage table".into(),
+        )?;
+    }
     let robots = format!(
         "User-agent: *\nAllow: /\n\n# Data files and their checksums: {}SHA256SUMS\n",
         catalog.config.base_url
@@ -110,4 +117,62 @@ pub fn files(
         )?;
     }
     Ok(())
+}
+
+/// Where the coverage table is published.
+pub const COVERAGE: &str = "resolution-835-coverage.csv";
+
+/// Every hromada × every mandatory dataset: `published`, `overdue` or `missing`, judged on the
+/// datasets of the hromada's own publishers (those whose territory is the hromada), with the
+/// oblast and raion for filtering. One row per hromada, in code order.
+pub fn coverage(catalog: &Catalog, today: Option<NaiveDate>) -> Vec<u8> {
+    use crate::catalog::territory::Category;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "oblast_code",
+        "oblast",
+        "raion_code",
+        "raion",
+        "hromada_code",
+        "hromada",
+        "publishers",
+    ];
+    header.extend(catalog.mandatory.iter().map(|m| m.code.as_str()));
+    let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    for h in catalog.registry.of_category(Category::H) {
+        let publishers: Vec<&PublisherSlug> = (catalog.publishers.values())
+            .filter(|p| p.territory == Scope::Territory(h.code))
+            .map(|p| &p.slug)
+            .collect();
+        let above = catalog.registry.ancestors(&h.code);
+        let level = |cat: Category| {
+            above
+                .iter()
+                .find(|t| t.category == cat || (cat == Category::O && t.category == Category::K))
+        };
+        let (oblast, raion) = (level(Category::O), level(Category::P));
+        let mut row = vec![
+            oblast.map_or(String::new(), |t| t.code.to_string()),
+            oblast.map_or(String::new(), |t| t.name.clone()),
+            raion.map_or(String::new(), |t| t.code.to_string()),
+            raion.map_or(String::new(), |t| t.name.clone()),
+            h.code.to_string(),
+            h.name.clone(),
+            publishers
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ];
+        row.extend(
+            (catalog.mandatory.iter())
+                .map(|m| super::checklist::item_status(catalog, &publishers, m, today).to_owned()),
+        );
+        rows.push(row);
+    }
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
 }

@@ -3,7 +3,8 @@
 //! output is the same bytes for the same input. Pages are rendered once per language: Ukrainian at
 //! the root, English under `en/`. Data files are referenced, not read, and copied by `output`.
 
-pub mod format;
+pub mod checklist;
+mod format;
 pub mod machine;
 pub mod territory;
 pub mod theme;

@@ -140,6 +140,8 @@ pub struct TerritoryView {
     pub name: String,
     /// Names in earlier codifier editions (the page keeps its address: the code).
     pub former_names: Vec<String>,
+    /// The Resolution 835 checklist of the hromada's own publishers (hromadas only).
+    pub checklist: Vec<super::checklist::Item>,
     /// Facts from the datasets declared as their source, and those datasets.
     pub profile: Vec<FactView>,
     pub profile_sources: Vec<Link>,
@@ -245,10 +247,16 @@ pub fn view(
         .filter(|id| !here.contains(id) && !about.contains(id))
         .collect();
     let (profile, profile_sources) = profile(catalog, validated, &t.code, lang);
+    let checklist = if t.category == Category::H {
+        super::checklist::checklist(catalog, &publishers, true, lang)
+    } else {
+        Vec::new()
+    };
     TerritoryView {
         code: t.code.to_string(),
         name: t.name.clone(),
         former_names: t.former_names.clone(),
+        checklist,
         profile,
         profile_sources,
         category: category(t.category),

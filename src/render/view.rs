@@ -487,6 +487,8 @@ pub struct PublisherView {
     pub contact_name: String,
     pub contact_email: Option<String>,
     pub datasets: Vec<Summary>,
+    /// The Resolution 835 checklist of its datasets.
+    pub checklist: Vec<super::checklist::Item>,
 }
 
 /// A publisher with its datasets.
@@ -506,6 +508,12 @@ pub fn publisher(
         contact_name: p.contact_name.clone(),
         contact_email: p.contact_email.clone(),
         datasets,
+        checklist: super::checklist::checklist(
+            catalog,
+            &[&p.slug],
+            super::checklist::is_local(catalog, &p.slug),
+            lang,
+        ),
     }
 }
 

@@ -240,6 +240,20 @@ fn dataset_findings(catalog: &Catalog, dataset: &Dataset) -> Vec<Finding> {
                 .field("hromadata.resolution_835", None)
                 .found(code.clone()),
             );
+        } else if !catalog.mandatory.is_empty()
+            && !catalog.mandatory.iter().any(|m| &m.code == code)
+        {
+            let list = catalog.config.resolution_835.clone().unwrap_or_default();
+            findings.push(
+                Finding::new(
+                    Kind::PackageError,
+                    &file,
+                    format!("a code from the list of mandatory datasets `{}`", list.display()),
+                )
+                .field("hromadata.resolution_835", None)
+                .found(code.clone())
+                .hint("use the code of the list's item this dataset fulfils, or add the item to the list"),
+            );
         }
     }
     if let (Some(issued), Some(modified)) = (dataset.issued, dataset.modified) {

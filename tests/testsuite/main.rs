@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod checklist;
 mod embedded;
 mod freshness;
 mod integrity;

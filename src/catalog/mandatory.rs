@@ -1,0 +1,151 @@
+//! Load stage: the datasets Cabinet Resolution No. 835 requires managers of public information to
+//! publish, as a list in the source tree (`[resolution_835] list` in `catalog.toml`; the embedded
+//! catalogue ships `resolution-835.csv`): code, Ukrainian and English name, who it applies to
+//! (`all` managers, or `local-self-government` bodies), and the expected update frequency (may be
+//! left empty). A dataset fulfils an item by declaring its code (`hromadata.resolution_835`).
+//! Invariants: codes are unique; bad rows are located findings and are left out.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::config::LocalText;
+use super::package::Frequency;
+use crate::validate::report::{Finding, Kind};
+
+/// Who a mandatory dataset applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applies {
+    /// Every manager of public information.
+    All,
+    /// Bodies of local self-government (hromada councils).
+    LocalSelfGovernment,
+}
+
+/// One dataset the Resolution requires.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mandatory {
+    pub code: String,
+    pub name: LocalText,
+    pub applies: Applies,
+    pub frequency: Option<Frequency>,
+}
+
+#[derive(serde::Deserialize)]
+struct Row {
+    code: String,
+    name_uk: String,
+    name_en: String,
+    applies_to: String,
+    #[serde(default)]
+    frequency: String,
+}
+
+/// Reads the list at `path` (shown in findings as `shown`).
+pub fn load(path: &Path, shown: &Path) -> Result<(Vec<Mandatory>, Vec<Finding>), std::io::Error> {
+    let mut reader = csv::Reader::from_path(path).map_err(std::io::Error::other)?;
+    let mut items = Vec::new();
+    let mut findings = Vec::new();
+    let mut codes = BTreeSet::new();
+    for (index, row) in reader.deserialize::<Row>().enumerate() {
+        let line = index as u64 + 2;
+        let bad = |field: &str, expected: &str, found: String| {
+            Finding::new(Kind::CatalogError, shown, expected)
+                .row(line)
+                .field(field, None)
+                .found(found)
+        };
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                findings.push(bad(
+                    "",
+                    "a row with code, name_uk, name_en, applies_to, frequency",
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let applies = match row.applies_to.trim() {
+            "all" => Applies::All,
+            "local-self-government" => Applies::LocalSelfGovernment,
+            other => {
+                findings.push(bad(
+                    "applies_to",
+                    "`all` or `local-self-government`",
+                    other.to_owned(),
+                ));
+                continue;
+            }
+        };
+        let frequency = match row.frequency.trim() {
+            "" => None,
+            text => match Frequency::parse(text) {
+                Some(f) => Some(f),
+                None => {
+                    let keys: Vec<&str> = Frequency::ALL.iter().map(|(_, k, _)| *k).collect();
+                    findings.push(bad(
+                        "frequency",
+                        &format!("empty or one of {}", keys.join(", ")),
+                        text.to_owned(),
+                    ));
+                    continue;
+                }
+            },
+        };
+        let code = row.code.trim().to_owned();
+        if code.is_empty() || !codes.insert(code.clone()) {
+            findings.push(bad("code", "a code used once in the list", code));
+            continue;
+        }
+        items.push(Mandatory {
+            code,
+            name: LocalText {
+                uk: row.name_uk.trim().to_owned(),
+                en: Some(row.name_en.trim().to_owned()).filter(|n| !n.is_empty()),
+            },
+            applies,
+            frequency,
+        });
+    }
+    Ok((items, findings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_rows_checked_and_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("835.csv");
+        std::fs::write(
+            &path,
+            "code,name_uk,name_en,applies_to,frequency\n\
+             all-007,Реєстр наборів даних,Register of datasets,all,щокварталу\n\
+             mun-002,Перелік об’єктів комунальної власності,Communal property,local-self-government,\n\
+             mun-002,Двійник,Twin,local-self-government,\n\
+             mun-003,Оренда,Leases,municipal,\n\
+             mun-004,Вільні приміщення,Unused premises,local-self-government,sometimes\n",
+        )
+        .unwrap();
+        let (items, findings) = load(&path, Path::new("835.csv")).unwrap();
+        assert_eq!(
+            items.iter().map(|i| i.code.as_str()).collect::<Vec<_>>(),
+            ["all-007", "mun-002"]
+        );
+        assert_eq!(items[0].frequency, Some(Frequency::Quarterly));
+        let located: Vec<(Option<u64>, Option<String>)> =
+            findings.iter().map(|f| (f.row, f.field.clone())).collect();
+        assert_eq!(
+            located,
+            [
+                (Some(4), Some("code".into())),
+                (Some(5), Some("applies_to".into())),
+                (Some(6), Some("frequency".into()))
+            ]
+        );
+    }
+}

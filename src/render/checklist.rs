@@ -1,0 +1,100 @@
+//! Stage 4, render: the Resolution 835 checklist of a publisher or a hromada — for each mandatory
+//! dataset that applies (every manager: `all`; a hromada council, i.e. a publisher whose territory
+//! is a hromada: also `local-self-government`), whether it is published (with links), published
+//! but overdue (`Dataset::overdue`), or missing. Pure: plain data in, view rows out.
+
+use serde::Serialize;
+
+use super::view::{Lang, Link, Text};
+use crate::catalog::mandatory::{Applies, Mandatory};
+use crate::catalog::territory::Category;
+use crate::catalog::{Catalog, Dataset, PublisherSlug, Scope};
+
+/// One mandatory dataset on a checklist.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub code: String,
+    pub name: Text,
+    /// `published`, `overdue` or `missing`.
+    pub status: &'static str,
+    pub datasets: Vec<Link>,
+}
+
+/// The status of one item given the datasets that fulfil it.
+fn status(fulfilling: &[&Dataset], today: Option<chrono::NaiveDate>) -> &'static str {
+    if fulfilling.is_empty() {
+        "missing"
+    } else if fulfilling.iter().all(|d| d.overdue(today)) {
+        "overdue"
+    } else {
+        "published"
+    }
+}
+
+/// True when the publisher is a body of local self-government: its territory is a hromada.
+pub fn is_local(catalog: &Catalog, slug: &PublisherSlug) -> bool {
+    let Some(p) = catalog.publishers.get(slug) else {
+        return false;
+    };
+    matches!(&p.territory, Scope::Territory(code)
+        if catalog.registry.get(code).is_some_and(|t| t.category == Category::H))
+}
+
+/// The checklist for the datasets of `publishers`; `local` adds the items for local
+/// self-government. Empty when the catalogue names no list.
+pub fn checklist(
+    catalog: &Catalog,
+    publishers: &[&PublisherSlug],
+    local: bool,
+    lang: &Lang,
+) -> Vec<Item> {
+    applicable(catalog, local)
+        .map(|m| {
+            let fulfilling = fulfilling(catalog, publishers, m);
+            Item {
+                code: m.code.clone(),
+                name: lang.text(&m.name),
+                status: status(&fulfilling, lang.today),
+                datasets: (fulfilling.iter())
+                    .map(|d| Link {
+                        href: Some(format!("datasets/{}/", d.id)),
+                        label: lang.text(&d.title),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The items that apply to a publisher (`local`: a body of local self-government).
+pub fn applicable(catalog: &Catalog, local: bool) -> impl Iterator<Item = &Mandatory> {
+    (catalog.mandatory.iter()).filter(move |m| m.applies == Applies::All || local)
+}
+
+/// The datasets of `publishers` that declare item `m`'s code.
+pub fn fulfilling<'c>(
+    catalog: &'c Catalog,
+    publishers: &[&PublisherSlug],
+    m: &Mandatory,
+) -> Vec<&'c Dataset> {
+    (catalog.datasets.values())
+        .filter(|d| publishers.contains(&&d.publisher))
+        .filter(|d| d.resolution_835.as_deref() == Some(m.code.as_str()))
+        .collect()
+}
+
+/// The status of item `m` for `publishers` on `today`.
+pub fn item_status(
+    catalog: &Catalog,
+    publishers: &[&PublisherSlug],
+    m: &Mandatory,
+    today: Option<chrono::NaiveDate>,
+) -> &'static str {
+    status(&fulfilling(catalog, publishers, m), today)
+}
+
+/// Counts of a checklist's statuses: published, overdue, missing.
+pub fn counts(items: &[Item]) -> (usize, usize, usize) {
+    let n = |s: &str| items.iter().filter(|i| i.status == s).count();
+    (n("published"), n("overdue"), n("missing"))
+}
