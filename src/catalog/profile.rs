@@ -6,7 +6,8 @@
 //! ```json
 //! "profile": {"resource": "hromada-indicators", "code": "hromada_code",
 //!             "facts": {"type": "type", "centre": "hromada_center",
-//!                       "population": "total_popultaion_2022", "area": "square"}}
+//!                       "population": "total_popultaion_2022", "area": "square",
+//!                       "latitude": "lat_center", "longitude": "lon_center"}}
 //! ```
 
 use std::path::Path;
@@ -29,15 +30,20 @@ pub enum Fact {
     Population,
     /// Area (km²).
     Area,
+    /// The centre's latitude and longitude (degrees, WGS 84): where maps draw the territory.
+    Latitude,
+    Longitude,
 }
 
 impl Fact {
     /// Every fact with its key, in the order pages show them.
-    pub const ALL: [(Fact, &'static str); 4] = [
+    pub const ALL: [(Fact, &'static str); 6] = [
         (Fact::Type, "type"),
         (Fact::Centre, "centre"),
         (Fact::Population, "population"),
         (Fact::Area, "area"),
+        (Fact::Latitude, "latitude"),
+        (Fact::Longitude, "longitude"),
     ];
 
     pub fn key(self) -> &'static str {
@@ -133,7 +139,7 @@ fn located(problems: Vec<(String, String, String)>, shown: &Path) -> Vec<Finding
             Finding::new(Kind::PackageError, shown, expected)
                 .field(format!("hromadata.profile.{key}"), None)
                 .found(found)
-                .hint("see README, “Territory profiles”: a resource, its code column, and columns for type, centre, population or area")
+                .hint("see README, “Territory profiles”: a resource, its code column, and columns for type, centre, population, area, latitude or longitude")
         })
         .collect()
 }

@@ -93,6 +93,23 @@ pub fn item_status(
     status(&fulfilling(catalog, publishers, m), today)
 }
 
+/// The publishers of a hromada (their territory is the hromada) and the status of every item of
+/// the list for them, in list order.
+pub fn hromada_statuses<'c>(
+    catalog: &'c Catalog,
+    code: &crate::catalog::KatottgCode,
+    today: Option<chrono::NaiveDate>,
+) -> (Vec<&'c PublisherSlug>, Vec<&'static str>) {
+    let publishers: Vec<&PublisherSlug> = (catalog.publishers.values())
+        .filter(|p| p.territory == Scope::Territory(*code))
+        .map(|p| &p.slug)
+        .collect();
+    let statuses = (catalog.mandatory.iter())
+        .map(|m| item_status(catalog, &publishers, m, today))
+        .collect();
+    (publishers, statuses)
+}
+
 /// Counts of a checklist's statuses: published, overdue, missing.
 pub fn counts(items: &[Item]) -> (usize, usize, usize) {
     let n = |s: &str| items.iter().filter(|i| i.status == s).count();

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::view::resource_path;
 use super::{Content, Theme};
-use crate::catalog::{Catalog, Dataset, PublisherSlug, Scope};
+use crate::catalog::{Catalog, Dataset};
 use crate::error::Error;
 use crate::validate::{DatasetResult, Validated};
 
@@ -90,9 +90,23 @@ pub fn files(
     if !catalog.mandatory.is_empty() {
         add(
             COVERAGE.into(),
-            Content::Bytes(coverage(catalog, today)),
+            Content::Bytes(coverage(catalog, today, None)),
             "the Resolution 835 coverage table".into(),
         )?;
+        use crate::catalog::territory::Category;
+        let oblasts = (catalog.registry.of_category(Category::O))
+            .chain(catalog.registry.of_category(Category::K));
+        for o in oblasts {
+            let table = coverage(catalog, today, Some(&o.code));
+            // A header line only: the oblast has no hromadas (Kyiv, Sevastopol).
+            if table.iter().filter(|b| **b == b'\n').count() > 1 {
+                add(
+                    format!("coverage/{}/coverage.csv", o.code),
+                    Content::Bytes(table),
+                    format!("the Resolution 835 coverage table of {}", o.code),
+                )?;
+            }
+        }
     }
     let robots = format!(
         "User-agent: *\nAllow: /\n\n# Data files and their checksums: {}SHA256SUMS\n",
@@ -125,7 +139,11 @@ pub const COVERAGE: &str = "resolution-835-coverage.csv";
 /// Every hromada × every mandatory dataset: `published`, `overdue` or `missing`, judged on the
 /// datasets of the hromada's own publishers (those whose territory is the hromada), with the
 /// oblast and raion for filtering. One row per hromada, in code order.
-pub fn coverage(catalog: &Catalog, today: Option<NaiveDate>) -> Vec<u8> {
+pub fn coverage(
+    catalog: &Catalog,
+    today: Option<NaiveDate>,
+    oblast: Option<&crate::catalog::KatottgCode>,
+) -> Vec<u8> {
     use crate::catalog::territory::Category;
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
@@ -140,11 +158,11 @@ pub fn coverage(catalog: &Catalog, today: Option<NaiveDate>) -> Vec<u8> {
     header.extend(catalog.mandatory.iter().map(|m| m.code.as_str()));
     let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
     for h in catalog.registry.of_category(Category::H) {
-        let publishers: Vec<&PublisherSlug> = (catalog.publishers.values())
-            .filter(|p| p.territory == Scope::Territory(h.code))
-            .map(|p| &p.slug)
-            .collect();
         let above = catalog.registry.ancestors(&h.code);
+        if oblast.is_some_and(|o| above.first().map(|t| &t.code) != Some(o)) {
+            continue;
+        }
+        let (publishers, statuses) = super::checklist::hromada_statuses(catalog, &h.code, today);
         let level = |cat: Category| {
             above
                 .iter()
@@ -164,10 +182,7 @@ pub fn coverage(catalog: &Catalog, today: Option<NaiveDate>) -> Vec<u8> {
                 .collect::<Vec<_>>()
                 .join(" "),
         ];
-        row.extend(
-            (catalog.mandatory.iter())
-                .map(|m| super::checklist::item_status(catalog, &publishers, m, today).to_owned()),
-        );
+        row.extend(statuses.iter().map(|s| s.to_string()));
         rows.push(row);
     }
     for row in rows {

@@ -4,6 +4,7 @@
 //! the root, English under `en/`. Data files are referenced, not read, and copied by `output`.
 
 pub mod checklist;
+pub mod coverage;
 mod format;
 pub mod machine;
 pub mod territory;
@@ -232,6 +233,7 @@ impl Renderer<'_> {
             catalog_description => l.text(&self.catalog.config.description),
             build_date => self.options.build_date.map(|d| d.to_string()),
             today => self.options.today.map(|d| d.to_string()),
+            has_coverage => !self.catalog.mandatory.is_empty(),
         };
         let tmpl = self
             .env
@@ -279,6 +281,42 @@ impl Renderer<'_> {
             Content::Bytes(bytes),
             format!("page {}{}", PageAt::prefix(at.lang), at.path),
         )
+    }
+
+    /// The Resolution 835 coverage pages: the whole catalogue, then each oblast with hromadas.
+    fn coverage_pages(
+        &self,
+        out: &mut Builder,
+        validated: &Validated,
+        l: &Lang,
+    ) -> Result<(), Error> {
+        let c = self.catalog;
+        if c.mandatory.is_empty() {
+            return Ok(());
+        }
+        let whole = coverage::view(c, validated, None, l);
+        let at = PageAt {
+            lang: l.code,
+            path: "coverage/",
+        };
+        self.page(out, "coverage.html", at, context! { coverage => whole })?;
+        for o in c
+            .registry
+            .of_category(Category::O)
+            .chain(c.registry.of_category(Category::K))
+        {
+            let v = coverage::view(c, validated, Some(o), l);
+            if v.rows.is_empty() {
+                continue;
+            }
+            let path = format!("coverage/{}/", o.code);
+            let at = PageAt {
+                lang: l.code,
+                path: &path,
+            };
+            self.page(out, "coverage.html", at, context! { coverage => v })?;
+        }
+        Ok(())
     }
 
     fn pages(
@@ -363,6 +401,7 @@ impl Renderer<'_> {
                 context! { publisher => p },
             )?;
         }
+        self.coverage_pages(out, validated, l)?;
         // Dataset and territory pages are independent: render them in parallel, then add them
         // in a fixed order (the site map is ordered, so the output does not depend on threads).
         use rayon::prelude::*;

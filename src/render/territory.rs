@@ -94,6 +94,14 @@ fn fact_text(fact: Fact, value: &str, lang: &Lang) -> String {
         .filter(|n| n.is_finite() && *n >= 0.0);
     match (fact, number) {
         (Fact::Population, Some(n)) => format::int(n.round() as u64, lang.code),
+        (Fact::Latitude | Fact::Longitude, Some(n)) => {
+            let text = format!("{n:.4}°");
+            if lang.code == "uk" {
+                text.replace('.', ",")
+            } else {
+                text
+            }
+        }
         (Fact::Area, Some(n)) => {
             let text = format!("{n:.1}");
             let text = if lang.code == "uk" {

@@ -11,7 +11,7 @@ use crate::error::Error;
 pub const LANGS: [&str; 2] = ["uk", "en"];
 
 /// The templates every theme must have.
-pub const TEMPLATES: [&str; 9] = [
+pub const TEMPLATES: [&str; 10] = [
     "base.html",
     "index.html",
     "datasets.html",
@@ -19,6 +19,7 @@ pub const TEMPLATES: [&str; 9] = [
     "publishers.html",
     "publisher.html",
     "territory.html",
+    "coverage.html",
     "404.html",
     "macros.html",
 ];
@@ -38,11 +39,13 @@ const BUILTIN: &[(&str, &[u8])] = builtin!(
     "templates/publishers.html",
     "templates/publisher.html",
     "templates/territory.html",
+    "templates/coverage.html",
     "templates/404.html",
     "templates/macros.html",
     "i18n/uk.toml",
     "i18n/en.toml",
     "static/style.css",
+    "static/sort.js",
 );
 
 /// A loaded theme.

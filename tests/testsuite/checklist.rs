@@ -75,6 +75,31 @@ fn checklist_on_publisher_and_hromada_pages_and_in_the_coverage_table() {
         .unwrap();
     assert!(other.ends_with(",,missing,missing"), "{other}");
 
+    // The coverage pages: totals per oblast, then the oblast's hromadas × items, with the CSV.
+    let whole = p.page("coverage/index.html");
+    assert_eq!(select(&whole, "table.coverage tbody th"), ["Вінницька"]);
+    // hromadas, all published, some, none
+    assert_eq!(
+        select(&whole, "table.coverage tbody td"),
+        ["2", "0", "1", "1"]
+    );
+    let oblast = p.page("coverage/UA05000000000010236/index.html");
+    let hromadas = select(&oblast, "table.coverage tbody th a");
+    assert_eq!(hromadas, ["Агрономічна", "Вінницька"]);
+    let cells = select(
+        &oblast,
+        "table.coverage tbody tr:nth-child(2) td[class^=status] .visually-hidden",
+    );
+    assert_eq!(cells, ["не оприлюднено", "прострочено"]);
+    assert!(p
+        .out()
+        .join("coverage/UA05000000000010236/coverage.csv")
+        .is_file());
+    assert!(
+        select(&whole, "svg.map").is_empty(),
+        "no coordinates declared: no map"
+    );
+
     // Before the due date the same dataset counts as published.
     let p = with_list("mun-049");
     assert_eq!(p.build(&["--today", "2026-01-31"]).code, 0);

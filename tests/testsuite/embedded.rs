@@ -83,6 +83,9 @@ fn profiles_match_their_source_table(p: &Project) {
     }
     let crimea = p.page("hromadas/UA01020010000048857/index.html");
     assert!(select(&crimea, "#profile").is_empty());
+    // The coverage map: one marker per hromada with declared coordinates (all but Crimea's).
+    let coverage = p.page("coverage/index.html");
+    assert_eq!(attr(&coverage, "svg.map a", "href").len(), rows.len());
 }
 
 #[test]

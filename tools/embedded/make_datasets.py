@@ -793,7 +793,8 @@ def build_national(src: Sources, pdir: Path) -> list[str]:
                 purpose="Довідник громад для аналітики та зв’язування з іншими наборами за кодом КАТОТТГ.")
         | {"profile": {"resource": "hromada-indicators", "code": "hromada_code",
                        "facts": {"type": "type", "centre": "hromada_center",
-                                 "population": "total_popultaion_2022", "area": "square"}}}))
+                                 "population": "total_popultaion_2022", "area": "square",
+                                 "latitude": "lat_center", "longitude": "lon_center"}}}))
     names.append(name)
 
     # KSE hromada -> raion -> oblast
