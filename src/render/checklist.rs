@@ -1,7 +1,7 @@
 //! Stage 4, render: the Resolution 835 checklist of a publisher or a hromada — for each mandatory
 //! dataset that applies (every manager: `all`; a hromada council, i.e. a publisher whose territory
 //! is a hromada: also `local-self-government`), whether it is published (with links), published
-//! but overdue (`Dataset::overdue`), or missing. Pure: plain data in, view rows out.
+//! but overdue (by the dataset's frequency, else the one the list expects), or missing. Pure: plain data in, view rows out.
 
 use serde::Serialize;
 
@@ -20,11 +20,23 @@ pub struct Item {
     pub datasets: Vec<Link>,
 }
 
-/// The status of one item given the datasets that fulfil it.
-fn status(fulfilling: &[&Dataset], today: Option<chrono::NaiveDate>) -> &'static str {
+/// The status of item `m` given the datasets that fulfil it: a dataset is judged by its own
+/// `frequency`, else by the frequency the list expects for the item.
+fn status(
+    m: &Mandatory,
+    fulfilling: &[&Dataset],
+    today: Option<chrono::NaiveDate>,
+) -> &'static str {
+    let overdue = |d: &&Dataset| {
+        let due = match d.frequency {
+            Some(_) => d.next_due(),
+            None => m.frequency.and_then(|f| f.next_due(d.modified?)),
+        };
+        matches!((due, today), (Some(due), Some(today)) if today > due)
+    };
     if fulfilling.is_empty() {
         "missing"
-    } else if fulfilling.iter().all(|d| d.overdue(today)) {
+    } else if fulfilling.iter().all(overdue) {
         "overdue"
     } else {
         "published"
@@ -54,7 +66,7 @@ pub fn checklist(
             Item {
                 code: m.code.clone(),
                 name: lang.text(&m.name),
-                status: status(&fulfilling, lang.today),
+                status: status(m, &fulfilling, lang.today),
                 datasets: (fulfilling.iter())
                     .map(|d| Link {
                         href: Some(format!("datasets/{}/", d.id)),
@@ -90,7 +102,7 @@ pub fn item_status(
     m: &Mandatory,
     today: Option<chrono::NaiveDate>,
 ) -> &'static str {
-    status(&fulfilling(catalog, publishers, m), today)
+    status(m, &fulfilling(catalog, publishers, m), today)
 }
 
 /// The publishers of a hromada (their territory is the hromada) and the status of every item of

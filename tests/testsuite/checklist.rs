@@ -100,6 +100,14 @@ fn checklist_on_publisher_and_hromada_pages_and_in_the_coverage_table() {
         "no coordinates declared: no map"
     );
 
+    // A dataset that declares no frequency is judged by the frequency the list expects.
+    let p = with_list("mun-049");
+    p.edit(BUDGET, "\"frequency\": \"yearly\",", "");
+    assert_eq!(p.build(&["--today", "2026-11-22"]).code, 0);
+    assert!(rows(&p, &format!("hromadas/{HROMADA}/index.html"))[1]
+        .1
+        .starts_with("прострочено ·"));
+
     // Before the due date the same dataset counts as published.
     let p = with_list("mun-049");
     assert_eq!(p.build(&["--today", "2026-01-31"]).code, 0);
