@@ -150,6 +150,8 @@ pub struct TerritoryView {
     pub former_names: Vec<String>,
     /// The Resolution 835 checklist of the hromada's own publishers (hromadas only).
     pub checklist: Vec<super::checklist::Item>,
+    /// The oblast's coverage page (oblasts, when the catalogue has a list of mandatory datasets).
+    pub coverage_href: Option<String>,
     /// Facts from the datasets declared as their source, and those datasets.
     pub profile: Vec<FactView>,
     pub profile_sources: Vec<Link>,
@@ -265,6 +267,8 @@ pub fn view(
         name: t.name.clone(),
         former_names: t.former_names.clone(),
         checklist,
+        coverage_href: (t.category == Category::O && !catalog.mandatory.is_empty())
+            .then(|| format!("coverage/{}/", t.code)),
         profile,
         profile_sources,
         category: category(t.category),
