@@ -13,6 +13,7 @@ pub mod foreign;
 pub mod infer;
 pub mod keys;
 mod parse;
+mod pattern;
 pub mod reader;
 pub mod report;
 pub mod report_format;

@@ -6,8 +6,6 @@
 
 use std::path::Path;
 
-use regex::Regex;
-
 use super::cell::{self, Value};
 use super::report::{Finding, Kind};
 use super::rowkeys::{KeyPlan, Lookup};
@@ -19,7 +17,7 @@ struct Check<'s> {
     field: &'s Field,
     number: usize,
     missing: Vec<&'s str>,
-    pattern: Option<Regex>,
+    pattern: Option<super::pattern::Pattern>,
     minimum: Option<(Value<'s>, bool)>,
     maximum: Option<(Value<'s>, bool)>,
     enumeration: Option<Vec<Value<'s>>>,
@@ -93,7 +91,7 @@ fn prepare<'s>(
             pattern: c
                 .pattern
                 .as_ref()
-                .and_then(|p| Regex::new(&format!("^(?:{p})$")).ok()),
+                .and_then(|p| super::pattern::Pattern::new(p)),
             minimum,
             maximum,
             enumeration,
