@@ -312,6 +312,7 @@ fn string<'a>(text: &'a str, format: Option<&str>) -> Option<Value<'a>> {
 }
 
 /// Parses `text` (not a missing value) as `field_type` with `format`.
+#[inline(always)]
 pub fn parse<'a>(field_type: &FieldType, format: Option<&str>, text: &'a str) -> Option<Value<'a>> {
     match field_type {
         FieldType::String => string(text, format),
