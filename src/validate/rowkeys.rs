@@ -359,6 +359,7 @@ impl KeyPlan {
                     Some(dup_hint_uk.into()),
                 )
             }
+            // Same-table foreign keys never get here: `flush` records them and `finish` judges them.
             What::DuplicateRow | What::Referenced(_) | What::Referencing(_) => at(
                 Kind::DuplicateRow,
                 format!("a row that differs from the others (row {first} is the same)"),
