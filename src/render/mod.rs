@@ -6,6 +6,7 @@
 pub mod checklist;
 pub mod coverage;
 mod format;
+mod jsonld;
 pub mod machine;
 pub mod territory;
 pub mod theme;
@@ -192,6 +193,12 @@ pub fn render(
         Some(&options.base_url),
     )?;
     out.add("404.html".into(), Content::Bytes(not_found), "the 404 page")?;
+    let sitemap = machine::sitemap(&options.base_url, out.site.keys());
+    out.add(
+        "sitemap.xml".into(),
+        Content::Bytes(sitemap),
+        "the site map",
+    )?;
     Ok(out.site)
 }
 

@@ -169,6 +169,8 @@ pub fn summary(
 pub struct DatasetView {
     #[serde(flatten)]
     pub summary: Summary,
+    /// The schema.org description, for the page's JSON-LD (safe inside `<script>`).
+    pub json_ld: String,
     pub description: Text,
     /// The description cut to 300 characters, for `<meta name="description">`.
     pub meta_description: String,
@@ -277,6 +279,7 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
     };
     DatasetView {
         summary: summary(catalog, d, Some(result), lang),
+        json_ld: super::jsonld::dataset(catalog, d, result, lang),
         description: lang.text(&d.description),
         paragraphs: lang
             .text(&d.description)

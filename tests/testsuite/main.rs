@@ -8,6 +8,7 @@ mod checklist;
 mod embedded;
 mod freshness;
 mod integrity;
+mod jsonld;
 mod output;
 mod parity;
 mod support;
