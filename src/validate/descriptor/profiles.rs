@@ -42,14 +42,18 @@ const V2_SOURCES: [&str; 4] = [
     include_str!("../../../spec/datapackage-profiles/2.0/tabledialect.json"),
 ];
 
-/// The eight compiled profiles.
+/// One compiled profile.
 struct Compiled {
     schemas: Schemas,
-    /// `[v1, v2]`, each in the order of `NAMES`.
-    index: [Vec<SchemaIndex>; 2],
+    index: SchemaIndex,
 }
 
-static COMPILED: OnceLock<Result<Compiled, String>> = OnceLock::new();
+/// `[v1, v2]`, each in the order of `NAMES`: a profile is compiled the first time a descriptor
+/// of its kind and version is checked (compiling all eight took ~45 ms, most of a small run).
+static COMPILED: [[OnceLock<Result<Compiled, String>>; 4]; 2] = [
+    [const { OnceLock::new() }; 4],
+    [const { OnceLock::new() }; 4],
+];
 
 /// Refuses every URL: the profiles are complete, nothing may be fetched at run time.
 struct NoLoader;
@@ -60,7 +64,8 @@ impl UrlLoader for NoLoader {
     }
 }
 
-fn compile() -> Result<Compiled, String> {
+/// Compiles profile `kind_slot` of version `slot` (0 for v1, 1 for v2).
+fn compile(slot: usize, kind_slot: usize) -> Result<Compiled, String> {
     let mut compiler = Compiler::new();
     compiler.set_default_draft(Draft::V7);
     compiler.use_loader(Box::new(NoLoader));
@@ -72,26 +77,19 @@ fn compile() -> Result<Compiled, String> {
         name: V2_PATH_FORMAT,
         func: path_v2,
     });
+    let (dir, sources) = [("1.0", V1_SOURCES), ("2.0", V2_SOURCES)][slot];
+    let name = NAMES[kind_slot];
+    let url = format!("https://datapackage.org/profiles/{dir}/{name}.json");
+    let mut profile: Value =
+        serde_json::from_str(sources[kind_slot]).map_err(|e| format!("{url}: {e}"))?;
+    patch(&mut profile, slot == 0);
+    compiler
+        .add_resource(&url, profile)
+        .map_err(|e| format!("{url}: {e}"))?;
     let mut schemas = Schemas::new();
-    let mut index = [Vec::new(), Vec::new()];
-    for (slot, (dir, sources)) in [("1.0", V1_SOURCES), ("2.0", V2_SOURCES)]
-        .into_iter()
-        .enumerate()
-    {
-        for (name, text) in NAMES.iter().zip(sources) {
-            let url = format!("https://datapackage.org/profiles/{dir}/{name}.json");
-            let mut profile: Value =
-                serde_json::from_str(text).map_err(|e| format!("{url}: {e}"))?;
-            patch(&mut profile, slot == 0);
-            compiler
-                .add_resource(&url, profile)
-                .map_err(|e| format!("{url}: {e}"))?;
-            let compiled = compiler
-                .compile(&url, &mut schemas)
-                .map_err(|e| format!("{url}: {e}"))?;
-            index[slot].push(compiled);
-        }
-    }
+    let index = compiler
+        .compile(&url, &mut schemas)
+        .map_err(|e| format!("{url}: {e}"))?;
     Ok(Compiled { schemas, index })
 }
 
@@ -256,7 +254,12 @@ pub(super) fn problems(
     tree: &Tree,
     skipped: &[usize],
 ) -> Vec<Problem> {
-    let compiled = match COMPILED.get_or_init(compile) {
+    let slot = usize::from(version == Version::V2);
+    let kind_slot = kind as usize;
+    let Some(cell) = COMPILED[slot].get(kind_slot) else {
+        return Vec::new();
+    };
+    let compiled = match cell.get_or_init(|| compile(slot, kind_slot)) {
         Ok(compiled) => compiled,
         Err(e) => {
             let note = format!("the official profiles could not be prepared, so the descriptor was not checked against them: {e}");
@@ -267,12 +270,7 @@ pub(super) fn problems(
             }];
         }
     };
-    let slot = usize::from(version == Version::V2);
-    let kind_slot = kind as usize;
-    let Some(&index) = compiled.index[slot].get(kind_slot) else {
-        return Vec::new();
-    };
-    let Err(error) = compiled.schemas.validate(doc, index) else {
+    let Err(error) = compiled.schemas.validate(doc, compiled.index) else {
         return Vec::new();
     };
     let mut units = Vec::new();
