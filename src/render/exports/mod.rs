@@ -198,3 +198,25 @@ pub fn files(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_escapes_and_drops_what_xml_cannot_hold() {
+        assert_eq!(
+            xml_text("a<b>&\"c\" 'd'\u{1}\u{b}\te\n"),
+            "a&lt;b&gt;&amp;&quot;c&quot; &apos;d&apos;\te\n"
+        );
+    }
+
+    #[test]
+    fn csv_quotes_only_where_needed_with_lf() {
+        let bytes = csv_bytes([["a", "b, c"], ["\"q\"", "x\ny"]]);
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "a,\"b, c\"\n\"\"\"q\"\"\",\"x\ny\"\n"
+        );
+    }
+}

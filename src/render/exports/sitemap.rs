@@ -73,9 +73,9 @@ pub fn page_dates(catalog: &Catalog, index: &TerritoryIndex) -> BTreeMap<String,
     dates
 }
 
-fn urlset<'a>(
+fn urlset(
     base_url: &str,
-    pages: &[&'a str],
+    pages: &[&str],
     dates: &BTreeMap<String, NaiveDate>,
 ) -> (Vec<u8>, Option<NaiveDate>) {
     let mut xml = String::from(
