@@ -220,6 +220,44 @@ mod tests {
         assert_ne!(name("a.b"), name("a-b"));
     }
 
+    fn resource(name: &str) -> Resource {
+        Resource {
+            name: name.into(),
+            path: "a.csv".into(),
+            title: None,
+            description: None,
+            format: "csv".into(),
+            mediatype: None,
+            encoding: None,
+            declared_bytes: None,
+            declared_hash: None,
+            schema: None,
+            dialect: Default::default(),
+        }
+    }
+
+    #[test]
+    fn resource_files_are_safe_and_distinct() {
+        let names = ["revenues", "Доходи", "../x", "1", "revenues"];
+        let mut taken = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            let file = resource_file(&resource(n), i, &taken);
+            assert!(!taken.contains(&file), "{file}");
+            assert!(!file.contains('/') && file.is_ascii(), "{file}");
+            taken.push(file);
+        }
+        assert_eq!(
+            taken,
+            [
+                "resource_create-revenues.json",
+                "resource_create-2.json",
+                "resource_create-3.json",
+                "resource_create-1.json",
+                "resource_create-revenues-5.json"
+            ]
+        );
+    }
+
     #[test]
     fn licences_and_tags() {
         assert_eq!(license_id("CC-BY-4.0"), "cc-by");
