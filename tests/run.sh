@@ -19,5 +19,18 @@ if ! need sha256sum; then
   fi
 fi
 
+# The CKAN push tool (tools/ckan-push.py) and the fake CKAN its tests talk to are Python 3
+# scripts using only the standard library.
+if ! need python3; then
+  if need apt-get; then
+    apt-get update -qq && apt-get install -y -qq python3
+  else
+    echo "tests/run.sh: python3 is required" >&2
+    exit 2
+  fi
+fi
+HROMADATA_PYTHON="${HROMADATA_PYTHON:-$(command -v python3)}"
+export HROMADATA_PYTHON
+
 cargo fmt --all -- --check
 cargo test --locked

@@ -191,21 +191,3 @@ pub fn coverage(
     }
     w.into_inner().unwrap_or_default()
 }
-
-/// `sitemap.xml`: the absolute address of every page among `paths` (output paths ending in
-/// `index.html`), in path order, for search engines.
-pub fn sitemap<'p>(base_url: &str, paths: impl Iterator<Item = &'p String>) -> Vec<u8> {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for path in paths.filter(|p| p.ends_with("index.html")) {
-        let page = path.trim_end_matches("index.html");
-        let loc = format!("{base_url}{page}")
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n"));
-    }
-    xml.push_str("</urlset>\n");
-    xml.into_bytes()
-}

@@ -5,6 +5,7 @@
 
 pub mod checklist;
 pub mod coverage;
+pub mod exports;
 mod format;
 mod jsonld;
 pub mod machine;
@@ -177,6 +178,12 @@ pub fn render(
         theme,
         options.today,
     )?;
+    exports::files(
+        &mut |path, content, origin| out.add(path, content, origin),
+        (catalog, validated),
+        &index,
+        options.build_date,
+    )?;
     let r = Renderer {
         env: &env,
         catalog,
@@ -193,12 +200,16 @@ pub fn render(
         Some(&options.base_url),
     )?;
     out.add("404.html".into(), Content::Bytes(not_found), "the 404 page")?;
-    let sitemap = machine::sitemap(&options.base_url, out.site.keys());
-    out.add(
-        "sitemap.xml".into(),
-        Content::Bytes(sitemap),
-        "the site map",
-    )?;
+    let dates = exports::sitemap::page_dates(catalog, &index);
+    let sitemaps = exports::sitemap::files(
+        &options.base_url,
+        out.site.keys(),
+        &dates,
+        exports::sitemap::LIMIT,
+    );
+    for (path, bytes) in sitemaps {
+        out.add(path, Content::Bytes(bytes), "the site map")?;
+    }
     Ok(out.site)
 }
 

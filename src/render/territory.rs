@@ -164,6 +164,8 @@ pub struct TerritoryView {
     pub datasets_here: Vec<Summary>,
     pub about: Vec<Summary>,
     pub wider: Vec<Summary>,
+    /// Its Atom feed, from the site root (when datasets about it or by its publishers have dates).
+    pub feed: Option<String>,
 }
 
 fn summaries<'a>(
@@ -287,5 +289,6 @@ pub fn view(
         datasets_here: summaries(catalog, validated, here, lang),
         about: summaries(catalog, validated, about, lang),
         wider: summaries(catalog, validated, wider, lang),
+        feed: super::exports::feeds::territory_feed(catalog, index, &t.code),
     }
 }

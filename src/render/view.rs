@@ -189,6 +189,8 @@ pub struct DatasetView {
     pub version: Option<String>,
     pub findings: Vec<String>,
     pub resources: Vec<ResourceView>,
+    /// The Resolution 835 passport (the same fields as `passport.json`).
+    pub passport: Vec<super::exports::passport::Row>,
 }
 
 fn keywords(d: &Dataset, lang: &Lang) -> Vec<Text> {
@@ -330,6 +332,13 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
             .zip(&result.resources)
             .map(|(r, res)| resource(d, r, res, lang))
             .collect(),
+        passport: {
+            use super::exports::{passport, Urls};
+            let urls = Urls {
+                base: &catalog.config.base_url,
+            };
+            passport::view(&passport::passport(catalog, d, urls), lang)
+        },
     }
 }
 
@@ -492,6 +501,8 @@ pub struct PublisherView {
     pub datasets: Vec<Summary>,
     /// The Resolution 835 checklist of its datasets.
     pub checklist: Vec<super::checklist::Item>,
+    /// Its Atom feed, from the site root (when a dataset of it has a date).
+    pub feed: Option<String>,
 }
 
 /// A publisher with its datasets.
@@ -517,6 +528,7 @@ pub fn publisher(
             super::checklist::is_local(catalog, &p.slug),
             lang,
         ),
+        feed: super::exports::feeds::publisher_feed(catalog, &p.slug),
     }
 }
 

@@ -5,12 +5,17 @@
 mod build;
 mod check;
 mod checklist;
+mod ckan;
 mod embedded;
+mod feeds;
 mod freshness;
 mod integrity;
 mod jsonld;
 mod output;
 mod parity;
+mod registers;
 mod support;
+mod tables;
 mod territories;
 mod validate;
+mod xml;

@@ -1,0 +1,215 @@
+//! Stage 4, render: Atom feeds (RFC 4287) of new and updated datasets — the whole catalogue
+//! (`feed.atom`), each publisher (`publishers/<slug>/feed.atom`) and each territory with datasets
+//! about it or by its publishers (`oblasts|raions|hromadas/<KATOTTG>/feed.atom`). Invariants:
+//! entries are ordered by `modified` (else `issued`) newest first, then by id; an entry's
+//! `updated` is that date and the feed's is its newest entry's — never the clock; an entry's id
+//! is its dataset's page URL, stable across builds; content is Ukrainian, with the English page
+//! as a second alternate link. A dataset with neither date cannot be placed and is left out; a
+//! publisher or territory feed with no entry is not written.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
+use super::{changed, xml_text, Urls};
+use crate::catalog::territory::Category;
+use crate::catalog::{Catalog, Dataset, DatasetId, KatottgCode, PublisherSlug};
+use crate::render::territory::TerritoryIndex;
+use crate::render::view::territory_href;
+
+/// The file name of every feed.
+pub const FILE: &str = "feed.atom";
+
+/// What a feed is about: its title, the pages it stands for (site-root paths of the uk page;
+/// the en page is under `en/`) and its own path.
+struct Head<'a> {
+    title: String,
+    page: String,
+    path: String,
+    author: Option<&'a str>,
+}
+
+fn timestamp(d: NaiveDate) -> String {
+    format!("{d}T00:00:00Z")
+}
+
+fn entry(catalog: &Catalog, d: &Dataset, date: NaiveDate, urls: Urls) -> String {
+    let page = urls.dataset(d, false);
+    let mut x = String::from("  <entry>\n");
+    x += &format!("    <id>{}</id>\n", xml_text(&page));
+    x += &format!(
+        "    <title type=\"text\">{}</title>\n",
+        xml_text(&d.title.uk)
+    );
+    x += &format!("    <updated>{}</updated>\n", timestamp(date));
+    if let Some(issued) = d.issued {
+        x += &format!("    <published>{}</published>\n", timestamp(issued));
+    }
+    x += &format!(
+        "    <link rel=\"alternate\" type=\"text/html\" hreflang=\"uk\" href=\"{}\"/>\n",
+        xml_text(&page)
+    );
+    x += &format!(
+        "    <link rel=\"alternate\" type=\"text/html\" hreflang=\"en\" href=\"{}\"/>\n",
+        xml_text(&urls.dataset(d, true))
+    );
+    let descriptor = urls.file(&format!("datasets/{}/datapackage.json", d.id));
+    x += &format!(
+        "    <link rel=\"related\" type=\"application/json\" href=\"{}\"/>\n",
+        xml_text(&descriptor)
+    );
+    let author =
+        (catalog.publishers.get(&d.publisher)).map_or(d.publisher.as_str(), |p| &p.name.uk);
+    x += &format!("    <author><name>{}</name></author>\n", xml_text(author));
+    for k in &d.keywords {
+        x += &format!("    <category term=\"{}\"/>\n", xml_text(k));
+    }
+    if !d.description.uk.trim().is_empty() {
+        x += &format!(
+            "    <content type=\"text\">{}</content>\n",
+            xml_text(&d.description.uk)
+        );
+    }
+    x + "  </entry>\n"
+}
+
+/// A feed of `datasets` (those with a date), newest first; `fallback` is the feed's `updated`
+/// when it has no entry (only the catalogue's feed is written empty).
+fn feed(catalog: &Catalog, head: &Head, datasets: &[&Dataset], fallback: NaiveDate) -> Vec<u8> {
+    let urls = Urls {
+        base: &catalog.config.base_url,
+    };
+    let mut dated: Vec<(NaiveDate, &Dataset)> = datasets
+        .iter()
+        .filter_map(|d| changed(d).map(|c| (c, *d)))
+        .collect();
+    dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let updated = dated.first().map_or(fallback, |(c, _)| *c);
+    let page = urls.file(&head.page);
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x += "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"uk\">\n";
+    x += &format!("  <id>{}</id>\n", xml_text(&urls.file(&head.path)));
+    x += &format!("  <title type=\"text\">{}</title>\n", xml_text(&head.title));
+    x += &format!("  <updated>{}</updated>\n", timestamp(updated));
+    x += &format!(
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        xml_text(&urls.file(&head.path))
+    );
+    x += &format!(
+        "  <link rel=\"alternate\" type=\"text/html\" hreflang=\"uk\" href=\"{}\"/>\n",
+        xml_text(&page)
+    );
+    x += &format!(
+        "  <link rel=\"alternate\" type=\"text/html\" hreflang=\"en\" href=\"{}\"/>\n",
+        xml_text(&urls.file(&format!("en/{}", head.page)))
+    );
+    if let Some(author) = head.author {
+        x += &format!("  <author><name>{}</name></author>\n", xml_text(author));
+    }
+    x += "  <generator>hromadata</generator>\n";
+    for (date, d) in &dated {
+        x += &entry(catalog, d, *date, urls);
+    }
+    x += "</feed>\n";
+    x.into_bytes()
+}
+
+/// The datasets a territory's feed lists: those about it (its code or a code below it) and
+/// those of the publishers located in it.
+pub fn territory_datasets<'c>(
+    catalog: &'c Catalog,
+    index: &TerritoryIndex,
+    code: &KatottgCode,
+) -> BTreeSet<&'c DatasetId> {
+    let publishers = index.publishers.get(code);
+    let mine = (catalog.datasets.values())
+        .filter(|d| publishers.is_some_and(|p| p.contains(&d.publisher)))
+        .map(|d| &d.id);
+    let about = (index.about.get(code).into_iter().flatten())
+        .filter_map(|id| catalog.datasets.get_key_value(id).map(|(k, _)| k));
+    mine.chain(about).collect()
+}
+
+fn has_dated<'c>(catalog: &'c Catalog, ids: impl IntoIterator<Item = &'c DatasetId>) -> bool {
+    ids.into_iter()
+        .filter_map(|id| catalog.datasets.get(id))
+        .any(|d| changed(d).is_some())
+}
+
+/// Where a publisher's feed is (from the site root), when it has one.
+pub fn publisher_feed(catalog: &Catalog, slug: &PublisherSlug) -> Option<String> {
+    let ids = (catalog.datasets.values())
+        .filter(|d| &d.publisher == slug)
+        .map(|d| &d.id);
+    has_dated(catalog, ids).then(|| format!("publishers/{slug}/{FILE}"))
+}
+
+/// Where a territory's feed is (from the site root), when it has one.
+pub fn territory_feed(
+    catalog: &Catalog,
+    index: &TerritoryIndex,
+    code: &KatottgCode,
+) -> Option<String> {
+    let page = territory_href(catalog, code)?;
+    has_dated(catalog, territory_datasets(catalog, index, code)).then(|| format!("{page}{FILE}"))
+}
+
+/// Every feed: (path from the site root, bytes).
+pub fn feeds(
+    catalog: &Catalog,
+    index: &TerritoryIndex,
+    build_date: Option<NaiveDate>,
+) -> Vec<(String, Vec<u8>)> {
+    const ABOUT: &str = "нові та оновлені набори даних";
+    let owner = (catalog.publishers.values())
+        .find(|p| p.slug.as_str() == catalog.config.publisher)
+        .map(|p| p.name.uk.as_str());
+    let all: Vec<&Dataset> = catalog.datasets.values().collect();
+    // An empty catalogue still has a feed (pages link it): dated by the build, else the epoch.
+    let fallback = build_date.unwrap_or_default();
+    let head = Head {
+        title: format!("{} — {ABOUT}", catalog.config.title.uk),
+        page: String::new(),
+        path: FILE.into(),
+        author: owner,
+    };
+    let mut out = vec![(FILE.to_owned(), feed(catalog, &head, &all, fallback))];
+    for p in catalog.publishers.values() {
+        let Some(path) = publisher_feed(catalog, &p.slug) else {
+            continue;
+        };
+        let mine: Vec<&Dataset> = all
+            .iter()
+            .copied()
+            .filter(|d| d.publisher == p.slug)
+            .collect();
+        let head = Head {
+            title: format!("{} — {ABOUT}", p.name.uk),
+            page: format!("publishers/{}/", p.slug),
+            author: Some(&p.name.uk),
+            path,
+        };
+        out.push((head.path.clone(), feed(catalog, &head, &mine, fallback)));
+    }
+    let territories = [Category::O, Category::K, Category::P, Category::H]
+        .into_iter()
+        .flat_map(|c| catalog.registry.of_category(c));
+    for t in territories {
+        let Some(path) = territory_feed(catalog, index, &t.code) else {
+            continue;
+        };
+        let ids = territory_datasets(catalog, index, &t.code);
+        let listed: Vec<&Dataset> = ids
+            .iter()
+            .filter_map(|id| catalog.datasets.get(*id))
+            .collect();
+        let head = Head {
+            title: format!("{} ({}) — {ABOUT}", t.name, t.code),
+            page: territory_href(catalog, &t.code).unwrap_or_default(),
+            author: None,
+            path,
+        };
+        out.push((head.path.clone(), feed(catalog, &head, &listed, fallback)));
+    }
+    out
+}

@@ -1,0 +1,222 @@
+//! Stage 4, render: exports for other catalogues and machines — per-publisher registers of
+//! datasets (Cabinet Resolution No. 835), dataset passports, CKAN API payloads for data.gov.ua,
+//! catalogue tables (`datasets.csv`, `resources.csv`, `publishers.csv`), Atom feeds, the
+//! catalogue's `datapackage.json` and the site map. Pure functions of the validated catalogue:
+//! no clock (dates come from the data), no hash-map order, so the same input gives the same
+//! bytes. Every URL in them is absolute, on the catalogue's `base_url`.
+
+pub mod ckan;
+pub mod feeds;
+pub mod package;
+pub mod passport;
+pub mod register;
+pub mod sitemap;
+pub mod tables;
+
+use chrono::NaiveDate;
+
+use super::machine::Add;
+use super::territory::TerritoryIndex;
+use super::view::resource_path;
+use super::Content;
+use crate::catalog::{Catalog, Dataset, Resource};
+use crate::error::Error;
+use crate::validate::{DatasetResult, Validated};
+
+/// Joins the values of a multi-valued cell (keywords, formats) in CSV files.
+pub const LIST_SEPARATOR: &str = "; ";
+
+/// Absolute URLs of the site's pages and files.
+#[derive(Debug, Clone, Copy)]
+pub struct Urls<'a> {
+    /// The catalogue's `base_url`, ending in `/`.
+    pub base: &'a str,
+}
+
+impl Urls<'_> {
+    /// A dataset's page, in Ukrainian (`en == false`) or English.
+    pub fn dataset(&self, d: &Dataset, en: bool) -> String {
+        let lang = if en { "en/" } else { "" };
+        format!("{}{lang}datasets/{}/", self.base, d.id)
+    }
+
+    /// A resource's published file.
+    pub fn download(&self, d: &Dataset, r: &Resource) -> String {
+        format!(
+            "{}datasets/{}/{}",
+            self.base,
+            d.id,
+            super::format::url_path(&resource_path(r))
+        )
+    }
+
+    /// Any file or page by its path from the site root.
+    pub fn file(&self, path: &str) -> String {
+        format!("{}{}", self.base, super::format::url_path(path))
+    }
+}
+
+/// The date a dataset last changed: `modified`, else `issued` (feeds, site map).
+pub fn changed(d: &Dataset) -> Option<NaiveDate> {
+    d.modified.or(d.issued)
+}
+
+/// The distinct formats of a dataset's files, uppercase and sorted.
+pub fn formats(d: &Dataset) -> Vec<String> {
+    let mut formats: Vec<String> = d
+        .resources
+        .iter()
+        .map(|r| r.format.to_uppercase())
+        .filter(|f| !f.is_empty())
+        .collect();
+    formats.sort();
+    formats.dedup();
+    formats
+}
+
+/// A CSV file from rows (the first is the header): UTF-8 without BOM, `,` between fields,
+/// RFC 4180 quoting (only where needed), LF line ends.
+pub fn csv_bytes<I, R, S>(rows: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = S>,
+    S: AsRef<[u8]>,
+{
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(row);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Text escaped for XML content and attribute values; characters XML 1.0 cannot hold (control
+/// characters other than tab and line ends) are left out.
+pub fn xml_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Pretty JSON with a final newline.
+pub fn json_bytes(value: &serde_json::Value) -> Vec<u8> {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text.into_bytes()
+}
+
+/// The validation result of a dataset (empty when validation left it out).
+pub fn result_of<'v>(validated: &'v Validated, d: &Dataset) -> std::borrow::Cow<'v, DatasetResult> {
+    validated
+        .datasets
+        .get(&d.id)
+        .map_or_else(Default::default, std::borrow::Cow::Borrowed)
+}
+
+/// Adds every export: registers and feeds per publisher, passports and CKAN payloads per
+/// dataset, feeds per territory, the catalogue tables and the catalogue's `datapackage.json`.
+pub fn files(
+    add: &mut Add,
+    (catalog, validated): (&Catalog, &Validated),
+    index: &TerritoryIndex,
+    build_date: Option<NaiveDate>,
+) -> Result<(), Error> {
+    let urls = Urls {
+        base: &catalog.config.base_url,
+    };
+    for p in catalog.publishers.values() {
+        let (csv, json) = register::register(catalog, p, urls);
+        let dir = format!("publishers/{}/", p.slug);
+        let origin = format!("the register of datasets of publisher `{}`", p.slug);
+        add(
+            format!("{dir}{}", register::CSV),
+            Content::Bytes(csv),
+            origin.clone(),
+        )?;
+        add(
+            format!("{dir}{}", register::JSON),
+            Content::Bytes(json),
+            origin,
+        )?;
+    }
+    for d in catalog.datasets.values() {
+        let result = result_of(validated, d);
+        let dir = format!("datasets/{}/", d.id);
+        let p = passport::passport(catalog, d, urls);
+        let origin = format!("the passport of dataset `{}`", d.id);
+        add(
+            format!("{dir}passport.json"),
+            Content::Bytes(passport::json(&p)),
+            origin.clone(),
+        )?;
+        add(
+            format!("{dir}passport.csv"),
+            Content::Bytes(passport::csv(&p)),
+            origin,
+        )?;
+        for (name, bytes) in ckan::payloads(catalog, d, &result, urls) {
+            add(
+                format!("{dir}ckan/{name}"),
+                Content::Bytes(bytes),
+                format!("the CKAN payloads of dataset `{}`", d.id),
+            )?;
+        }
+    }
+    for (path, bytes) in feeds::feeds(catalog, index, build_date) {
+        add(
+            path.clone(),
+            Content::Bytes(bytes),
+            format!("the Atom feed `{path}`"),
+        )?;
+    }
+    for (path, bytes) in tables::tables(catalog, validated, urls) {
+        add(
+            path.into(),
+            Content::Bytes(bytes),
+            format!("the catalogue table `{path}`"),
+        )?;
+    }
+    if let Some(package) = package::catalogue(catalog, validated) {
+        add(
+            "datapackage.json".into(),
+            Content::Bytes(json_bytes(&package)),
+            "the catalogue's data package".into(),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_escapes_and_drops_what_xml_cannot_hold() {
+        assert_eq!(
+            xml_text("a<b>&\"c\" 'd'\u{1}\u{b}\te\n"),
+            "a&lt;b&gt;&amp;&quot;c&quot; &apos;d&apos;\te\n"
+        );
+    }
+
+    #[test]
+    fn csv_quotes_only_where_needed_with_lf() {
+        let bytes = csv_bytes([["a", "b, c"], ["\"q\"", "x\ny"]]);
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "a,\"b, c\"\n\"\"\"q\"\"\",\"x\ny\"\n"
+        );
+    }
+}

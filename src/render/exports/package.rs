@@ -1,0 +1,112 @@
+//! Stage 4, render: `datapackage.json` at the site root — the whole catalogue as one Data
+//! Package v2: one resource per published data file, with its path from the site root, its
+//! computed `bytes` and `hash`, its format, its dataset's licences and (when the dataset gives
+//! it inline) its Table Schema, so one frictionless run can check every file of the site.
+//! Invariants: valid against the official Data Package 2.0 profile; resource names unique
+//! (`<dataset id>.<resource name>`, lowercase, `-` for other characters, a position added on a
+//! clash); files in dataset-id order, then their order in the dataset.
+
+use serde_json::{json, Map, Value};
+
+use super::result_of;
+use crate::catalog::{Catalog, Dataset};
+use crate::render::view::resource_path;
+use crate::validate::Validated;
+
+/// A name of lowercase letters, digits and `-._` from `text`.
+fn name_part(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '-' | '_' | '.') => c,
+            _ => '-',
+        })
+        .collect()
+}
+
+/// The raw resource descriptor number `i` of `d`, as written in its `datapackage.json`.
+fn raw_resource(d: &Dataset, i: usize) -> Option<&Map<String, Value>> {
+    d.descriptor
+        .get("resources")?
+        .as_array()?
+        .get(i)?
+        .as_object()
+}
+
+fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value> {
+    let result = result_of(validated, d);
+    let licences = d.descriptor.get("licenses").cloned();
+    let mut names: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (i, (r, res)) in d.resources.iter().zip(&result.resources).enumerate() {
+        let mut name = format!("{}.{}", d.id, name_part(&r.name));
+        if names.contains(&name) {
+            name = format!("{name}-{}", i + 1);
+        }
+        names.push(name.clone());
+        let mut o = Map::new();
+        o.insert("name".into(), json!(name));
+        o.insert(
+            "path".into(),
+            json!(format!("datasets/{}/{}", d.id, resource_path(r))),
+        );
+        if let Some(t) = &r.title {
+            o.insert("title".into(), json!(t));
+        }
+        o.insert("format".into(), json!(r.format));
+        if let Some(m) = &r.mediatype {
+            o.insert("mediatype".into(), json!(m));
+        }
+        if let Some(e) = &r.encoding {
+            o.insert("encoding".into(), json!(e));
+        }
+        o.insert("bytes".into(), json!(res.digest.bytes));
+        o.insert(
+            "hash".into(),
+            json!(format!("sha256:{}", res.digest.sha256)),
+        );
+        if let Some(l) = &licences {
+            o.insert("licenses".into(), l.clone());
+        }
+        // A schema or dialect given by a path names a file beside the source descriptor, not
+        // on the site: only inline ones are carried over.
+        for key in ["schema", "dialect"] {
+            if let Some(v) = raw_resource(d, i)
+                .and_then(|raw| raw.get(key))
+                .filter(|v| v.is_object())
+            {
+                o.insert(key.into(), v.clone());
+            }
+        }
+        o.insert(
+            "hromadata".into(),
+            json!({
+                "dataset": d.id.as_str(),
+                "publisher": d.publisher.as_str(),
+                "descriptor": format!("datasets/{}/datapackage.json", d.id),
+                "page": format!("{}datasets/{}/", catalog.config.base_url, d.id),
+            }),
+        );
+        out.push(Value::Object(o));
+    }
+    out
+}
+
+/// The catalogue's data package; `None` when there is no data file (a package needs one).
+pub fn catalogue(catalog: &Catalog, validated: &Validated) -> Option<Value> {
+    let c = &catalog.config;
+    let resources: Vec<Value> = (catalog.datasets.values())
+        .flat_map(|d| resources(catalog, validated, d))
+        .collect();
+    if resources.is_empty() {
+        return None;
+    }
+    Some(json!({
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": "hromadata-catalogue",
+        "title": c.title.uk,
+        "description": c.description.uk,
+        "homepage": c.base_url,
+        "licenses": [{"name": c.license}],
+        "resources": resources,
+    }))
+}

@@ -1,0 +1,200 @@
+//! Stage 4, render: the site map (sitemaps.org protocol 0.9) of every page, in both languages,
+//! with `<lastmod>`: a dataset page's date is its dataset's `modified` (else `issued`); a page
+//! that lists datasets takes the newest date of those it lists; other pages (coverage) have none.
+//! Invariants: URLs in path order; at most `limit` URLs per file — beyond that (the protocol's
+//! 50,000) `sitemap.xml` becomes a sitemap index of `sitemaps/sitemap-<n>.xml`, so the robots.txt
+//! line naming `sitemap.xml` holds either way.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::{changed, xml_text};
+use crate::catalog::territory::Category;
+use crate::catalog::{Catalog, DatasetId, Scope};
+use crate::render::territory::TerritoryIndex;
+use crate::render::view::territory_href;
+
+/// The protocol's limit of URLs in one sitemap file.
+pub const LIMIT: usize = 50_000;
+
+/// Where the site map is (named in robots.txt).
+pub const FILE: &str = "sitemap.xml";
+
+/// The date of every page that has one, by its folder under a language root (`""` for home,
+/// `datasets/<id>/`, `publishers/<slug>/`, `hromadas/<code>/`…).
+pub fn page_dates(catalog: &Catalog, index: &TerritoryIndex) -> BTreeMap<String, NaiveDate> {
+    let mut dates = BTreeMap::new();
+    let newest_of = |ids: &mut dyn Iterator<Item = &DatasetId>| {
+        ids.filter_map(|id| catalog.datasets.get(id))
+            .filter_map(changed)
+            .max()
+    };
+    let newest = catalog.datasets.values().filter_map(changed).max();
+    for page in ["", "datasets/", "publishers/"] {
+        if let Some(d) = newest {
+            dates.insert(page.to_owned(), d);
+        }
+    }
+    for d in catalog.datasets.values() {
+        if let Some(c) = changed(d) {
+            dates.insert(format!("datasets/{}/", d.id), c);
+        }
+    }
+    for p in catalog.publishers.values() {
+        let mine = catalog.datasets.values().filter(|d| d.publisher == p.slug);
+        if let Some(c) = mine.filter_map(changed).max() {
+            dates.insert(format!("publishers/{}/", p.slug), c);
+        }
+    }
+    let territories = [Category::O, Category::K, Category::P, Category::H]
+        .into_iter()
+        .flat_map(|c| catalog.registry.of_category(c));
+    for t in territories {
+        let Some(href) = territory_href(catalog, &t.code) else {
+            continue;
+        };
+        // What the page lists: datasets about it or by its publishers, and wider ones that
+        // cover it (the whole country, its oblast, its raion).
+        let listed = super::feeds::territory_datasets(catalog, index, &t.code);
+        let mut wider = vec![Scope::Country];
+        wider.extend(
+            catalog
+                .registry
+                .ancestors(&t.code)
+                .iter()
+                .map(|a| Scope::Territory(a.code)),
+        );
+        let wider_ids = wider.iter().filter_map(|s| index.exact.get(s)).flatten();
+        if let Some(c) = newest_of(&mut listed.into_iter().chain(wider_ids)) {
+            dates.insert(href, c);
+        }
+    }
+    dates
+}
+
+fn urlset(
+    base_url: &str,
+    pages: &[&str],
+    dates: &BTreeMap<String, NaiveDate>,
+) -> (Vec<u8>, Option<NaiveDate>) {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut newest = None;
+    for page in pages {
+        let loc = xml_text(&format!("{base_url}{page}"));
+        let folder = page.strip_prefix("en/").unwrap_or(page);
+        match dates.get(folder) {
+            Some(d) => {
+                newest = newest.max(Some(*d));
+                xml.push_str(&format!(
+                    "  <url><loc>{loc}</loc><lastmod>{d}</lastmod></url>\n"
+                ));
+            }
+            None => xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n")),
+        }
+    }
+    xml.push_str("</urlset>\n");
+    (xml.into_bytes(), newest)
+}
+
+/// The site map of every page among `paths` (output paths; pages end in `index.html`): one
+/// `sitemap.xml`, or, past `limit` pages, a sitemap index and its parts. Returns (path, bytes).
+pub fn files<'p>(
+    base_url: &str,
+    paths: impl Iterator<Item = &'p String>,
+    dates: &BTreeMap<String, NaiveDate>,
+    limit: usize,
+) -> Vec<(String, Vec<u8>)> {
+    let pages: Vec<&str> = paths.filter_map(|p| p.strip_suffix("index.html")).collect();
+    if pages.len() <= limit {
+        return vec![(FILE.to_owned(), urlset(base_url, &pages, dates).0)];
+    }
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut out = Vec::new();
+    for (n, chunk) in pages.chunks(limit.max(1)).enumerate() {
+        let path = format!("sitemaps/sitemap-{}.xml", n + 1);
+        let (bytes, newest) = urlset(base_url, chunk, dates);
+        let loc = xml_text(&format!("{base_url}{path}"));
+        match newest {
+            Some(d) => index.push_str(&format!(
+                "  <sitemap><loc>{loc}</loc><lastmod>{d}</lastmod></sitemap>\n"
+            )),
+            None => index.push_str(&format!("  <sitemap><loc>{loc}</loc></sitemap>\n")),
+        }
+        out.push((path, bytes));
+    }
+    index.push_str("</sitemapindex>\n");
+    out.insert(0, (FILE.to_owned(), index.into_bytes()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths() -> Vec<String> {
+        [
+            "index.html",
+            "datasets/a/index.html",
+            "datasets/a/data.csv",
+            "en/datasets/a/index.html",
+            "en/index.html",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+
+    #[test]
+    fn one_file_with_lastmod_under_the_limit() {
+        let d = NaiveDate::from_ymd_opt(2025, 2, 1).unwrap();
+        let dates = BTreeMap::from([("datasets/a/".to_owned(), d)]);
+        let files = files("https://x.ua/", paths().iter(), &dates, LIMIT);
+        assert_eq!(files.len(), 1);
+        let xml = String::from_utf8(files[0].1.clone()).unwrap();
+        assert_eq!(xml.matches("<url>").count(), 4);
+        assert_eq!(
+            xml.matches("<lastmod>2025-02-01</lastmod>").count(),
+            2,
+            "{xml}"
+        );
+        assert!(!xml.contains("data.csv"));
+    }
+
+    #[test]
+    fn split_into_an_index_past_the_limit() {
+        let d = NaiveDate::from_ymd_opt(2025, 2, 1).unwrap();
+        let dates = BTreeMap::from([("datasets/a/".to_owned(), d)]);
+        let files = files("https://x.ua/", paths().iter(), &dates, 3);
+        let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sitemap.xml",
+                "sitemaps/sitemap-1.xml",
+                "sitemaps/sitemap-2.xml"
+            ]
+        );
+        let index = String::from_utf8(files[0].1.clone()).unwrap();
+        assert!(index.contains("<sitemapindex"));
+        // The part with a dated page is dated; the other (only `en/`) has no date to give.
+        assert!(
+            index.contains(
+                "<loc>https://x.ua/sitemaps/sitemap-1.xml</loc><lastmod>2025-02-01</lastmod>"
+            ),
+            "{index}"
+        );
+        assert!(
+            index.contains("<sitemap><loc>https://x.ua/sitemaps/sitemap-2.xml</loc></sitemap>"),
+            "{index}"
+        );
+        let urls: usize = files[1..]
+            .iter()
+            .map(|(_, b)| String::from_utf8_lossy(b).matches("<url>").count())
+            .sum();
+        assert_eq!(urls, 4);
+    }
+}
