@@ -161,11 +161,19 @@ impl Batch {
                 from,
             )
         };
-        for (i, j) in row.cells.clone().enumerate() {
-            let span = self.span(j);
+        let Some(ends) = self.ends.get(row.cells.clone()) else {
+            return Ok(());
+        };
+        cells.reserve(ends.len());
+        // One walk over the row's cell ends (each cell starts where the one before ended).
+        let first = row.cells.start;
+        let mut start = if first == 0 { 0 } else { self.ends[first - 1] } - from;
+        for (i, &end) in ends.iter().enumerate() {
+            let end = end - from;
             // A cut inside a character means that cell is not valid on its own.
-            let text = whole.get(span.start - from..span.end - from).ok_or(i)?;
+            let text = whole.get(start..end).ok_or(i)?;
             cells.push(if skip_space { text.trim_start() } else { text });
+            start = end;
         }
         Ok(())
     }

@@ -37,17 +37,19 @@ impl Context<'_, '_> {
     /// Checks the cells of every row of `batch`.
     pub(super) fn check(&self, batch: Batch) -> Checked {
         let mut findings = Vec::new();
-        let mut lookups = Vec::new();
+        let mut lookups =
+            Vec::with_capacity(batch.rows.len() * self.checker.keys().lookups_per_row());
         {
             let mut cells = Vec::new();
+            let mut values = Vec::new();
             for k in 0..batch.rows.len() {
                 let row = batch.rows[k].number;
                 if let Err(index) = batch.cells_into(k, self.skip_space, &mut cells) {
                     findings.push(bad_utf8(row, index, &batch, k, self.names, self.shown));
                     continue;
                 }
-                self.checker
-                    .check(&cells, (row, k), &mut findings, &mut lookups);
+                let out = (&mut findings, &mut lookups);
+                self.checker.check(&cells, (row, k), out, &mut values);
             }
         }
         Checked {

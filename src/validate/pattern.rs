@@ -20,9 +20,14 @@ enum Piece {
 #[derive(Debug, Clone)]
 pub struct Pattern(Inner);
 
+/// The bytes allowed at one position of a fixed-length pattern: bit `b` of the 256.
+type Allowed = [u64; 4];
+
 #[derive(Debug, Clone)]
 enum Inner {
-    Simple(Vec<Piece>),
+    /// A simple pattern flattened: one set of allowed bytes per byte of a matching text (every
+    /// simple pattern matches texts of one length only).
+    Simple(Box<[Allowed]>),
     Regex(Regex),
 }
 
@@ -36,34 +41,48 @@ impl Pattern {
             .ok()
             .and_then(|hir| simple(&hir));
         Some(Pattern(match simple {
-            Some(pieces) => Inner::Simple(pieces),
+            Some(pieces) => Inner::Simple(flatten(&pieces)),
             None => Inner::Regex(regex),
         }))
     }
 
     /// True when `text` matches the whole pattern.
+    #[inline]
     pub fn is_match(&self, text: &str) -> bool {
         match &self.0 {
             Inner::Regex(r) => r.is_match(text),
-            Inner::Simple(pieces) => {
-                let mut rest = text.as_bytes();
-                for piece in pieces {
-                    let n = match piece {
-                        Piece::Literal(bytes) if rest.starts_with(bytes) => bytes.len(),
-                        Piece::Class(set, count)
-                            if rest.len() >= *count
-                                && rest[..*count].iter().all(|&b| b < 128 && set[b as usize]) =>
-                        {
-                            *count
-                        }
-                        _ => return false,
-                    };
-                    rest = &rest[n..];
-                }
-                rest.is_empty()
+            Inner::Simple(positions) => {
+                let bytes = text.as_bytes();
+                bytes.len() == positions.len()
+                    && bytes
+                        .iter()
+                        .zip(positions.iter())
+                        .all(|(&b, allowed)| (allowed[usize::from(b >> 6)] >> (b & 63)) & 1 == 1)
             }
         }
     }
+}
+
+/// The allowed bytes at each position of the texts that `pieces` match.
+fn flatten(pieces: &[Piece]) -> Box<[Allowed]> {
+    let mut positions = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Literal(bytes) => positions.extend(bytes.iter().map(|&b| {
+                let mut allowed = [0u64; 4];
+                allowed[usize::from(b >> 6)] |= 1 << (b & 63);
+                allowed
+            })),
+            Piece::Class(set, count) => {
+                let mut allowed = [0u64; 4];
+                for (b, _) in set.iter().enumerate().filter(|(_, on)| **on) {
+                    allowed[b >> 6] |= 1 << (b & 63);
+                }
+                positions.extend(std::iter::repeat_n(allowed, *count));
+            }
+        }
+    }
+    positions.into_boxed_slice()
 }
 
 /// The pieces of a simple pattern, or `None` for any other.

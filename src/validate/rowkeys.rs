@@ -149,6 +149,15 @@ impl KeyPlan {
         }
     }
 
+    /// The most lookups `queue` makes for one row (to size a batch's list once).
+    pub(super) fn lookups_per_row(&self) -> usize {
+        self.unique.len()
+            + usize::from(self.primary.is_some())
+            + self.unique_keys.len()
+            + 2 * self.self_refs.len()
+            + usize::from(self.duplicate_rows)
+    }
+
     /// Fingerprints one row's keys into lookups (`at`: the row's place in its batch).
     pub(super) fn queue(
         &self,

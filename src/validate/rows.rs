@@ -123,16 +123,16 @@ impl<'s> RowChecker<'s> {
 
     /// Checks one row (`cells` as read, `row` its number with the header as row 1, `at` its
     /// place in its batch); its key lookups go to `lookups`.
-    pub(super) fn check(
+    /// `values` is scratch space the caller reuses from row to row.
+    pub(super) fn check<'b>(
         &self,
-        cells: &[&str],
+        cells: &[&'b str],
         (row, at): (u64, usize),
-        out: &mut Vec<Finding>,
-        lookups: &mut Vec<Lookup>,
+        (out, lookups): (&mut Vec<Finding>, &mut Vec<Lookup>),
+        values: &mut Vec<Option<Value<'b>>>,
     ) {
         let start = out.len();
-        let mut values: smallvec::SmallVec<[Option<Value>; 16]> =
-            smallvec::SmallVec::with_capacity(self.checks.len());
+        values.clear();
         let mut blank = 0;
         let width = self.checks.len();
         for (i, c) in self.checks.iter().enumerate() {
@@ -182,7 +182,7 @@ impl<'s> RowChecker<'s> {
                     ),
             );
         }
-        self.keys.queue(cells, &values, row, at, lookups);
+        self.keys.queue(cells, values, row, at, lookups);
     }
 }
 
