@@ -5,6 +5,7 @@
 
 pub mod checklist;
 pub mod coverage;
+pub mod dcat;
 mod format;
 mod jsonld;
 pub mod machine;
