@@ -5,6 +5,7 @@
 mod build;
 mod check;
 mod checklist;
+mod dcat;
 mod embedded;
 mod freshness;
 mod integrity;

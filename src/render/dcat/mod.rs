@@ -21,6 +21,7 @@ use crate::render::Content;
 use crate::validate::Validated;
 use describe::Ctx;
 use pages::{publish, Collection};
+pub use vocab::{license_iri, spdx_license};
 
 /// Datasets per catalogue page when `catalog.toml` does not set `[dcat] page_size`.
 pub const DEFAULT_PAGE_SIZE: usize = 1000;

@@ -1,8 +1,10 @@
-//! Stage 4, render: a small in-memory RDF graph — triples of IRIs, blank nodes and typed or
-//! language-tagged literals — and its two serialisations, Turtle and JSON-LD. Invariants: a graph
-//! is a sorted set (same triples → same bytes, duplicates collapse); every IRI in it is safe to
-//! write in either syntax (characters Turtle forbids are percent-encoded when the IRI is made),
-//! so both serialisations carry exactly the same graph.
+//! Stage 4, render: a small in-memory RDF graph — triples of IRIs and typed or language-tagged
+//! literals — and its two serialisations, Turtle and JSON-LD. Invariants: a graph is a sorted set
+//! (same triples → same bytes, duplicates collapse); every IRI in it is safe to write in either
+//! syntax (characters Turtle forbids are percent-encoded when the IRI is made), so both
+//! serialisations carry exactly the same graph. There are no blank nodes: every node gets a
+//! stable IRI, which harvesters can keep across harvests and which makes the two serialisations
+//! comparable in linear time.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -31,11 +33,10 @@ pub const PREFIXES: [(&str, &str); 15] = [
 /// `rdf:type`.
 pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
-/// A subject: an IRI or a blank node (by its label, unique within one graph).
+/// A subject: an IRI.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Node {
     Iri(String),
-    Blank(String),
 }
 
 impl Node {
@@ -105,7 +106,6 @@ impl From<Node> for Object {
 #[derive(Debug, Default)]
 pub struct Graph {
     triples: BTreeSet<(Node, &'static str, Object)>,
-    blanks: usize,
 }
 
 impl Graph {
@@ -119,12 +119,6 @@ impl Graph {
         for c in classes {
             self.add(s, RDF_TYPE, Object::iri(c));
         }
-    }
-
-    /// A new blank node, labelled by a counter (deterministic: the build adds in a fixed order).
-    pub fn blank(&mut self) -> Node {
-        self.blanks += 1;
-        Node::Blank(format!("b{}", self.blanks))
     }
 
     /// The triples grouped by subject (in subject order), `rdf:type` first within each group.
@@ -180,7 +174,6 @@ impl Graph {
         let iri = |i: &str| rename(i).unwrap_or_else(|| i.to_owned());
         let id = |n: &Node| match n {
             Node::Iri(i) => iri(i),
-            Node::Blank(b) => format!("_:{b}"),
         };
         let mut nodes = Vec::new();
         for (s, list) in self.subjects() {
@@ -242,7 +235,6 @@ fn compact(iri: &str) -> Option<String> {
 fn turtle_node(n: &Node) -> String {
     match n {
         Node::Iri(i) => compact(i).unwrap_or_else(|| format!("<{i}>")),
-        Node::Blank(b) => format!("_:{b}"),
     }
 }
 
@@ -304,7 +296,7 @@ mod tests {
             "http://purl.org/dc/terms/title",
             Object::lang("Title", "en"),
         );
-        let b = g.blank();
+        let b = Node::iri("https://example.org/a#sum");
         g.add(&s, "http://spdx.org/rdf/terms#checksum", b.clone());
         g.add(
             &b,
@@ -338,7 +330,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("_:b1\n    spdx:checksumValue \"ab\"^^xsd:hexBinary ."),
+            text.contains(
+                "<https://example.org/a#sum>\n    spdx:checksumValue \"ab\"^^xsd:hexBinary ."
+            ),
             "{text}"
         );
     }
@@ -349,9 +343,14 @@ mod tests {
         let doc: Value = serde_json::from_slice(&g.to_jsonld(&|_| None)).unwrap();
         let nodes = doc["@graph"].as_array().unwrap();
         assert_eq!(nodes.len(), 2);
+        // Subjects in IRI order: `…/a#sum` sorts before `…/a%20b`.
+        let nodes = [&nodes[1], &nodes[0]];
         assert_eq!(nodes[0]["@type"], json!(["dcat:Dataset"]));
         assert_eq!(nodes[0]["dct:title"].as_array().unwrap().len(), 2);
-        assert_eq!(nodes[0]["spdx:checksum"], json!([{"@id": "_:b1"}]));
+        assert_eq!(
+            nodes[0]["spdx:checksum"],
+            json!([{"@id": "https://example.org/a#sum"}])
+        );
         assert_eq!(
             nodes[1]["spdx:checksumValue"],
             json!([{"@value": "ab", "@type": "xsd:hexBinary"}])
