@@ -158,21 +158,7 @@ impl Ctx<'_> {
         if let Some(v) = &d.version {
             g.add(&s, t::VERSION, Object::text(v.as_str()));
         }
-        if let Some(f) = d.frequency {
-            let f = vocab::frequency(g, f);
-            g.add(&s, t::ACCRUAL, f);
-        }
-        for scope in &d.spatial {
-            let l = self.location(g, scope);
-            g.add(&s, t::SPATIAL, l);
-        }
-        if let Some((start, end)) = d.temporal {
-            let p = Node::iri(format!("{page}#period"));
-            g.add(&s, t::TEMPORAL, p.clone());
-            g.types(&p, &[t::PERIOD]);
-            g.add(&p, t::START_DATE, date(start));
-            g.add(&p, t::END_DATE, date(end));
-        }
+        self.coverage(g, &s, d, &page);
         if let Some(p) = self.catalog.publishers.get(&d.publisher) {
             let a = self.agent(g, p);
             g.add(&s, t::PUBLISHER, a);
@@ -185,6 +171,25 @@ impl Ctx<'_> {
             g.add(&s, t::DISTRIBUTION_P, dist);
         }
         Some(s)
+    }
+
+    /// Adds when and where: update frequency, territories and period (`<page>#period`).
+    fn coverage(&self, g: &mut Graph, s: &Node, d: &Dataset, page: &str) {
+        if let Some(f) = d.frequency {
+            let f = vocab::frequency(g, f);
+            g.add(s, t::ACCRUAL, f);
+        }
+        for scope in &d.spatial {
+            let l = self.location(g, scope);
+            g.add(s, t::SPATIAL, l);
+        }
+        if let Some((start, end)) = d.temporal {
+            let p = Node::iri(format!("{page}#period"));
+            g.add(s, t::TEMPORAL, p.clone());
+            g.types(&p, &[t::PERIOD]);
+            g.add(&p, t::START_DATE, date(start));
+            g.add(&p, t::END_DATE, date(end));
+        }
     }
 
     /// The first declared licence with an IRI, else the catalogue's default.
