@@ -31,6 +31,23 @@ if ! need python3; then
 fi
 HROMADATA_PYTHON="${HROMADATA_PYTHON:-$(command -v python3)}"
 export HROMADATA_PYTHON
+# The DCAT-AP checks (tests/testsuite/dcat.rs) run rdflib and pySHACL, pinned in
+# tests/tools/requirements.txt, from a venv made here once (and again when that file changes).
+venv="$PWD/.venv-tests"
+if ! cmp -s tests/tools/requirements.txt "$venv/requirements.txt"; then
+  if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+    if need apt-get; then
+      apt-get update -qq && apt-get install -y -qq python3-venv
+      python3 -m venv --clear "$venv"
+    else
+      echo "tests/run.sh: python3 with the venv module is required" >&2
+      exit 2
+    fi
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/tools/requirements.txt
+  cp tests/tools/requirements.txt "$venv/requirements.txt"
+fi
+export HROMADATA_TEST_PYTHON="$venv/bin/python"
 
 cargo fmt --all -- --check
 cargo test --locked

@@ -38,6 +38,14 @@ struct CatalogFile {
     territories: TerritoriesFile,
     #[serde(default)]
     resolution_835: Option<Resolution835File>,
+    #[serde(default)]
+    dcat: Option<DcatFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DcatFile {
+    page_size: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +78,8 @@ pub struct CatalogConfig {
     pub edition: String,
     /// The list of datasets Resolution 835 requires, relative to the source folder.
     pub resolution_835: Option<PathBuf>,
+    /// Datasets per page of the DCAT-AP catalogues (`[dcat] page_size`, at least 1).
+    pub dcat_page_size: usize,
 }
 
 /// Checks a URL is absolute http(s); returns it with a trailing slash.
@@ -145,6 +155,22 @@ impl CatalogConfig {
                 .found(file.territories.registry.display().to_string()),
             );
         }
+        let dcat_page_size = file
+            .dcat
+            .as_ref()
+            .map_or(crate::render::dcat::DEFAULT_PAGE_SIZE, |d| d.page_size);
+        if dcat_page_size == 0 {
+            findings.push(
+                Finding::new(
+                    Kind::CatalogError,
+                    shown,
+                    "a page size of at least 1 dataset",
+                )
+                .field("dcat.page_size", None)
+                .found("0")
+                .hint("leave `[dcat]` out for pages of 1,000 datasets"),
+            );
+        }
         if !findings.is_empty() {
             return Err(findings);
         }
@@ -157,6 +183,7 @@ impl CatalogConfig {
             registry: file.territories.registry,
             edition: file.territories.edition,
             resolution_835: file.resolution_835.map(|r| r.list),
+            dcat_page_size,
         })
     }
 }

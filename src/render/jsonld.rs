@@ -1,6 +1,7 @@
 //! Stage 4, render: a schema.org `Dataset` description of each dataset, embedded in its page as
 //! JSON-LD, so that search engines (Google Dataset Search) find and describe it. Built from the
-//! same metadata as the page; URLs are absolute (the catalogue's `base_url`). Invariant: the text
+//! same metadata as the page; URLs are absolute (the catalogue's `base_url`). A property the
+//! metadata lack is left out, never invented. Invariant: the text
 //! can sit inside `<script>` as is (`<` is written `\u003c`, so no `</script>` can close it).
 
 use serde_json::{json, Map, Value};
@@ -24,7 +25,11 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
     o.insert("url".into(), json!(page));
     o.insert("identifier".into(), json!(d.id.to_string()));
     o.insert("name".into(), json!(lang.text(&d.title).text));
-    o.insert("description".into(), json!(lang.text(&d.description).text));
+    // Left out rather than empty when the dataset has none (Google wants 50–5,000 characters).
+    let description = lang.text(&d.description).text;
+    if !description.trim().is_empty() {
+        o.insert("description".into(), json!(description));
+    }
     o.insert("inLanguage".into(), json!("uk"));
     o.insert("isAccessibleForFree".into(), json!(true));
     let keywords = if lang.code == "en" && !d.keywords_en.is_empty() {
@@ -35,14 +40,16 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
     if !keywords.is_empty() {
         o.insert("keywords".into(), json!(keywords));
     }
-    let licence = d
-        .licenses
-        .iter()
-        .find_map(|l| l.path.clone().or(l.name.clone()));
-    o.insert(
-        "license".into(),
-        json!(licence.unwrap_or_else(|| catalog.config.license.clone())),
-    );
+    // A URL, as search engines want: the declared `path`, else the SPDX list's page for the id
+    // (the same IRI as the DCAT-AP `dct:license`).
+    let licence = if d.licenses.is_empty() {
+        super::dcat::spdx_license(&catalog.config.license)
+    } else {
+        d.licenses.iter().find_map(super::dcat::license_iri)
+    };
+    if let Some(url) = licence {
+        o.insert("license".into(), json!(url));
+    }
     if let Some(p) = catalog.publishers.get(&d.publisher) {
         let mut org = json!({
             "@type": "GovernmentOrganization",
@@ -80,10 +87,19 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
                 "contentUrl": format!("{base}datasets/{}/{}", d.id, super::format::url_path(&resource_path(r))),
                 "encodingFormat": r.mediatype.clone().unwrap_or_else(|| r.format.clone()),
                 "contentSize": format!("{} B", res.digest.bytes),
+                "sha256": res.digest.sha256,
             })
         })
         .collect();
     o.insert("distribution".into(), Value::Array(downloads));
+    o.insert(
+        "includedInDataCatalog".into(),
+        json!({
+            "@type": "DataCatalog",
+            "name": lang.text(&catalog.config.title).text,
+            "url": format!("{base}{}", super::PageAt::prefix(lang.code)),
+        }),
+    );
     let text = serde_json::to_string(&Value::Object(o)).unwrap_or_default();
     text.replace('<', "\\u003c")
 }

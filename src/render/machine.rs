@@ -123,6 +123,7 @@ pub fn files(
         Content::Bytes(Vec::new()),
         ".nojekyll".into(),
     )?;
+    super::dcat::files(add, catalog, validated)?;
     for (name, bytes) in &theme.assets {
         add(
             format!("static/{name}"),

@@ -5,6 +5,7 @@
 
 pub mod checklist;
 pub mod coverage;
+pub mod dcat;
 pub mod exports;
 mod format;
 mod jsonld;

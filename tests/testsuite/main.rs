@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod checklist;
 mod ckan;
+mod dcat;
 mod embedded;
 mod feeds;
 mod freshness;

@@ -1,0 +1,131 @@
+//! Stage 4, render: one catalogue (the whole site's, a territory's or a publisher's) as DCAT-AP
+//! documents, paged with Hydra so that no file grows past what harvesters accept (CKAN's limit is
+//! 50 MB; a page of 1,000 datasets is about 5 MB of Turtle). Page 1 is `<path>.ttl` and
+//! `<path>.jsonld`, page n is `<path>/page/<n>.ttl|.jsonld`. Every page repeats the catalogue's
+//! own description, lists its datasets with their full descriptions, and carries a
+//! `hydra:PartialCollectionView` (first, last, previous, next, total). The Turtle pages link the
+//! Turtle pages and the JSON-LD pages the JSON-LD pages — a harvester follows `hydra:next` in the
+//! format it started with — which is the only difference between the two graphs.
+
+use super::describe::{local_text, Ctx};
+use super::rdf::{Graph, Node, Object};
+use super::vocab::{self, t};
+use crate::catalog::{Dataset, LocalText, Scope};
+use crate::error::Error;
+use crate::render::machine::Add;
+use crate::render::Content;
+
+/// A catalogue to publish.
+pub struct Collection<'a> {
+    /// Output path of page 1 without its extension, e.g. `catalog` or `publishers/x/catalog`.
+    pub path: String,
+    /// The site page the catalogue belongs to, relative to the base URL (`""`, `hromadas/UA…/`).
+    pub home: String,
+    pub title: LocalText,
+    pub description: LocalText,
+    /// The territory the catalogue is about, if any.
+    pub spatial: Option<Scope>,
+    /// Its datasets, in id order; each has a validation result.
+    pub datasets: Vec<&'a Dataset>,
+}
+
+impl Collection<'_> {
+    /// The output path of page `n` (from 1) with extension `ext`.
+    pub fn page_path(&self, n: usize, ext: &str) -> String {
+        if n == 1 {
+            format!("{}.{ext}", self.path)
+        } else {
+            format!("{}/page/{n}.{ext}", self.path)
+        }
+    }
+}
+
+/// Adds every page of `c`, in Turtle and JSON-LD.
+pub fn publish(add: &mut Add, ctx: &Ctx, c: &Collection, page_size: usize) -> Result<(), Error> {
+    let page_size = page_size.max(1);
+    let pages = c.datasets.len().div_ceil(page_size).max(1);
+    let ttl_iri = |n: usize| format!("{}{}", ctx.base, c.page_path(n, "ttl"));
+    let ttl_pages: Vec<String> = (1..=pages).map(ttl_iri).collect();
+    // JSON-LD pages name the JSON-LD pages (see the module's note).
+    let rename = |iri: &str| {
+        let n = ttl_pages.iter().position(|p| p == iri)?;
+        Some(format!("{}{}", ctx.base, c.page_path(n + 1, "jsonld")))
+    };
+    for n in 1..=pages {
+        let from = (n - 1) * page_size;
+        let chunk =
+            &c.datasets[from.min(c.datasets.len())..(from + page_size).min(c.datasets.len())];
+        let mut g = Graph::default();
+        let catalog = catalog_node(&mut g, ctx, c);
+        for d in chunk {
+            if let Some(s) = ctx.dataset(&mut g, d) {
+                g.add(&catalog, t::DATASET_P, s);
+            }
+        }
+        let view = Node::iri(&ttl_pages[n - 1]);
+        g.add(&catalog, t::VIEW, view.clone());
+        g.types(&view, &[t::PARTIAL_VIEW]);
+        g.add(&view, t::FIRST, Object::iri(&ttl_pages[0]));
+        g.add(&view, t::LAST, Object::iri(&ttl_pages[pages - 1]));
+        if n > 1 {
+            g.add(&view, t::PREVIOUS, Object::iri(&ttl_pages[n - 2]));
+        }
+        if n < pages {
+            g.add(&view, t::NEXT, Object::iri(&ttl_pages[n]));
+        }
+        let count = |k: usize| Object::typed(k.to_string(), t::INTEGER);
+        g.add(&view, t::TOTAL_ITEMS, count(c.datasets.len()));
+        g.add(&view, t::ITEMS_PER_PAGE, count(page_size));
+        let origin = |ext: &str| format!("page {n} of the DCAT-AP catalogue `{}` ({ext})", c.path);
+        add(
+            c.page_path(n, "ttl"),
+            Content::Bytes(g.to_turtle()),
+            origin("Turtle"),
+        )?;
+        add(
+            c.page_path(n, "jsonld"),
+            Content::Bytes(g.to_jsonld(&rename)),
+            origin("JSON-LD"),
+        )?;
+    }
+    Ok(())
+}
+
+/// Adds the catalogue's own description; returns its IRI (`<base><home>#catalog`).
+fn catalog_node(g: &mut Graph, ctx: &Ctx, c: &Collection) -> Node {
+    let home = format!("{}{}", ctx.base, c.home);
+    let s = Node::iri(format!("{home}#catalog"));
+    g.types(&s, &[t::CATALOG]);
+    local_text(g, &s, t::TITLE, &c.title);
+    local_text(g, &s, t::DESCRIPTION, &c.description);
+    let page = Node::iri(&home);
+    g.add(&s, t::HOMEPAGE, page.clone());
+    g.types(&page, &[t::DOCUMENT]);
+    let uk = vocab::language(g, "uk");
+    g.add(&s, t::LANGUAGE, uk);
+    if c.title.en.is_some() {
+        let en = vocab::language(g, "en");
+        g.add(&s, t::LANGUAGE, en);
+    }
+    let config = &ctx.catalog.config;
+    let runner = ctx
+        .catalog
+        .publishers
+        .values()
+        .find(|p| p.slug.as_str() == config.publisher);
+    if let Some(p) = runner {
+        let a = ctx.agent(g, p);
+        g.add(&s, t::PUBLISHER, a);
+    }
+    if let Some(l) = ctx.default_license(g) {
+        g.add(&s, t::LICENSE, l);
+    }
+    if let Some(m) = c.datasets.iter().filter_map(|d| d.modified).max() {
+        g.add(&s, t::MODIFIED, Object::typed(m.to_string(), t::DATE));
+    }
+    if let Some(scope) = &c.spatial {
+        let l = ctx.location(g, scope);
+        g.add(&s, t::SPATIAL, l);
+    }
+    s
+}
