@@ -1,5 +1,6 @@
-//! Stage 2, validate: the streaming pass over one tabular resource. The file is read exactly
-//! once, through `checksum::HashingReader`: the first 64 KiB decide the encoding and dialect
+//! Stage 2, validate: the streaming pass over one tabular resource. The file is read once,
+//! through `checksum::HashingReader` (twice at once when hashing is the slow part and cores are
+//! spare: `checksum::hashing_is_slow`): the first 64 KiB decide the encoding and dialect
 //! when they are not declared, the header is compared with the schema (or a schema is inferred
 //! from the first rows, as frictionless does), and every row is checked by `rows::RowChecker`.
 //! Row numbers count every row of the file, empty lines included, the header being row 1 —
@@ -92,7 +93,40 @@ pub fn scan(path: &Path, shown: &Path, spec: &TableSpec) -> io::Result<TableScan
     let file = std::fs::File::open(path)?;
     let size = file.metadata().map_or(0, |m| m.len());
     // Unbuffered: the parser reads 64 KiB at a time, straight from the file into its buffer.
-    let mut hashing = HashingReader::new(file, spec.with_md5);
+    if size < PARALLEL_FROM || spec.workers < 2 || !checksum::hashing_is_slow() {
+        return scan_read(HashingReader::new(file, spec.with_md5), size, shown, spec);
+    }
+    scan_hashing_beside(path, file, size, shown, spec)
+}
+
+/// `scan` for cores to spare and hashing slower than parsing: the file is read twice at once,
+/// once to check and once, on another thread, to hash.
+fn scan_hashing_beside(
+    path: &Path,
+    file: std::fs::File,
+    size: u64,
+    shown: &Path,
+    spec: &TableSpec,
+) -> io::Result<TableScan> {
+    std::thread::scope(|s| {
+        let hasher = s.spawn(|| checksum::digest_file(path, spec.with_md5));
+        let scan = scan_read(HashingReader::counting(file), size, shown, spec);
+        let digest = hasher
+            .join()
+            .map_err(|_| io::Error::other("the hashing thread stopped"))?;
+        let mut scan = scan?;
+        scan.digest = digest?;
+        Ok(scan)
+    })
+}
+
+/// `scan` with the file already open behind `hashing`.
+fn scan_read(
+    mut hashing: HashingReader<std::fs::File>,
+    size: u64,
+    shown: &Path,
+    spec: &TableSpec,
+) -> io::Result<TableScan> {
     let head = source::read_head(&mut hashing)?;
     let mut scan = TableScan::default();
     if head.is_empty() {
@@ -375,5 +409,67 @@ fn finish_structure(structure: Structure, last_row: u64, shown: &Path, scan: &mu
         // Everything after the open quote became one cell: report the quote, not its symptoms.
         scan.findings.retain(|f| f.row != Some(last_row));
         scan.push_all([Finding::new(Kind::SourceError, shown, "a closing quote (\") for the value that starts with one").row(last_row).hint("a value opens a double quote that is never closed: close it, or double the quote inside the value (\"\")")]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A large table read twice at once (hashing beside) gives what one hashing read gives:
+    /// the same findings and the digest of the file's bytes.
+    #[test]
+    fn hashing_beside_gives_the_same_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        writeln!(out, "id,name,amount").unwrap();
+        let mut row = 0u64;
+        let mut written = 0u64;
+        while written <= PARALLEL_FROM + 1024 {
+            row += 1;
+            // A few bad cells and a repeated id, so that findings come from several places.
+            let line = match row % 100_000 {
+                7 => format!("x{row},назва {row},1.5\n"),
+                8 => format!("{},назва {row},2.5\n", row - 1),
+                _ => format!("{row},назва {row},{}.{:02}\n", row % 977, row % 100),
+            };
+            written += line.len() as u64;
+            out.write_all(line.as_bytes()).unwrap();
+        }
+        drop(out);
+        let schema = Schema::parse(&serde_json::json!({
+            "fields": [
+                {"name": "id", "type": "integer"},
+                {"name": "name", "type": "string"},
+                {"name": "amount", "type": "number", "constraints": {"minimum": 0}}
+            ],
+            "primaryKey": ["id"]
+        }))
+        .unwrap();
+        let dialect = Dialect::default();
+        let spec = TableSpec {
+            schema: Some(&schema),
+            dialect: &dialect,
+            encoding: None,
+            duplicate_rows: false,
+            with_md5: true,
+            workers: 2,
+        };
+        let shown = Path::new("big.csv");
+        let size = std::fs::metadata(&path).unwrap().len();
+        let open = || std::fs::File::open(&path).unwrap();
+        let inline = scan_read(HashingReader::new(open(), true), size, shown, &spec).unwrap();
+        let beside = scan_hashing_beside(&path, open(), size, shown, &spec).unwrap();
+        assert!(inline.findings.len() >= 4, "{:?}", inline.findings);
+        assert_eq!(
+            format!("{:?}", inline.findings),
+            format!("{:?}", beside.findings)
+        );
+        assert_eq!(inline.rows, beside.rows);
+        assert_eq!(inline.digest, beside.digest);
+        assert_eq!(inline.digest, checksum::digest_file(&path, true).unwrap());
+        assert_eq!(beside.digest.bytes, size);
     }
 }
