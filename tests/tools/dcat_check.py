@@ -7,14 +7,10 @@ Prints one line of counts per file (triples, violations, warnings, infos) and ex
 violation or difference, with pySHACL's report text. Nothing is fetched: the shapes are read from
 --shapes, owl:imports are not followed, and the JSON-LD carries its own @context.
 
-One known defect of the shipped shapes is corrected, and reported: mdr-vocabularies.shape.ttl
-requires spdx:algorithm values to match "^https://spdx.org/rdf/terms", while the SPDX namespace
-(declared as spdx: in those very shapes) and DCAT-AP 3.0.1's own term spdx:checksumAlgorithm_sha256
-are http://spdx.org/rdf/terms#…. The pattern is widened to "^https?://spdx.org/rdf/terms". With
---compare-shipped the run also counts what the shapes as shipped report, and fails if that is
-anything but this one pattern (twice the time: used on the small files).
+The shapes are used exactly as shipped. (Their checksum-algorithm rule accepts only IRIs starting
+with https://spdx.org/rdf/terms; hromadata writes that form, owl:sameAs the http:// SPDX term.)
 
-Usage: dcat_check.py --shapes DIR [--compare-shipped] FILE.ttl [FILE.ttl ...]
+Usage: dcat_check.py --shapes DIR FILE.ttl [FILE.ttl ...]
 """
 
 import argparse
@@ -23,27 +19,21 @@ import sys
 from pathlib import Path
 
 import pyshacl
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic, to_isomorphic, graph_diff
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPE_FILES = ["shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl"]
-SPDX_PATTERN = "^https://spdx.org/rdf/terms"
 # A JSON-LD page of a paged catalogue links the JSON-LD pages where the Turtle page links the
 # Turtle pages; compared as Turtle.
 PAGE_LINK = re.compile(r"(catalog|/catalog/page/\d+)\.jsonld$")
 
 
 def load_shapes(folder):
-    shipped = Graph()
+    shapes = Graph()
     for name in SHAPE_FILES:
-        shipped.parse(folder / name, format="turtle")
-    fixed = Graph()
-    for s, p, o in shipped:
-        if p == SH.pattern and str(o) == SPDX_PATTERN:
-            o = Literal("^https?://spdx.org/rdf/terms")
-        fixed.add((s, p, o))
-    return shipped, fixed
+        shapes.parse(folder / name, format="turtle")
+    return shapes
 
 
 def validate(data, shapes):
@@ -65,20 +55,6 @@ def validate(data, shapes):
     return counts, results, text
 
 
-def only_the_spdx_pattern(results):
-    """True when every violation (top-level or nested) stems from the https-only spdx pattern."""
-    top = set(results.objects(None, SH.result))
-    for r in top & set(results.subjects(SH.resultSeverity, SH.Violation)):
-        if (r, SH.resultPath, URIRef("http://spdx.org/rdf/terms#algorithm")) in results:
-            continue
-        if (r, SH.sourceConstraintComponent, SH.PatternConstraintComponent) in results and str(
-            results.value(r, SH.value)
-        ).startswith("http://spdx.org/rdf/terms#"):
-            continue
-        return False
-    return True
-
-
 def jsonld_as_turtle_links(graph):
     out = Graph()
     fix = lambda t: URIRef(PAGE_LINK.sub(r"\1.ttl", str(t))) if isinstance(t, URIRef) else t
@@ -87,7 +63,7 @@ def jsonld_as_turtle_links(graph):
     return out
 
 
-def check(path, shipped, fixed):
+def check(path, shapes):
     problems = []
     data = Graph().parse(path, format="turtle")
     jsonld_path = path.with_suffix(".jsonld")
@@ -100,23 +76,13 @@ def check(path, shipped, fixed):
             f"only in JSON-LD:\n{only_ld.serialize(format='nt')}"
         )
     same = not problems
-    counts, _, text = validate(data, fixed)
+    counts, _, text = validate(data, shapes)
     if counts["Violation"]:
         problems.append(f"{path}: pySHACL report:\n{text}")
-    shipped_note = ""
-    if shipped is not None:
-        shipped_counts, shipped_results, _ = validate(data, shipped)
-        if not only_the_spdx_pattern(shipped_results):
-            problems.append(f"{path}: the shapes as shipped report more than the spdx pattern defect")
-        shipped_note = (
-            f" (shapes as shipped: {shipped_counts['Violation']} violations, all from their "
-            "https-only spdx:algorithm pattern)"
-        )
     print(
         f"{path}: {len(data)} triples, JSON-LD {len(ld)} triples "
         f"({'isomorphic' if same else 'DIFFERENT'}), "
         f"{counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} infos"
-        + shipped_note
     )
     return problems
 
@@ -124,17 +90,12 @@ def check(path, shipped, fixed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", type=Path, required=True)
-    parser.add_argument(
-        "--compare-shipped",
-        action="store_true",
-        help="also run the shapes as shipped and fail unless the spdx pattern is all they add",
-    )
     parser.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args()
-    shipped, fixed = load_shapes(args.shapes)
+    shapes = load_shapes(args.shapes)
     problems = []
     for f in args.files:
-        problems += check(f, shipped if args.compare_shipped else None, fixed)
+        problems += check(f, shapes)
     for p in problems:
         print(p, file=sys.stderr)
     print(f"{len(args.files)} file(s) checked, {len(problems)} problem(s)")

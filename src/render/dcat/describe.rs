@@ -237,9 +237,10 @@ impl Ctx<'_> {
         let sum = Node::iri(format!("{dir}#checksum-{name}"));
         g.add(&s, t::CHECKSUM, sum.clone());
         g.types(&sum, &[t::CHECKSUM_C]);
-        let algorithm = Node::iri(t::SHA256);
+        let algorithm = Node::iri(t::SHA256_HTTPS);
         g.add(&sum, t::ALGORITHM, algorithm.clone());
         g.types(&algorithm, &[t::CHECKSUM_ALGORITHM]);
+        g.add(&algorithm, t::SAME_AS, Node::iri(t::SHA256));
         g.add(
             &sum,
             t::CHECKSUM_VALUE,

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Map, Value};
 
 /// The namespaces used, as (prefix, IRI): Turtle `@prefix`es and the JSON-LD `@context`.
-pub const PREFIXES: [(&str, &str); 15] = [
+pub const PREFIXES: [(&str, &str); 16] = [
     ("adms", "http://www.w3.org/ns/adms#"),
     ("dcat", "http://www.w3.org/ns/dcat#"),
     ("dcatap", "http://data.europa.eu/r5r/"),
@@ -21,6 +21,7 @@ pub const PREFIXES: [(&str, &str); 15] = [
     ("geo", "http://www.opengis.net/ont/geosparql#"),
     ("hydra", "http://www.w3.org/ns/hydra/core#"),
     ("locn", "http://www.w3.org/ns/locn#"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
     ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
     ("schema", "http://schema.org/"),

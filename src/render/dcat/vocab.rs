@@ -40,6 +40,13 @@ pub mod t {
         CHECKSUM = "checksum", CHECKSUM_C = "Checksum", ALGORITHM = "algorithm",
         CHECKSUM_VALUE = "checksumValue", CHECKSUM_ALGORITHM = "ChecksumAlgorithm",
         SHA256 = "checksumAlgorithm_sha256");
+    // DCAT-AP 3.0.1's shapes (mdr-vocabularies) accept only algorithm IRIs starting with
+    // `https://spdx.org/rdf/terms`, though the SPDX namespace is `http://`: the `https://` term is
+    // written, `owl:sameAs` the namespace's own.
+    terms!("https://spdx.org/rdf/terms#";
+        SHA256_HTTPS = "checksumAlgorithm_sha256");
+    terms!("http://www.w3.org/2002/07/owl#";
+        SAME_AS = "sameAs");
     terms!("http://www.w3.org/2004/02/skos/core#";
         CONCEPT = "Concept", CONCEPT_SCHEME = "ConceptScheme", IN_SCHEME = "inScheme",
         PREF_LABEL = "prefLabel", NOTATION = "notation");
