@@ -9,26 +9,21 @@ if ! need cargo; then
   echo "tests/run.sh: cargo is required (install Rust with rustup)" >&2
   exit 2
 fi
-# The suite compares our checksums with coreutils' sha256sum, an independent implementation.
-if ! need sha256sum; then
+# Installs Debian package $2 when command $1 is missing (what for: $3).
+need_or_install() {
+  need "$1" && return 0
   if need apt-get; then
-    apt-get update -qq && apt-get install -y -qq coreutils
+    apt-get update -qq && apt-get install -y -qq "$2"
   else
-    echo "tests/run.sh: sha256sum (coreutils) is required" >&2
+    echo "tests/run.sh: $1 ($2) is required: $3" >&2
     exit 2
   fi
-fi
-
+}
+# The suite compares our checksums with coreutils' sha256sum, an independent implementation.
+need_or_install sha256sum coreutils "to cross-check our checksums"
 # The CKAN push tool (tools/ckan-push.py) and the fake CKAN its tests talk to are Python 3
 # scripts using only the standard library.
-if ! need python3; then
-  if need apt-get; then
-    apt-get update -qq && apt-get install -y -qq python3
-  else
-    echo "tests/run.sh: python3 is required" >&2
-    exit 2
-  fi
-fi
+need_or_install python3 python3 "for tools/ckan-push.py and the DCAT-AP checks"
 HROMADATA_PYTHON="${HROMADATA_PYTHON:-$(command -v python3)}"
 export HROMADATA_PYTHON
 # The DCAT-AP checks (tests/testsuite/dcat.rs) run rdflib and pySHACL, pinned in
