@@ -6,18 +6,16 @@
 
 use serde_json::{json, Map, Value};
 
-use super::view::{resource_path, Lang};
+use super::view::Lang;
 use crate::catalog::{Catalog, Dataset, Scope};
 use crate::validate::DatasetResult;
 
 /// The JSON-LD text for `d`'s page in `lang`.
 pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &Lang) -> String {
-    let base = &catalog.config.base_url;
-    let page = format!(
-        "{base}{}datasets/{}/",
-        super::PageAt::prefix(lang.code),
-        d.id
-    );
+    let urls = super::exports::Urls {
+        base: &catalog.config.base_url,
+    };
+    let page = urls.dataset(d, lang.code != super::LANGS[0]);
     let mut o = Map::new();
     o.insert("@context".into(), json!("https://schema.org"));
     o.insert("@type".into(), json!("Dataset"));
@@ -84,7 +82,7 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
             json!({
                 "@type": "DataDownload",
                 "name": r.title.clone().unwrap_or_else(|| r.name.clone()),
-                "contentUrl": format!("{base}datasets/{}/{}", d.id, super::format::url_path(&resource_path(r))),
+                "contentUrl": urls.download(d, r),
                 "encodingFormat": r.mediatype.clone().unwrap_or_else(|| r.format.clone()),
                 "contentSize": format!("{} B", res.digest.bytes),
                 "sha256": res.digest.sha256,
@@ -97,7 +95,7 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
         json!({
             "@type": "DataCatalog",
             "name": lang.text(&catalog.config.title).text,
-            "url": format!("{base}{}", super::PageAt::prefix(lang.code)),
+            "url": format!("{}{}", urls.base, super::PageAt::prefix(lang.code)),
         }),
     );
     let text = serde_json::to_string(&Value::Object(o)).unwrap_or_default();

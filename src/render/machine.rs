@@ -146,7 +146,6 @@ pub fn coverage(
     oblast: Option<&crate::catalog::KatottgCode>,
 ) -> Vec<u8> {
     use crate::catalog::territory::Category;
-    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "oblast_code",
         "oblast",
@@ -186,9 +185,5 @@ pub fn coverage(
         row.extend(statuses.iter().map(|s| s.to_string()));
         rows.push(row);
     }
-    for row in rows {
-        // Writing to memory cannot fail.
-        let _ = w.write_record(&row);
-    }
-    w.into_inner().unwrap_or_default()
+    super::exports::csv_bytes(rows)
 }

@@ -10,7 +10,7 @@ use super::vocab::{self, t};
 use crate::catalog::profile::Fact;
 use crate::catalog::{Catalog, Dataset, DatasetId, KatottgCode, Publisher, Resource, Scope};
 use crate::render::format::url_path;
-use crate::render::view::{resource_path, territory_href};
+use crate::render::view::territory_href;
 use crate::validate::{ResourceResult, Validated};
 
 /// What every description needs: the catalogue, the validation results and the base URL.
@@ -36,6 +36,11 @@ fn date(d: chrono::NaiveDate) -> Object {
 }
 
 impl Ctx<'_> {
+    /// The site's page and file addresses (the same as the pages and other exports use).
+    fn urls(&self) -> crate::render::exports::Urls<'_> {
+        crate::render::exports::Urls { base: self.base }
+    }
+
     /// The dataset's IRI: `<base>datasets/<id>/#dataset` (its page is the landing page).
     pub fn dataset_iri(&self, id: &DatasetId) -> Node {
         Node::iri(format!("{}datasets/{id}/#dataset", self.base))
@@ -125,7 +130,7 @@ impl Ctx<'_> {
     pub fn dataset(&self, g: &mut Graph, d: &Dataset) -> Option<Node> {
         let result = self.validated.datasets.get(&d.id)?;
         let s = self.dataset_iri(&d.id);
-        let page = format!("{}datasets/{}/", self.base, d.id);
+        let page = self.urls().dataset(d, false);
         g.types(&s, &[t::DATASET]);
         // The IRI, not the bare name: harvesters take `dct:identifier` as the dataset's key, and
         // names like `budget-revenues` repeat across hromadas' catalogues.
@@ -224,7 +229,7 @@ impl Ctx<'_> {
         if let Some(text) = r.description.as_deref().filter(|t| !t.trim().is_empty()) {
             g.add(&s, t::DESCRIPTION, Object::lang(text, "uk"));
         }
-        let file = Node::iri(format!("{dir}{}", url_path(&resource_path(r))));
+        let file = Node::iri(self.urls().download(d, r));
         g.add(&s, t::ACCESS_URL, file.clone());
         g.add(&s, t::DOWNLOAD_URL, file);
         g.add(

@@ -83,7 +83,7 @@ fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value
                 "dataset": d.id.as_str(),
                 "publisher": d.publisher.as_str(),
                 "descriptor": format!("datasets/{}/datapackage.json", d.id),
-                "page": format!("{}datasets/{}/", catalog.config.base_url, d.id),
+                "page": super::Urls { base: &catalog.config.base_url }.dataset(d, false),
             }),
         );
         out.push(Value::Object(o));
