@@ -46,3 +46,17 @@ export HROMADATA_TEST_PYTHON="$venv/bin/python"
 
 cargo fmt --all -- --check
 cargo test --locked
+
+# Browser tests (tests/browser): the built embedded catalogue served on 127.0.0.1 from a sub-path, driven in
+# Debian's headless Chromium by playwright-core (no browser download), with axe-core for WCAG 2.1 AA.
+need_or_install chromium chromium "for the browser tests"
+need_or_install node nodejs "for the browser tests"
+need_or_install npm npm "to install playwright-core and axe-core"
+if ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.package-lock.json.installed; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/browser/package-lock.json tests/browser/node_modules/.package-lock.json.installed
+fi
+site="$PWD/target/browser-site"
+target/debug/hromadata build --out "$site" >/dev/null
+HROMADATA_SITE="$site" HROMADATA_SCREENSHOTS="$PWD/target/browser-screenshots" \
+  node --test --test-reporter=spec tests/browser/

@@ -198,7 +198,7 @@ pub fn render(
             path: "",
         },
         context! {},
-        Some(&options.base_url),
+        Some(site_path(&options.base_url)),
     )?;
     out.add("404.html".into(), Content::Bytes(not_found), "the 404 page")?;
     let dates = exports::sitemap::page_dates(catalog, &index);
@@ -212,6 +212,16 @@ pub fn render(
         out.add(path, Content::Bytes(bytes), "the site map")?;
     }
     Ok(out.site)
+}
+
+/// The path part of the (normalised) base URL, e.g. `/catalogue/`: the 404 page is served at any
+/// depth, so its links start from the site's root path — which also keeps a mirror or a local
+/// server on its own host instead of sending the reader to the canonical one.
+fn site_path(base_url: &str) -> &str {
+    base_url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/")
 }
 
 struct Renderer<'a> {
@@ -465,5 +475,21 @@ impl Renderer<'_> {
             out.add(path, Content::Bytes(bytes), origin)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::site_path;
+
+    #[test]
+    fn site_paths() {
+        for (base, want) in [
+            ("https://hromadata.github.io/catalogue/", "/catalogue/"),
+            ("https://data.example.ua/", "/"),
+            ("http://127.0.0.1:8000/a/b/", "/a/b/"),
+        ] {
+            assert_eq!(site_path(base), want, "{base}");
+        }
     }
 }
