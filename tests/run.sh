@@ -48,10 +48,12 @@ cargo fmt --all -- --check
 cargo test --locked
 
 # Browser tests (tests/browser): the built embedded catalogue served on 127.0.0.1 from a sub-path, driven in
-# Debian's headless Chromium by playwright-core (no browser download), with axe-core for WCAG 2.1 AA.
+# Debian's headless Chromium by playwright-core (no browser download), with axe-core for WCAG 2.1 AA;
+# html.test.mjs runs the Nu HTML Checker (npm vnu-jar) over every page on Java.
 need_or_install chromium chromium "for the browser tests"
 need_or_install node nodejs "for the browser tests"
-need_or_install npm npm "to install playwright-core and axe-core"
+need_or_install npm npm "to install playwright-core, axe-core and vnu-jar"
+need_or_install java default-jre-headless "for the Nu HTML Checker"
 if ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.package-lock.json.installed; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
   cp tests/browser/package-lock.json tests/browser/node_modules/.package-lock.json.installed
