@@ -77,14 +77,11 @@ fn hromada_row(catalog: &Catalog, h: &Territory, lang: &Lang) -> Row {
     let count = |s: &str| statuses.iter().filter(|x| **x == s).count();
     let raion = (catalog.registry.ancestors(&h.code).iter())
         .find(|t| t.category == Category::P)
-        .map_or(String::new(), |t| t.name.clone());
+        .map_or(String::new(), |t| lang.place(&t.name).text);
     Row {
         hromada: Link {
             href: Some(format!("hromadas/{}/", h.code)),
-            label: Text {
-                text: h.name.clone(),
-                lang: "uk",
-            },
+            label: lang.place(&h.name),
         },
         code: h.code.to_string(),
         raion,
@@ -182,15 +179,12 @@ pub fn view(
     let (points, view_box) = map(validated, &rows);
     let oblasts = match oblast {
         Some(_) => Vec::new(),
-        None => oblast_rows(catalog, &rows),
+        None => oblast_rows(catalog, &rows, lang),
     };
     CoverageView {
         oblast: oblast.map(|o| Link {
             href: super::view::territory_href(catalog, &o.code),
-            label: Text {
-                text: o.name.clone(),
-                lang: "uk",
-            },
+            label: lang.place(&o.name),
         }),
         items,
         oblasts,
@@ -204,7 +198,7 @@ pub fn view(
     }
 }
 
-fn oblast_rows(catalog: &Catalog, rows: &[Row]) -> Vec<OblastRow> {
+fn oblast_rows(catalog: &Catalog, rows: &[Row], lang: &Lang) -> Vec<OblastRow> {
     (catalog.registry.of_category(Category::O))
         .chain(catalog.registry.of_category(Category::K))
         .filter_map(|o| {
@@ -220,10 +214,7 @@ fn oblast_rows(catalog: &Catalog, rows: &[Row]) -> Vec<OblastRow> {
             (!mine.is_empty()).then(|| OblastRow {
                 oblast: Link {
                     href: Some(format!("coverage/{}/", o.code)),
-                    label: Text {
-                        text: o.name.clone(),
-                        lang: "uk",
-                    },
+                    label: lang.place(&o.name),
                 },
                 hromadas: mine.len(),
                 complete: n("complete"),

@@ -94,7 +94,10 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
                 source: Box::new(e),
             })?;
     }
-    let messages = theme.messages.clone();
+    // `t(key)`: a message in the page's language; `t_in(key, lang)`: in another one, for pages
+    // that speak both (the single 404 page a static host serves for every address).
+    let messages = std::sync::Arc::new(theme.messages.clone());
+    let page_messages = messages.clone();
     env.add_function(
         "t",
         move |state: &minijinja::State, key: &str| -> Result<String, minijinja::Error> {
@@ -102,19 +105,34 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
                 .lookup("lang")
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_else(|| LANGS[0].to_owned());
-            messages
-                .get(&lang)
-                .and_then(|m| m.get(key))
-                .cloned()
-                .ok_or_else(|| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::UndefinedError,
-                        format!("no message `{key}` in i18n/{lang}.toml"),
-                    )
-                })
+            message(&page_messages, &lang, key)
+        },
+    );
+    env.add_function(
+        "t_in",
+        move |key: &str, lang: &str| -> Result<String, minijinja::Error> {
+            message(&messages, lang, key)
         },
     );
     Ok(env)
+}
+
+/// The message `key` of `lang`, or a template error naming the catalogue file that lacks it.
+fn message(
+    messages: &BTreeMap<String, BTreeMap<String, String>>,
+    lang: &str,
+    key: &str,
+) -> Result<String, minijinja::Error> {
+    messages
+        .get(lang)
+        .and_then(|m| m.get(key))
+        .cloned()
+        .ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::UndefinedError,
+                format!("no message `{key}` in i18n/{lang}.toml"),
+            )
+        })
 }
 
 /// What every page needs to place itself.
@@ -368,7 +386,7 @@ impl Renderer<'_> {
             .chain(c.registry.of_category(Category::K))
             .map(|t| territory::Child {
                 href: view::territory_href(c, &t.code),
-                name: t.name.clone(),
+                name: l.place(&t.name),
                 category: l.msg(&format!("category.{:?}", t.category)),
                 datasets: index.count(&t.code),
             })

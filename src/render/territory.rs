@@ -72,7 +72,7 @@ impl TerritoryIndex {
 #[derive(Debug, Serialize)]
 pub struct Child {
     pub href: Option<String>,
-    pub name: String,
+    pub name: Text,
     pub category: String,
     pub datasets: usize,
 }
@@ -145,7 +145,10 @@ fn profile(
 #[derive(Debug, Serialize)]
 pub struct TerritoryView {
     pub code: String,
-    pub name: String,
+    /// The name in the page's language (transliterated on English pages).
+    pub name: Text,
+    /// The name as the codifier writes it.
+    pub name_uk: String,
     /// Names in earlier codifier editions (the page keeps its address: the code).
     pub former_names: Vec<String>,
     /// The Resolution 835 checklist of the hromada's own publishers (hromadas only).
@@ -207,10 +210,7 @@ pub fn view(
         .into_iter()
         .map(|a| Link {
             href: view::territory_href(catalog, &a.code),
-            label: Text {
-                text: a.name.clone(),
-                lang: "uk",
-            },
+            label: lang.place(&a.name),
         })
         .collect();
     let children = catalog
@@ -220,7 +220,7 @@ pub fn view(
         .filter_map(|c| catalog.registry.get(c))
         .map(|c| Child {
             href: view::territory_href(catalog, &c.code),
-            name: c.name.clone(),
+            name: lang.place(&c.name),
             category: category(c.category),
             datasets: index.count(&c.code),
         })
@@ -266,7 +266,8 @@ pub fn view(
     };
     TerritoryView {
         code: t.code.to_string(),
-        name: t.name.clone(),
+        name: lang.place(&t.name),
+        name_uk: t.name.clone(),
         former_names: t.former_names.clone(),
         checklist,
         coverage_href: (t.category == Category::O && !catalog.mandatory.is_empty())

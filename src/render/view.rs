@@ -45,6 +45,23 @@ impl Lang<'_> {
         }
     }
 
+    /// A place name from the codifier (Ukrainian only): as it is on Ukrainian pages, and in the
+    /// official Latin transliteration (Resolution No. 55) on English ones — the form English
+    /// texts and maps use — rather than Ukrainian marked as untranslated.
+    pub fn place(&self, name: &str) -> Text {
+        if self.code == "uk" {
+            Text {
+                text: name.to_owned(),
+                lang: "uk",
+            }
+        } else {
+            Text {
+                text: crate::catalog::slug::transliterate(name),
+                lang: self.code,
+            }
+        }
+    }
+
     fn size(&self, bytes: u64) -> String {
         format::size(
             bytes,
@@ -63,6 +80,18 @@ impl Lang<'_> {
 pub struct Text {
     pub text: String,
     pub lang: &'static str,
+}
+
+impl Text {
+    /// A plain string of the descriptor (a source's title, say), whose language the standard
+    /// does not record: Ukrainian when it is written in Cyrillic, else English.
+    pub fn plain(text: &str) -> Text {
+        let cyrillic = text.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
+        Text {
+            text: text.to_owned(),
+            lang: if cyrillic { "uk" } else { "en" },
+        }
+    }
 }
 
 /// A date for `<time datetime=…>`.
@@ -233,13 +262,16 @@ fn scope_link(catalog: &Catalog, scope: &Scope, lang: &Lang) -> Link {
         Scope::Territory(code) => match catalog.registry.get(code) {
             Some(t) => Link {
                 href: territory_href(catalog, code),
-                label: Text {
-                    text: format!(
-                        "{} ({})",
-                        t.name,
-                        lang.msg(&format!("category.{:?}", t.category))
-                    ),
-                    lang: "uk",
+                label: {
+                    let place = lang.place(&t.name);
+                    Text {
+                        text: format!(
+                            "{} ({})",
+                            place.text,
+                            lang.msg(&format!("category.{:?}", t.category))
+                        ),
+                        lang: place.lang,
+                    }
                 },
             },
             None => Link {
@@ -299,10 +331,7 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
             .iter()
             .map(|s| Link {
                 href: safe_href(s.path.as_deref()),
-                label: Text {
-                    text: s.title.clone(),
-                    lang: "uk",
-                },
+                label: Text::plain(&s.title),
             })
             .collect(),
         frequency: d
@@ -550,5 +579,31 @@ mod tests {
         for (url, ok) in cases {
             assert_eq!(safe_href(Some(url)).is_some(), *ok, "{url}");
         }
+    }
+
+    #[test]
+    fn plain_text_language_by_script() {
+        for (text, lang) in [
+            ("KSE Decentralisation data hub", "en"),
+            ("Кодифікатор КАТОТТГ", "uk"),
+            ("Zenodo: Хаб даних", "uk"),
+            ("", "en"),
+        ] {
+            assert_eq!(Text::plain(text).lang, lang, "{text}");
+        }
+    }
+
+    #[test]
+    fn places_are_transliterated_on_english_pages() {
+        let messages = BTreeMap::new();
+        let at = |code| Lang {
+            code,
+            messages: &messages,
+            today: None,
+        };
+        let uk = at("uk").place("Кам’янець-Подільська");
+        assert_eq!((uk.text.as_str(), uk.lang), ("Кам’янець-Подільська", "uk"));
+        let en = at("en").place("Кам’янець-Подільська");
+        assert_eq!((en.text.as_str(), en.lang), ("Kamianets-Podilska", "en"));
     }
 }
