@@ -29,8 +29,14 @@ fn with_list(resolution_835: &str) -> Project {
 /// (code, status text) of every checklist row of a page.
 fn rows(p: &Project, page: &str) -> Vec<(String, String)> {
     let html = p.page(page);
-    let codes = select(&html, "#checklist ~ table tbody td:first-child");
-    let status = select(&html, "#checklist ~ table tbody td:last-child");
+    let codes = select(
+        &html,
+        "#checklist ~ .table-scroll table tbody td:first-child",
+    );
+    let status = select(
+        &html,
+        "#checklist ~ .table-scroll table tbody td:last-child",
+    );
     codes.into_iter().zip(status).collect()
 }
 
