@@ -50,7 +50,11 @@ pub fn new_dataset(options: &NewDataset) -> Result<Outcome, Error> {
         path: options.source.clone(),
     })?;
     let publisher = find_publisher(&catalog, &options.publisher)?;
-    let shown = options.file.file_name().map(PathBuf::from).unwrap_or_default();
+    let shown = options
+        .file
+        .file_name()
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let inspected = table::inspect(&options.file, &shown)?;
     eprintln!("{}", describe(&inspected));
     let folder_exists = |id: &str| options.source.join(&publisher.folder).join(id).exists();
@@ -59,10 +63,17 @@ pub fn new_dataset(options: &NewDataset) -> Result<Outcome, Error> {
         publisher,
         folder_exists: &folder_exists,
     };
-    let stem = options.file.file_stem().and_then(|s| s.to_str()).unwrap_or("data");
+    let stem = options
+        .file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("data");
     let interactive = std::io::stdin().is_terminal();
     let answers = gather(options, &cx, stem, interactive)?;
-    let dir = options.source.join(&publisher.folder).join(&answers["--id"]);
+    let dir = options
+        .source
+        .join(&publisher.folder)
+        .join(&answers["--id"]);
     let written = write_dataset(&dir, &options.file, &answers, &inspected)?;
     report(&dir, &written, &inspected, &options.source);
     Ok(Outcome::Clean)
@@ -115,14 +126,25 @@ fn gather(
     for item in &ITEMS {
         let default = metadata::default(item.flag, cx, stem, today);
         let check = |v: &str| metadata::check(item.flag, v, cx);
-        let given = options.given.get(item.flag).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let given = options
+            .given
+            .get(item.flag)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty());
         let value = if let Some(value) = given {
             check(value).map_err(|why| invalid_option(item.flag, value, &why.en))?;
             Some(value.to_owned())
         } else if interactive && !(options.yes && (default.is_some() || !item.required)) {
             let allowed = metadata::allowed(item.flag);
-            let answer = prompt::ask(&mut stdin.lock(), &mut stderr.lock(), item, default.as_deref(), allowed.as_deref(), &check)
-                .map_err(|e| Error::read("(stdin)", e))?;
+            let answer = prompt::ask(
+                &mut stdin.lock(),
+                &mut stderr.lock(),
+                item,
+                default.as_deref(),
+                allowed.as_deref(),
+                &check,
+            )
+            .map_err(|e| Error::read("(stdin)", e))?;
             match answer {
                 Answer::Value(v) => Some(v),
                 Answer::Skipped => None,
@@ -165,7 +187,13 @@ fn describe(inspected: &Inspected) -> String {
     let columns: Vec<String> = inspected
         .fields
         .iter()
-        .map(|f| format!("{} ({})", f["name"].as_str().unwrap_or(""), f["type"].as_str().unwrap_or("")))
+        .map(|f| {
+            format!(
+                "{} ({})",
+                f["name"].as_str().unwrap_or(""),
+                f["type"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     format!(
         "read {} data row(s) in {}, delimiter `{}`; columns: {}",
@@ -228,11 +256,16 @@ fn write_dataset(
 fn descriptor(answers: &BTreeMap<&'static str, String>, resource: Value) -> Value {
     let get = |flag: &str| answers.get(flag).cloned();
     let mut d = Map::new();
-    d.insert("$schema".into(), json!("https://datapackage.org/profiles/2.0/datapackage.json"));
+    d.insert(
+        "$schema".into(),
+        json!("https://datapackage.org/profiles/2.0/datapackage.json"),
+    );
     d.insert("name".into(), json!(get("--id")));
     d.insert("title".into(), json!(get("--title")));
     d.insert("description".into(), json!(get("--description")));
-    let keywords = get("--keywords").map(|k| metadata::keywords(&k)).unwrap_or_default();
+    let keywords = get("--keywords")
+        .map(|k| metadata::keywords(&k))
+        .unwrap_or_default();
     if !keywords.is_empty() {
         d.insert("keywords".into(), json!(keywords));
     }

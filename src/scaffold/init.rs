@@ -12,7 +12,10 @@ use crate::error::Error;
 use crate::pipeline::Outcome;
 
 /// The embedded catalogue's settings, for the edition of the registry copied from it.
-const EMBEDDED_CATALOG: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/catalog.toml"));
+const EMBEDDED_CATALOG: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/catalog.toml"
+));
 
 /// The KATOTTG registry of the embedded catalogue (real codifier data, ~4 MB): a catalogue needs
 /// the whole codifier to accept any territory a publisher names.
@@ -22,11 +25,18 @@ const REGISTRY: &[u8] = include_bytes!(concat!(
 ));
 
 /// The Resolution 835 list of the embedded catalogue.
-const RESOLUTION_835: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/resolution-835.csv"));
+const RESOLUTION_835: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/resolution-835.csv"
+));
 
 macro_rules! template {
     ($name:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/scaffold/template/", $name)) as &[u8]
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/scaffold/template/",
+            $name
+        )) as &[u8]
     };
 }
 
@@ -39,14 +49,29 @@ fn files(edition: &str) -> Vec<(String, Vec<u8>)> {
     vec![
         ("README.md".into(), template!("README.md").to_vec()),
         (".gitignore".into(), template!("gitignore").to_vec()),
-        (".github/workflows/hromadata.yml".into(), template!("github-workflow.yml").to_vec()),
+        (
+            ".github/workflows/hromadata.yml".into(),
+            template!("github-workflow.yml").to_vec(),
+        ),
         (".gitlab-ci.yml".into(), template!("gitlab-ci.yml").to_vec()),
         ("datasets/catalog.toml".into(), catalog.into_bytes()),
-        ("datasets/resolution-835.csv".into(), RESOLUTION_835.to_vec()),
+        (
+            "datasets/resolution-835.csv".into(),
+            RESOLUTION_835.to_vec(),
+        ),
         ("datasets/territories/katottg.csv".into(), REGISTRY.to_vec()),
-        (format!("{PUBLISHER}/publisher.toml"), template!("publisher.toml").to_vec()),
-        (format!("{DATASET}/datapackage.json"), template!("datapackage.json").to_vec()),
-        (format!("{DATASET}/data/communal-property.csv"), template!("communal-property.csv").to_vec()),
+        (
+            format!("{PUBLISHER}/publisher.toml"),
+            template!("publisher.toml").to_vec(),
+        ),
+        (
+            format!("{DATASET}/datapackage.json"),
+            template!("datapackage.json").to_vec(),
+        ),
+        (
+            format!("{DATASET}/data/communal-property.csv"),
+            template!("communal-property.csv").to_vec(),
+        ),
     ]
 }
 
@@ -91,7 +116,10 @@ pub fn init(dir: &Path) -> Result<Outcome, Error> {
         println!("  {rel}");
     }
     println!();
-    println!("next: cd {} && hromadata check && hromadata serve", dir.display());
+    println!(
+        "next: cd {} && hromadata check && hromadata serve",
+        dir.display()
+    );
     println!("then replace the example publisher and dataset with your own (see README.md)");
     Ok(Outcome::Clean)
 }

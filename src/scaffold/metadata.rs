@@ -21,16 +21,61 @@ pub struct Item {
 
 /// Every item, in the order they are asked.
 pub const ITEMS: [Item; 10] = [
-    item("--title", "Назва набору даних українською", "title in Ukrainian", true),
-    item("--description", "Опис: що містять дані, звідки вони, як їх читати", "description in Ukrainian", true),
-    item("--frequency", "Періодичність оновлення", "update frequency", true),
+    item(
+        "--title",
+        "Назва набору даних українською",
+        "title in Ukrainian",
+        true,
+    ),
+    item(
+        "--description",
+        "Опис: що містять дані, звідки вони, як їх читати",
+        "description in Ukrainian",
+        true,
+    ),
+    item(
+        "--frequency",
+        "Періодичність оновлення",
+        "update frequency",
+        true,
+    ),
     item("--title-en", "Назва англійською", "title in English", false),
-    item("--id", "Ідентифікатор набору (частина адреси сторінки: a-z, 0-9, -)", "identifier, part of the URL", false),
-    item("--license", "Ліцензія (ідентифікатор SPDX)", "licence, an SPDX id", false),
-    item("--territory", "Код КАТОТТГ території, яку охоплюють дані (UA — уся країна)", "KATOTTG code of the territory covered", false),
-    item("--keywords", "Ключові слова через кому", "keywords, comma-separated", false),
-    item("--resolution-835", "Код обов’язкового набору за постановою № 835, якщо це він", "Resolution 835 code, if one applies", false),
-    item("--modified", "Дата останньої зміни даних (РРРР-ММ-ДД)", "date the data last changed, YYYY-MM-DD", false),
+    item(
+        "--id",
+        "Ідентифікатор набору (частина адреси сторінки: a-z, 0-9, -)",
+        "identifier, part of the URL",
+        false,
+    ),
+    item(
+        "--license",
+        "Ліцензія (ідентифікатор SPDX)",
+        "licence, an SPDX id",
+        false,
+    ),
+    item(
+        "--territory",
+        "Код КАТОТТГ території, яку охоплюють дані (UA — уся країна)",
+        "KATOTTG code of the territory covered",
+        false,
+    ),
+    item(
+        "--keywords",
+        "Ключові слова через кому",
+        "keywords, comma-separated",
+        false,
+    ),
+    item(
+        "--resolution-835",
+        "Код обов’язкового набору за постановою № 835, якщо це він",
+        "Resolution 835 code, if one applies",
+        false,
+    ),
+    item(
+        "--modified",
+        "Дата останньої зміни даних (РРРР-ММ-ДД)",
+        "date the data last changed, YYYY-MM-DD",
+        false,
+    ),
 ];
 
 const fn item(

@@ -39,7 +39,8 @@ pub fn ask(
         }
         output.flush()?;
         let mut line = String::new();
-        let ended = input.read_line(&mut line)? == 0;
+        // A last line without its newline is followed by the end of the input.
+        let ended = input.read_line(&mut line)? == 0 || !line.ends_with('\n');
         let typed = line.trim();
         let value = match (typed.is_empty(), default) {
             (false, _) => typed,
@@ -88,7 +89,15 @@ mod tests {
     fn run(item: &Item, default: Option<&str>, typed: &str) -> (Answer, String) {
         let mut input = typed.as_bytes();
         let mut output = Vec::new();
-        let answer = ask(&mut input, &mut output, item, default, Some("1, 2"), &digits).unwrap();
+        let answer = ask(
+            &mut input,
+            &mut output,
+            item,
+            default,
+            Some("1, 2"),
+            &digits,
+        )
+        .unwrap();
         (answer, String::from_utf8(output).unwrap())
     }
 

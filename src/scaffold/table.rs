@@ -86,25 +86,63 @@ mod tests {
     fn types(i: &Inspected) -> Vec<(String, String)> {
         i.fields
             .iter()
-            .map(|f| (f["name"].as_str().unwrap().into(), f["type"].as_str().unwrap().into()))
+            .map(|f| {
+                (
+                    f["name"].as_str().unwrap().into(),
+                    f["type"].as_str().unwrap().into(),
+                )
+            })
             .collect()
     }
 
     #[test]
     fn infers_types_encoding_and_delimiter() {
-        let utf8 = inspect_text("код,назва,сума,дата,так\n1,Київ,2.5,2026-01-31,true\n2,Львів,3,2026-02-01,false\n".as_bytes());
-        let want = [("код", "integer"), ("назва", "string"), ("сума", "number"), ("дата", "date"), ("так", "boolean")];
-        let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let utf8 = inspect_text(
+            "код,назва,сума,дата,так\n1,Київ,2.5,2026-01-31,true\n2,Львів,3,2026-02-01,false\n"
+                .as_bytes(),
+        );
+        let want = [
+            ("код", "integer"),
+            ("назва", "string"),
+            ("сума", "number"),
+            ("дата", "date"),
+            ("так", "boolean"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
         assert_eq!(types(&utf8), want);
-        assert_eq!((utf8.encoding.as_str(), utf8.delimiter, utf8.rows), ("utf-8", b',', 2));
+        assert_eq!(
+            (utf8.encoding.as_str(), utf8.delimiter, utf8.rows),
+            ("utf-8", b',', 2)
+        );
         assert!(utf8.findings.is_empty());
-        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Назва;Кількість\nГайсин;12\nБубнівка;3\n");
+        let (cp1251, _, _) =
+            encoding_rs::WINDOWS_1251.encode("Назва;Кількість\nГайсин;12\nБубнівка;3\n");
         let cp1251 = inspect_text(&cp1251);
-        assert_eq!((cp1251.encoding.as_str(), cp1251.delimiter), ("windows-1251", b';'));
+        assert_eq!(
+            (cp1251.encoding.as_str(), cp1251.delimiter),
+            ("windows-1251", b';')
+        );
         let r = resource("t", "data/t.csv", &cp1251);
         assert_eq!(r["dialect"], json!({"delimiter": ";"}));
-        assert_eq!(r["schema"]["fields"][1], json!({"name": "Кількість", "type": "integer"}));
+        assert_eq!(
+            r["schema"]["fields"][1],
+            json!({"name": "Кількість", "type": "integer"})
+        );
         let keys: Vec<&String> = r.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["name", "path", "format", "mediatype", "encoding", "dialect", "schema"]);
+        assert_eq!(
+            keys,
+            [
+                "name",
+                "path",
+                "format",
+                "mediatype",
+                "encoding",
+                "dialect",
+                "schema"
+            ]
+        );
     }
 }

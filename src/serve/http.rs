@@ -209,7 +209,10 @@ mod tests {
         let (mut get, mut head) = (Vec::new(), Vec::new());
         r.write_to(&mut get, true).unwrap();
         r.write_to(&mut head, false).unwrap();
-        let (get, head) = (String::from_utf8(get).unwrap(), String::from_utf8(head).unwrap());
+        let (get, head) = (
+            String::from_utf8(get).unwrap(),
+            String::from_utf8(head).unwrap(),
+        );
         assert!(get.starts_with("HTTP/1.1 404 Not Found\r\n"));
         assert!(get.ends_with("\r\n\r\nnot found\n"));
         assert!(head.contains("Content-Length: 10\r\n"));

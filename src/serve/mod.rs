@@ -65,7 +65,10 @@ pub fn serve(options: &ServeOptions) -> Result<Outcome, Error> {
     let before = watch::fingerprint(&watched);
     server.live.initial(build_once(&options.build)?);
     println!("serving http://{local}/");
-    eprintln!("watching {} for changes; press Ctrl-C to stop", shown(&watched));
+    eprintln!(
+        "watching {} for changes; press Ctrl-C to stop",
+        shown(&watched)
+    );
     let watcher = {
         let (server, build) = (server.clone(), options.build.clone());
         std::thread::spawn(move || watch_and_rebuild(&server, &build, &watched, before))
@@ -91,10 +94,7 @@ fn watched_folders(build: &BuildOptions) -> Vec<PathBuf> {
 }
 
 fn shown(paths: &[PathBuf]) -> String {
-    let names: Vec<String> = paths
-        .iter()
-        .map(|p| format!("`{}`", p.display()))
-        .collect();
+    let names: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
     names.join(" and ")
 }
 
@@ -109,9 +109,9 @@ fn build_once(build: &BuildOptions) -> Result<Option<Vec<String>>, Error> {
     match pipeline::build_report(build) {
         Ok((Outcome::Clean, _)) => Ok(None),
         Ok((Outcome::Findings, _)) if build.keep_going => Ok(None),
-        Ok((Outcome::Findings, report)) => {
-            Ok(Some(report.findings.iter().map(|f| f.to_string()).collect()))
-        }
+        Ok((Outcome::Findings, report)) => Ok(Some(
+            report.findings.iter().map(|f| f.to_string()).collect(),
+        )),
         Err(Error::Interrupted) => Err(Error::Interrupted),
         Err(e @ Error::SourceMissing { .. }) => Err(e),
         Err(e) => {
@@ -210,7 +210,8 @@ fn path_of(target: &str) -> &str {
 /// The response to a request (GET and HEAD alike; `handle` leaves out HEAD's body).
 fn respond(server: &Server, request: &http::Request) -> Response {
     if request.method != "GET" && request.method != "HEAD" {
-        return Response::text(405, "method not allowed: only GET and HEAD").header("Allow", "GET, HEAD");
+        return Response::text(405, "method not allowed: only GET and HEAD")
+            .header("Allow", "GET, HEAD");
     }
     if path_of(&request.target) == live::SCRIPT_PATH {
         return live::script();

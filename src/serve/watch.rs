@@ -35,10 +35,13 @@ pub fn fingerprint(dirs: &[PathBuf]) -> Fingerprint {
             let Ok(meta) = entry.metadata() else {
                 continue;
             };
+            // A folder counts by its path only: its own time changes whenever an editor makes
+            // a hidden swap file in it, and its real changes show in the entries beneath.
+            let file = !meta.is_dir();
             entries.push(Entry {
                 path: entry.into_path(),
-                size: meta.len(),
-                modified: meta.modified().ok(),
+                size: if file { meta.len() } else { 0 },
+                modified: if file { meta.modified().ok() } else { None },
             });
         }
     }

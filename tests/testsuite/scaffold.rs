@@ -47,7 +47,9 @@ fn init_creates_a_catalogue_that_checks_and_builds() {
     assert_eq!(check.code, 0, "{}", check.stdout);
     let build = run(&["build"], &dir);
     assert_eq!(build.code, 0, "{}{}", build.stdout, build.stderr);
-    let page = std::fs::read_to_string(dir.join("site/datasets/haisyn-communal-property/index.html")).unwrap();
+    let page =
+        std::fs::read_to_string(dir.join("site/datasets/haisyn-communal-property/index.html"))
+            .unwrap();
     assert!(page.contains("Перелік об’єктів комунальної власності"));
 }
 
@@ -113,18 +115,28 @@ fn new_dataset_from_options_passes_check_with_matching_types() {
         &p,
         &file,
         &[
-            "--title", "Перелік об’єктів комунальної власності",
-            "--title-en", "Communal property",
-            "--description", "Будівлі й приміщення громади.",
-            "--frequency", "щокварталу",
-            "--keywords", "майно, оренда",
-            "--resolution-835", "mun-002",
+            "--title",
+            "Перелік об’єктів комунальної власності",
+            "--title-en",
+            "Communal property",
+            "--description",
+            "Будівлі й приміщення громади.",
+            "--frequency",
+            "щокварталу",
+            "--keywords",
+            "майно, оренда",
+            "--resolution-835",
+            "mun-002",
         ],
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let dir = p.file("publishers/vinnytska-miska-rada/komunalne-maino");
     let copied = dir.join("data/komunalne-maino.csv");
-    assert_eq!(std::fs::read(&copied).unwrap(), cp1251.to_vec(), "copied byte for byte");
+    assert_eq!(
+        std::fs::read(&copied).unwrap(),
+        cp1251.to_vec(),
+        "copied byte for byte"
+    );
     let text = std::fs::read_to_string(dir.join("datapackage.json")).unwrap();
     insta::assert_snapshot!("new_dataset_descriptor", text);
     let descriptor: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -137,7 +149,11 @@ fn new_dataset_from_options_passes_check_with_matching_types() {
     assert_eq!(types, ["integer", "string", "number", "date", "boolean"]);
     let check = p.check();
     assert_eq!(check.code, 0, "{}", check.stdout);
-    assert!(r.stdout.contains("hromadata check --source"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("hromadata check --source"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -156,33 +172,66 @@ fn new_dataset_refuses_bad_values_unknown_publishers_and_existing_datasets() {
     let p = Project::fixture("basic");
     let file = p.dir.path().join("budget.csv");
     std::fs::write(&file, PROPERTY_CSV).unwrap();
-    let required = ["--title", "Т", "--description", "О", "--frequency", "yearly"];
+    let required = [
+        "--title",
+        "Т",
+        "--description",
+        "О",
+        "--frequency",
+        "yearly",
+        "--id",
+        "fresh",
+    ];
+    // The required options, each unless `extra` gives it.
     let with = |extra: &[&str]| {
-        let mut args = required.to_vec();
+        let mut args: Vec<&str> = required
+            .chunks(2)
+            .filter(|pair| !extra.contains(&pair[0]))
+            .flatten()
+            .copied()
+            .collect();
         args.extend_from_slice(extra);
         new_dataset(&p, &file, &args)
     };
     let cases: &[(&[&str], &str)] = &[
-        (&["--frequency", "fortnightly"], "`--frequency` `fortnightly`: expected one of"),
+        (
+            &["--frequency", "fortnightly"],
+            "`--frequency` `fortnightly`: expected one of",
+        ),
         (&["--territory", "UA99999999999999999"], "`--territory`"),
         (&["--resolution-835", "x-1"], "`--resolution-835` `x-1`"),
         (&["--modified", "31.03.2026"], "`--modified` `31.03.2026`"),
         (&["--id", "Budget Data"], "`--id` `Budget Data`"),
-        // The fixture's `budget` folder exists: the default id (from the file name) is taken.
-        (&[], "`--id` `budget`: expected an identifier not used yet"),
     ];
     for (extra, message) in cases {
         let r = with(extra);
         assert_eq!(r.code, 2, "{extra:?}: {}", r.stdout);
         assert!(r.stderr.contains(message), "{extra:?}: {}", r.stderr);
     }
+    // The fixture's `budget` folder exists: the default id (from the file name) is taken.
+    let r = new_dataset(&p, &file, &required[..6]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("`--id` `budget`: expected an identifier not used yet"),
+        "{}",
+        r.stderr
+    );
     let ok = with(&["--id", "budget-2"]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     let again = with(&["--id", "budget-2"]);
     assert_eq!(again.code, 2);
     let src = p.src();
     let r = run(
-        &["new", "dataset", "--publisher", "nobody", file.to_str().unwrap(), "--source", src.to_str().unwrap()],
+        &[
+            "new",
+            "dataset",
+            "--publisher",
+            "nobody",
+            file.to_str().unwrap(),
+            "--source",
+            src.to_str().unwrap(),
+        ],
         p.dir.path(),
     );
     assert_eq!(r.code, 2);
