@@ -38,6 +38,15 @@ pub enum Command {
     /// The KATOTTG territory registry.
     #[command(subcommand)]
     Territories(TerritoriesCommand),
+    /// Build the site, serve it on this computer, rebuild on every change and reload the browser.
+    #[command(after_help = SERVE_EXAMPLES)]
+    Serve(ServeArgs),
+    /// Create a new catalogue repository: an example publisher and dataset, CI, a README.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+    /// Add something to the catalogue.
+    #[command(subcommand)]
+    New(NewCommand),
 }
 
 /// `territories` subcommands.
@@ -185,4 +194,111 @@ pub struct BuildArgs {
     /// either, due dates are shown but nothing is flagged overdue).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+}
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  hromadata serve                              build ./datasets, serve http://127.0.0.1:8000/
+  hromadata serve --port 0                     any free port (printed on the first line)
+  hromadata serve --source my-catalogue --theme my-theme
+
+Exit codes: 0 stopped with Ctrl-C, 2 usage or operational error (port taken, no source folder).";
+
+/// Options of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The output folder; replaced as a whole by every successful build, as with `build`.
+    #[arg(long, default_value = "site", value_name = "DIR")]
+    pub out: PathBuf,
+    /// A theme folder (a copy of themes/default) instead of the built-in theme; watched too.
+    #[arg(long, value_name = "DIR")]
+    pub theme: Option<PathBuf>,
+    /// The port to listen on; 0 picks any free port.
+    #[arg(long, default_value_t = 8000, value_name = "N")]
+    pub port: u16,
+    /// The address to listen on. Only a loopback address keeps the preview on this computer.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+}
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  hromadata init my-catalogue                  then: cd my-catalogue && hromadata serve
+
+Exit codes: 0 created, 2 usage or operational error (the folder is not empty).";
+
+/// Options of `init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder to create the catalogue in; must be new or empty.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `new` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Add a dataset from a CSV file: its folder, a copy of the file, datapackage.json with an
+    /// inferred schema. Asks for the metadata on a terminal; takes the options otherwise.
+    #[command(after_help = NEW_DATASET_EXAMPLES)]
+    Dataset(NewDatasetArgs),
+}
+
+const NEW_DATASET_EXAMPLES: &str = "\
+Examples:
+  hromadata new dataset --publisher haisynska-miska-rada budget.csv     asks for the rest
+  hromadata new dataset --publisher haisynska-miska-rada budget.csv \\
+      --title 'Бюджетні програми' --description '…' --frequency yearly --yes
+
+Required (asked for on a terminal): --title, --description, --frequency.
+Exit codes: 0 created, 2 usage or operational error (missing options, the dataset exists).";
+
+/// Options of `new dataset`.
+#[derive(Debug, clap::Args)]
+pub struct NewDatasetArgs {
+    /// The publisher: its folder name or URL slug under publishers/.
+    #[arg(long, value_name = "P")]
+    pub publisher: String,
+    /// The CSV file to publish (copied into the dataset folder).
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The dataset's identifier and address (a-z 0-9 . _ -); default: from the file name.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The title in Ukrainian.
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    /// The title in English.
+    #[arg(long, value_name = "T")]
+    pub title_en: Option<String>,
+    /// What the data is, in Ukrainian.
+    #[arg(long, value_name = "D")]
+    pub description: Option<String>,
+    /// The licence (SPDX id, e.g. CC-BY-4.0); default: the catalogue's licence.
+    #[arg(long, value_name = "L")]
+    pub license: Option<String>,
+    /// How often it is updated: more-than-daily, daily, weekly, monthly, quarterly, half-yearly,
+    /// yearly, on-change, no-longer-updated.
+    #[arg(long, value_name = "F")]
+    pub frequency: Option<String>,
+    /// The KATOTTG code of the territory the data covers ("UA" for the country); default: the
+    /// publisher's territory.
+    #[arg(long, value_name = "KATOTTG")]
+    pub territory: Option<String>,
+    /// Keywords in Ukrainian, comma-separated.
+    #[arg(long, value_name = "a,b")]
+    pub keywords: Option<String>,
+    /// The Resolution 835 code of the mandatory dataset this is (all-NNN or mun-NNN).
+    #[arg(long = "resolution-835", value_name = "CODE")]
+    pub resolution_835: Option<String>,
+    /// The date the data was last changed, YYYY-MM-DD; default: today.
+    #[arg(long, value_name = "DATE")]
+    pub modified: Option<String>,
+    /// Take the defaults of optional metadata instead of asking for them.
+    #[arg(long)]
+    pub yes: bool,
 }

@@ -89,6 +89,38 @@ pub enum Error {
         path: PathBuf,
         given: Option<String>,
     },
+
+    #[error("port {} on {} is already in use: stop the other server, or choose another port with --port (--port 0 picks a free one)", addr.port(), addr.ip())]
+    PortInUse { addr: std::net::SocketAddr },
+
+    #[error("cannot listen on `{addr}`")]
+    Listen {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("`{path}` is not empty: hromadata init creates a catalogue only in a new or empty folder (nothing was written)")]
+    InitNotEmpty { path: PathBuf },
+
+    #[error("`{path}` has no usable `catalog.toml`: run `hromadata check --source {}` to see why", path.display())]
+    NoCatalog { path: PathBuf },
+
+    #[error("no publisher `{name}` in the catalogue (publishers: {known}); create its folder with a `publisher.toml` first")]
+    UnknownPublisher { name: String, known: String },
+
+    #[error("missing {flags}: stdin is not a terminal, so hromadata cannot ask; pass them as options (see `hromadata new dataset --help`)")]
+    MissingOptions { flags: String },
+
+    #[error("`{flag}` `{value}`: expected {expected}")]
+    InvalidOption {
+        flag: String,
+        value: String,
+        expected: String,
+    },
+
+    #[error("the dataset folder `{path}` already exists; hromadata never overwrites a dataset (choose another --id)")]
+    DatasetExists { path: PathBuf },
 }
 
 impl Error {

@@ -12,6 +12,8 @@ pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod territories;
 pub mod validate;
 pub mod verify;

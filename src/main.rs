@@ -22,6 +22,31 @@ fn validate_options(args: &cli::ValidateArgs) -> hromadata::validate::standalone
     }
 }
 
+fn new_dataset_options(args: cli::NewDatasetArgs) -> hromadata::scaffold::NewDataset {
+    let given = [
+        ("--id", args.id),
+        ("--title", args.title),
+        ("--title-en", args.title_en),
+        ("--description", args.description),
+        ("--license", args.license),
+        ("--frequency", args.frequency),
+        ("--territory", args.territory),
+        ("--keywords", args.keywords),
+        ("--resolution-835", args.resolution_835),
+        ("--modified", args.modified),
+    ];
+    hromadata::scaffold::NewDataset {
+        source: args.source.source,
+        publisher: args.publisher,
+        file: args.file,
+        given: given
+            .into_iter()
+            .filter_map(|(flag, value)| value.map(|v| (flag, v)))
+            .collect(),
+        yes: args.yes,
+    }
+}
+
 fn main() -> ExitCode {
     // A closed pipe (`hromadata check | head`) ends the process quietly, as for other command-line
     // tools, instead of a panic on the next print.
@@ -53,6 +78,22 @@ fn main() -> ExitCode {
                 edition: args.edition,
                 dry_run: args.dry_run,
             })
+        }
+        cli::Command::Serve(args) => hromadata::serve::serve(&hromadata::serve::ServeOptions {
+            build: BuildOptions {
+                source: args.source.source,
+                out: args.out,
+                theme: args.theme,
+                base_url: None,
+                keep_going: false,
+                today: None,
+            },
+            port: args.port,
+            bind: args.bind,
+        }),
+        cli::Command::Init(args) => hromadata::scaffold::init(&args.dir),
+        cli::Command::New(cli::NewCommand::Dataset(args)) => {
+            hromadata::scaffold::new_dataset(&new_dataset_options(args))
         }
         cli::Command::Build(args) => pipeline::build(&BuildOptions {
             source: args.source.source,

@@ -98,6 +98,11 @@ fn build_date() -> Result<Option<chrono::NaiveDate>, Error> {
 
 /// `hromadata build`: validate, render and publish.
 pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
+    build_report(options).map(|(outcome, _)| outcome)
+}
+
+/// `build`, also returning the report it printed (for `serve`, which shows it in the page).
+pub fn build_report(options: &BuildOptions) -> Result<(Outcome, Report), Error> {
     let build_date = build_date()?;
     let today = match &options.today {
         Some(text) => Some(
@@ -129,11 +134,11 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         Outcome::Findings
     };
     let Some(mut catalog) = catalog else {
-        return Ok(outcome);
+        return Ok((outcome, validated.report));
     };
     if outcome == Outcome::Findings && !options.keep_going {
         eprintln!("nothing published: fix the problems above, or use --keep-going to publish with broken datasets marked invalid");
-        return Ok(outcome);
+        return Ok((outcome, validated.report));
     }
     if let Some(url) = base_url {
         catalog.config.base_url = url;
@@ -152,7 +157,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     crate::interrupt::check()?;
     crate::output::publish(&site, &options.out, &options.source)?;
     eprintln!("published {pages} files to `{}`", options.out.display());
-    Ok(outcome)
+    Ok((outcome, validated.report))
 }
 
 /// `hromadata validate`: one file or descriptor, reported as text (uk or en) or JSON on stdout.

@@ -15,6 +15,8 @@ mod jsonld;
 mod output;
 mod parity;
 mod registers;
+mod scaffold;
+mod serve;
 mod support;
 mod tables;
 mod territories;
