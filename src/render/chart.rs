@@ -165,6 +165,87 @@ fn data(view: &View, schema: &Schema, result: &ResourceResult) -> Option<Data> {
     Some((groups, series))
 }
 
+/// Where values land: the y scale from the ticks, and the width of each group's band.
+struct Frame {
+    t0: f64,
+    t1: f64,
+    band: f64,
+}
+
+impl Frame {
+    fn y(&self, v: f64) -> f64 {
+        let bottom = HEIGHT - BOTTOM;
+        bottom - (v - self.t0) / (self.t1 - self.t0) * (bottom - TOP)
+    }
+
+    fn centre(&self, g: usize) -> f64 {
+        LEFT + self.band * (g as f64 + 0.5)
+    }
+}
+
+/// A field's label, or its name when the schema does not have it.
+fn field_label(schema: &Schema, name: &str, lang: &Lang) -> Text {
+    match schema.fields.iter().find(|f| f.name == name) {
+        Some(f) => label(f, lang),
+        None => Text {
+            text: name.to_owned(),
+            lang: lang.code,
+        },
+    }
+}
+
+/// Series `s` of `count`, with values `vs` (one per group), drawn in `frame`.
+fn series(s: usize, count: usize, vs: &[Option<f64>], frame: &Frame, label: Text) -> Series {
+    let present = vs.iter().enumerate().filter_map(|(g, v)| v.map(|v| (g, v)));
+    let markers: Vec<Point> = present
+        .clone()
+        .map(|(g, v)| Point {
+            x: coord(frame.centre(g)),
+            y: coord(frame.y(v)),
+        })
+        .collect();
+    let bar_width = frame.band * 0.8 / count as f64;
+    let zero = frame.y(0.0);
+    Series {
+        label,
+        index: s,
+        colour: COLOURS[s % COLOURS.len()],
+        bars: present
+            .map(|(g, v)| Bar {
+                x: coord(LEFT + frame.band * (g as f64 + 0.1) + bar_width * s as f64),
+                y: coord(frame.y(v).min(zero)),
+                width: coord(bar_width),
+                height: coord((frame.y(v) - zero).abs()),
+            })
+            .collect(),
+        points: markers
+            .iter()
+            .map(|p| format!("{},{}", p.x, p.y))
+            .collect::<Vec<_>>()
+            .join(" "),
+        markers,
+    }
+}
+
+/// The numbers of the chart as table rows: the group, then one localised value per series.
+fn table_rows(
+    groups: &[String],
+    values: &[Vec<Option<f64>>],
+    lang: &Lang,
+) -> Vec<(String, Vec<String>)> {
+    groups
+        .iter()
+        .enumerate()
+        .map(|(g, label)| {
+            let cells = values
+                .iter()
+                .map(|vs| vs[g].map_or_else(String::new, |v| format::decimal(v, lang.code)))
+                .collect();
+            (label.clone(), cells)
+        })
+        .collect()
+}
+
 /// The chart of `view` over the rows of its resource; `None` when the rows were not kept
 /// (a table above the full-table limit) or there are too many groups (validation says so).
 pub fn chart(
@@ -181,55 +262,19 @@ pub fn chart(
     let all = values.iter().flatten().flatten().copied();
     let (lo, hi) = all.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let ticks = ticks(lo, hi, 5);
-    let (t0, t1) = (ticks[0], ticks[ticks.len() - 1]);
-    let (right, bottom) = (WIDTH - RIGHT, HEIGHT - BOTTOM);
-    let y = |v: f64| bottom - (v - t0) / (t1 - t0) * (bottom - TOP);
-    let band = (right - LEFT) / groups.len() as f64;
-    let bar_width = band * 0.8 / values.len() as f64;
+    let frame = Frame {
+        t0: ticks[0],
+        t1: ticks[ticks.len() - 1],
+        band: (WIDTH - RIGHT - LEFT) / groups.len() as f64,
+    };
     let units = ["thousand", "million", "billion"].map(|k| lang.msg(&format!("chart.{k}")));
     let units = [units[0].as_str(), units[1].as_str(), units[2].as_str()];
-    let field = |name: &str| schema.fields.iter().find(|f| f.name == name);
-    let series = values
-        .iter()
-        .enumerate()
+    let series = (values.iter().enumerate())
         .map(|(s, vs)| {
-            let present = vs.iter().enumerate().filter_map(|(g, v)| v.map(|v| (g, v)));
-            let centre = |g: usize| LEFT + band * (g as f64 + 0.5);
-            let markers: Vec<Point> = present
-                .clone()
-                .map(|(g, v)| Point {
-                    x: coord(centre(g)),
-                    y: coord(y(v)),
-                })
-                .collect();
-            Series {
-                label: field(&view.series[s]).map_or_else(
-                    || Text {
-                        text: view.series[s].clone(),
-                        lang: lang.code,
-                    },
-                    |f| label(f, lang),
-                ),
-                index: s,
-                colour: COLOURS[s % COLOURS.len()],
-                bars: present
-                    .map(|(g, v)| Bar {
-                        x: coord(LEFT + band * (g as f64 + 0.1) + bar_width * s as f64),
-                        y: coord(y(v).min(y(0.0))),
-                        width: coord(bar_width),
-                        height: coord((y(v) - y(0.0)).abs()),
-                    })
-                    .collect(),
-                points: markers
-                    .iter()
-                    .map(|p| format!("{},{}", p.x, p.y))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                markers,
-            }
+            let label = field_label(schema, &view.series[s], lang);
+            series(s, values.len(), vs, &frame, label)
         })
         .collect();
-    let group_field = field(&view.group);
     Some(ChartView {
         id,
         title: lang.text(&view.title),
@@ -241,45 +286,26 @@ pub fn chart(
         width: WIDTH,
         height: HEIGHT,
         left: LEFT,
-        right: coord(right),
+        right: coord(WIDTH - RIGHT),
         top: TOP,
-        baseline: coord(y(0.0)),
-        bottom: coord(bottom),
-        ticks: ticks
-            .iter()
+        baseline: coord(frame.y(0.0)),
+        bottom: coord(HEIGHT - BOTTOM),
+        ticks: (ticks.iter())
             .map(|t| Tick {
-                y: coord(y(*t)),
+                y: coord(frame.y(*t)),
                 label: format::compact(*t, lang.code, units),
             })
             .collect(),
-        groups: groups
-            .iter()
-            .enumerate()
+        groups: (groups.iter().enumerate())
             .map(|(g, label)| GroupLabel {
-                x: coord(LEFT + band * (g as f64 + 0.5)),
+                x: coord(frame.centre(g)),
                 label: label.clone(),
             })
             .collect(),
         series,
         table: DataTable {
-            group: group_field.map_or_else(
-                || Text {
-                    text: view.group.clone(),
-                    lang: lang.code,
-                },
-                |f| label(f, lang),
-            ),
-            rows: groups
-                .iter()
-                .enumerate()
-                .map(|(g, label)| {
-                    let cells = values
-                        .iter()
-                        .map(|vs| vs[g].map_or_else(String::new, |v| format::decimal(v, lang.code)))
-                        .collect();
-                    (label.clone(), cells)
-                })
-                .collect(),
+            group: field_label(schema, &view.group, lang),
+            rows: table_rows(&groups, &values, lang),
         },
     })
 }

@@ -183,3 +183,18 @@ fn bad_view_declarations_are_located_findings() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     insta::assert_snapshot!("bad_views", redact(&run.stdout, &p));
 }
+
+#[test]
+fn line_chart_draws_a_line_with_markers() {
+    let p = with_views(
+        r#"[{"name": "by-year", "title": "Доходи за роками", "resources": ["revenues"],
+            "specType": "simple", "spec": {"type": "line", "group": "year", "series": ["total"]}}]"#,
+    );
+    assert_eq!(p.build(&[]).code, 0);
+    let page = p.page("datasets/vinnytsia-budget/index.html");
+    let points = attr(&page, "svg .chart-series polyline", "points");
+    assert_eq!(points.len(), 1);
+    assert_eq!(points[0].split(' ').count(), 2, "{points:?}");
+    assert_eq!(select(&page, "svg .chart-series circle").len(), 2);
+    assert!(select(&page, "svg .chart-series rect").is_empty());
+}
