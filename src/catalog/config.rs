@@ -40,7 +40,20 @@ struct CatalogFile {
     resolution_835: Option<Resolution835File>,
     #[serde(default)]
     dcat: Option<DcatFile>,
+    #[serde(default)]
+    preview: Option<PreviewFile>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreviewFile {
+    full_table_max_bytes: u64,
+}
+
+/// Tables of at most this many bytes get a full-table page unless `[preview]
+/// full_table_max_bytes` says otherwise: 2 MiB keeps the page (and the rows held in memory
+/// while building) small enough for a phone.
+pub const DEFAULT_FULL_TABLE_MAX_BYTES: u64 = 2 * 1024 * 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +93,9 @@ pub struct CatalogConfig {
     pub resolution_835: Option<PathBuf>,
     /// Datasets per page of the DCAT-AP catalogues (`[dcat] page_size`, at least 1).
     pub dcat_page_size: usize,
+    /// Tables of at most this many bytes get a full-table page (`[preview]
+    /// full_table_max_bytes`; 0 turns the pages off).
+    pub full_table_max_bytes: u64,
 }
 
 /// Checks a URL is absolute http(s); returns it with a trailing slash.
@@ -184,6 +200,9 @@ impl CatalogConfig {
             edition: file.territories.edition,
             resolution_835: file.resolution_835.map(|r| r.list),
             dcat_page_size,
+            full_table_max_bytes: file
+                .preview
+                .map_or(DEFAULT_FULL_TABLE_MAX_BYTES, |p| p.full_table_max_bytes),
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod resource;
 pub mod schema;
 pub mod slug;
 pub mod territory;
+pub mod views;
 pub mod xlsx;
 
 use std::collections::BTreeMap;

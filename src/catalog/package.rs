@@ -163,6 +163,8 @@ pub struct Dataset {
     pub resources: Vec<Resource>,
     /// The territory facts this dataset is the source of (`hromadata.profile`).
     pub profile: Option<super::profile::ProfileSource>,
+    /// The charts it declares (`views`).
+    pub views: Vec<super::views::View>,
 }
 
 impl Dataset {
@@ -285,6 +287,9 @@ pub fn parse(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
             let (profile, mut problems) = super::profile::parse(&ext, &resources, r.shown);
             r.findings.append(&mut problems);
             d.profile = profile;
+            let (views, mut problems) = super::views::parse(&obj, &resources, r.shown);
+            r.findings.append(&mut problems);
+            d.views = views;
             d.resources = resources;
             d.descriptor = obj;
             (Some(d), r.findings)
@@ -366,6 +371,7 @@ fn read_dataset(
         resolution_835: r.text(ext, "resolution_835", "hromadata.resolution_835"),
         resources: Vec::new(),
         profile: None,
+        views: Vec::new(),
         id,
     }
 }

@@ -40,6 +40,59 @@ pub fn size(bytes: u64, lang: &str, units: [&str; 4]) -> String {
     format!("{text}\u{a0}{}", units[unit])
 }
 
+/// A signed whole number grouped by thousands (`int`), with a real minus sign.
+pub fn signed(n: i128, lang: &str) -> String {
+    let digits = int_wide(n.unsigned_abs(), lang);
+    if n < 0 {
+        format!("\u{2212}{digits}")
+    } else {
+        digits
+    }
+}
+
+fn int_wide(n: u128, lang: &str) -> String {
+    match u64::try_from(n) {
+        Ok(n) => int(n, lang),
+        Err(_) => n.to_string(),
+    }
+}
+
+/// A decimal number in the language's convention (uk: `1 234,5`, en: `1,234.5`): grouped
+/// by thousands, to at most 2 decimals from 1,000 up and at most 6 below (trailing zeros
+/// dropped), so that a float's noise (`3968049391.8799996`) does not show.
+pub fn decimal(n: f64, lang: &str) -> String {
+    if !n.is_finite() {
+        return n.to_string();
+    }
+    let places = if n.abs() >= 1000.0 { 2 } else { 6 };
+    let text = format!("{:.*}", places, n.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let fraction = fraction.trim_end_matches('0');
+    let whole: u128 = whole.parse().unwrap_or(0);
+    let mut out = int_wide(whole, lang);
+    if !fraction.is_empty() {
+        out.push(if lang == "uk" { ',' } else { '.' });
+        out.push_str(fraction);
+    }
+    if n < 0.0 && out.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        out.insert(0, '\u{2212}');
+    }
+    out
+}
+
+/// A short number for chart axes: `1,2 млн` / `1.2 M`; `units` names thousands, millions,
+/// billions in the language (one decimal at most).
+pub fn compact(n: f64, lang: &str, units: [&str; 3]) -> String {
+    let steps = [(1e9, units[2]), (1e6, units[1]), (1e3, units[0])];
+    for (size, unit) in steps {
+        if n.abs() >= size {
+            let value = (n / size * 10.0).round() / 10.0;
+            return format!("{}\u{a0}{unit}", decimal(value, lang));
+        }
+    }
+    decimal((n * 100.0).round() / 100.0, lang)
+}
+
 const EN_MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -111,6 +164,28 @@ mod tests {
                 "data/%D0%B1%D1%8E%D0%B4%D0%B6%D0%B5%D1%82%202026.csv",
             ),
             (url_path("a/b-c_d.csv"), "a/b-c_d.csv"),
+            (signed(-1234, "en"), "\u{2212}1,234"),
+            (signed(12, "uk"), "12"),
+            (
+                decimal(3968049391.8799996, "uk"),
+                "3\u{202f}968\u{202f}049\u{202f}391,88",
+            ),
+            (decimal(3968049391.8799996, "en"), "3,968,049,391.88"),
+            (decimal(0.8082, "uk"), "0,8082"),
+            (decimal(-2.5, "en"), "\u{2212}2.5"),
+            (decimal(-0.0000001, "en"), "0"),
+            (decimal(1000.0, "en"), "1,000"),
+            (
+                compact(1_234_567.0, "uk", ["тис.", "млн", "млрд"]),
+                "1,2\u{a0}млн",
+            ),
+            (compact(1_234_567.0, "en", ["K", "M", "B"]), "1.2\u{a0}M"),
+            (compact(5_000_000_000.0, "en", ["K", "M", "B"]), "5\u{a0}B"),
+            (
+                compact(-2500.0, "en", ["K", "M", "B"]),
+                "\u{2212}2.5\u{a0}K",
+            ),
+            (compact(0.25, "en", ["K", "M", "B"]), "0.25"),
         ];
         for (got, want) in cases {
             assert_eq!(got, want);

@@ -3,13 +3,16 @@
 //! output is the same bytes for the same input. Pages are rendered once per language: Ukrainian at
 //! the root, English under `en/`. Data files are referenced, not read, and copied by `output`.
 
+mod chart;
 pub mod checklist;
 pub mod coverage;
 pub mod dcat;
 pub mod exports;
 mod format;
+mod fulltable;
 mod jsonld;
 pub mod machine;
+mod profile;
 pub mod territory;
 pub mod theme;
 pub mod view;
@@ -366,6 +369,32 @@ impl Renderer<'_> {
         Ok(())
     }
 
+    /// The full-table pages of every table small enough to have its rows kept.
+    fn table_pages(
+        &self,
+        datasets: &[&crate::catalog::Dataset],
+        validated: &Validated,
+        l: &Lang,
+    ) -> Result<Vec<(String, Vec<u8>, String)>, Error> {
+        use rayon::prelude::*;
+        let c = self.catalog;
+        let work: Vec<_> = (datasets.iter())
+            .filter_map(|d| validated.datasets.get(&d.id).map(|res| (*d, res)))
+            .flat_map(|(d, res)| d.resources.iter().zip(&res.resources).map(move |r| (d, r)))
+            .collect();
+        work.par_iter()
+            .filter_map(|(d, (r, res))| fulltable::view(c, d, r, res, l))
+            .map(|v| {
+                let href = v.href.clone();
+                let at = PageAt {
+                    lang: l.code,
+                    path: &href,
+                };
+                self.rendered("table.html", at, context! { table => v })
+            })
+            .collect()
+    }
+
     fn pages(
         &self,
         out: &mut Builder,
@@ -469,6 +498,7 @@ impl Renderer<'_> {
                 )
             })
             .collect::<Result<Vec<_>, Error>>()?;
+        let table_pages = self.table_pages(&datasets, validated, l)?;
         let territories: Vec<(&crate::catalog::territory::Territory, String)> =
             [Category::O, Category::K, Category::P, Category::H]
                 .iter()
@@ -489,7 +519,8 @@ impl Renderer<'_> {
                 )
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        for (path, bytes, origin) in dataset_pages.into_iter().chain(territory_pages) {
+        let pages = dataset_pages.into_iter().chain(table_pages);
+        for (path, bytes, origin) in pages.chain(territory_pages) {
             out.add(path, Content::Bytes(bytes), origin)?;
         }
         Ok(())

@@ -11,7 +11,7 @@ use crate::error::Error;
 pub const LANGS: [&str; 2] = ["uk", "en"];
 
 /// The templates every theme must have.
-pub const TEMPLATES: [&str; 10] = [
+pub const TEMPLATES: [&str; 12] = [
     "base.html",
     "index.html",
     "datasets.html",
@@ -22,6 +22,8 @@ pub const TEMPLATES: [&str; 10] = [
     "coverage.html",
     "404.html",
     "macros.html",
+    "table.html",
+    "chart.html",
 ];
 
 macro_rules! builtin {
@@ -42,10 +44,13 @@ const BUILTIN: &[(&str, &[u8])] = builtin!(
     "templates/coverage.html",
     "templates/404.html",
     "templates/macros.html",
+    "templates/table.html",
+    "templates/chart.html",
     "i18n/uk.toml",
     "i18n/en.toml",
     "static/style.css",
     "static/sort.js",
+    "static/table.js",
 );
 
 /// A loaded theme.

@@ -218,6 +218,8 @@ pub struct DatasetView {
     pub version: Option<String>,
     pub findings: Vec<String>,
     pub resources: Vec<ResourceView>,
+    /// The charts the dataset declares (`views`), drawn.
+    pub charts: Vec<super::chart::ChartView>,
     /// The Resolution 835 passport (the same fields as `passport.json`).
     pub passport: Vec<super::exports::passport::Row>,
 }
@@ -359,8 +361,9 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
             .resources
             .iter()
             .zip(&result.resources)
-            .map(|(r, res)| resource(d, r, res, lang))
+            .map(|(r, res)| resource(d, r, res, catalog.config.full_table_max_bytes, lang))
             .collect(),
+        charts: charts(d, result, lang),
         passport: {
             use super::exports::{passport, Urls};
             let urls = Urls {
@@ -468,6 +471,12 @@ pub struct ResourceView {
     pub fields: Option<Vec<FieldView>>,
     pub header: Vec<String>,
     pub preview: Vec<Vec<String>>,
+    /// The column profile (empty for files that are not tables).
+    pub profile: Vec<super::profile::ColumnView>,
+    /// The full-table page, relative to the language root, when the table is small enough.
+    pub table_href: Option<String>,
+    /// For a table above the limit: the limit, to say why there is no full-table page.
+    pub table_limit: Option<String>,
     pub findings: Vec<String>,
     pub omitted: u64,
     pub valid: bool,
@@ -485,7 +494,13 @@ pub fn resource_path(r: &Resource) -> String {
         .join("/")
 }
 
-fn resource(d: &Dataset, r: &Resource, res: &ResourceResult, lang: &Lang) -> ResourceView {
+fn resource(
+    d: &Dataset,
+    r: &Resource,
+    res: &ResourceResult,
+    limit: u64,
+    lang: &Lang,
+) -> ResourceView {
     let path = resource_path(r);
     ResourceView {
         name: r.name.clone(),
@@ -505,6 +520,10 @@ fn resource(d: &Dataset, r: &Resource, res: &ResourceResult, lang: &Lang) -> Res
             .map(|s| s.fields.iter().map(|f| field(f, s, lang)).collect()),
         header: res.header.clone(),
         preview: res.preview.clone(),
+        profile: super::profile::view(&res.profile, lang),
+        table_href: res.all_rows.as_ref().map(|_| table_href(d, r)),
+        table_limit: (r.is_tabular() && res.all_rows.is_none() && limit > 0)
+            .then(|| lang.size(limit)),
         findings: res
             .findings
             .iter()
@@ -514,6 +533,24 @@ fn resource(d: &Dataset, r: &Resource, res: &ResourceResult, lang: &Lang) -> Res
         omitted: res.omitted + res.findings.len().saturating_sub(50) as u64,
         valid: res.is_valid(),
     }
+}
+
+/// The dataset's charts that can be drawn (their resource's rows were kept).
+fn charts(d: &Dataset, result: &DatasetResult, lang: &Lang) -> Vec<super::chart::ChartView> {
+    d.views
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let schema = d.resources.get(v.resource)?.schema.as_ref()?;
+            let res = result.resources.get(v.resource)?;
+            super::chart::chart(v, schema, res, format!("chart-{}", i + 1), lang)
+        })
+        .collect()
+}
+
+/// Where a resource's full-table page lives, relative to the language root.
+pub fn table_href(d: &Dataset, r: &Resource) -> String {
+    format!("datasets/{}/table/{}/", d.id, format::url_path(&r.name))
 }
 
 /// The publisher page's view.

@@ -9,11 +9,12 @@ use std::path::Path;
 use std::sync::{mpsc, Mutex};
 
 use super::batch::Batch;
+use super::profile::TableProfile;
 use super::reader::RowReader;
 use super::report::{Finding, Kind};
 use super::rowkeys::{KeyTables, Lookup};
 use super::rows::RowChecker;
-use super::table::{TableScan, BATCH_BYTES, BATCH_ROWS, PREVIEW_ROWS};
+use super::table::{TableScan, BATCH_BYTES, BATCH_ROWS};
 use super::table::{SHARED_BATCH_BYTES, SHARED_BATCH_ROWS};
 
 /// What checking a batch needs; shared by the checking threads.
@@ -24,6 +25,8 @@ pub(super) struct Context<'c, 's> {
     pub names: &'c [String],
     pub shown: &'c Path,
     pub skip_space: bool,
+    /// Also profile the columns (`profile`).
+    pub profile: bool,
 }
 
 /// A batch with what checking its cells found, before its keys are looked up.
@@ -31,6 +34,7 @@ pub(super) struct Checked {
     batch: Batch,
     findings: Vec<Finding>,
     lookups: Vec<Lookup>,
+    profile: Option<TableProfile>,
 }
 
 impl Context<'_, '_> {
@@ -39,6 +43,7 @@ impl Context<'_, '_> {
         let mut findings = Vec::new();
         let mut lookups =
             Vec::with_capacity(batch.rows.len() * self.checker.keys().lookups_per_row());
+        let mut profile = self.profile.then(|| TableProfile::new(self.names.len()));
         {
             let mut cells = Vec::new();
             let mut values = Vec::new();
@@ -50,20 +55,27 @@ impl Context<'_, '_> {
                 }
                 let out = (&mut findings, &mut lookups);
                 self.checker.check(&cells, (row, k), out, &mut values);
+                if let Some(p) = &mut profile {
+                    p.add(&cells, &values, |i, text| self.checker.is_missing(i, text));
+                }
             }
         }
         Checked {
             batch,
             findings,
             lookups,
+            profile,
         }
     }
 }
 
-/// What is taken in row order: the key tables, the preview, the findings kept.
+/// What is taken in row order: the key tables, the rows kept, the findings kept, the profile.
 pub(super) struct Sequencer {
     pub tables: KeyTables,
+    /// The first `keep` rows with cells (the preview, or every row for a full-table view).
     pub preview: Vec<Vec<String>>,
+    pub keep: usize,
+    pub profile: Option<TableProfile>,
 }
 
 impl Sequencer {
@@ -79,11 +91,15 @@ impl Sequencer {
             batch,
             mut findings,
             lookups,
+            profile,
         } = checked;
         scan.rows += batch.rows.len() as u64;
+        if let (Some(mine), Some(theirs)) = (&mut self.profile, profile) {
+            mine.merge(theirs);
+        }
         let skip_space = ctx.skip_space;
         for k in 0..batch.rows.len() {
-            if self.preview.len() >= PREVIEW_ROWS {
+            if self.preview.len() >= self.keep {
                 break;
             }
             if let Ok(cells) = batch.cells(k, skip_space) {
@@ -232,11 +248,13 @@ mod tests {
     use crate::catalog::schema::Schema;
     use crate::validate::parse::Parser;
     use crate::validate::reader::Records;
+    use crate::validate::table::PREVIEW_ROWS;
 
     type Seen = (
         u64,
         Vec<(Option<u64>, Option<usize>, Kind)>,
         Vec<Vec<String>>,
+        String,
     );
 
     /// Checks `text` on this thread (`workers: None`) or beside a parser with tiny batches, so
@@ -268,10 +286,13 @@ mod tests {
             names: &names,
             shown,
             skip_space: false,
+            profile: true,
         };
         let mut seq = Sequencer {
             tables: checker.keys().tables(),
             preview: Vec::new(),
+            keep: PREVIEW_ROWS,
+            profile: Some(TableProfile::new(names.len())),
         };
         match workers {
             Some(n) => check_beside(&mut rows, (&ctx, &mut seq), &mut scan, n, (3, 64)),
@@ -291,7 +312,8 @@ mod tests {
             .iter()
             .map(|f| (f.row, f.field_number, f.kind))
             .collect();
-        (scan.rows, found, seq.preview)
+        let profile = format!("{:?}", seq.profile.map(|p| p.finish(&schema)));
+        (scan.rows, found, seq.preview, profile)
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub fn read(catalog: &Catalog) -> Result<Facts, Error> {
             duplicate_rows: false,
             with_md5: false,
             workers: 1,
+            profile: false,
+            keep_all_up_to: None,
         };
         let path = catalog.source.join(&d.folder).join(&r.path);
         table::visit(&path, &spec, &mut |_, cells| {

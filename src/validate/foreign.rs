@@ -78,6 +78,8 @@ fn keys(
         duplicate_rows: false,
         with_md5: false,
         workers: 1,
+        profile: false,
+        keep_all_up_to: None,
     };
     let mut out = Vec::new();
     table::visit(&source.path, &spec, &mut |row, cells| {

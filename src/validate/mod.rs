@@ -14,6 +14,7 @@ pub mod infer;
 pub mod keys;
 mod parse;
 mod pattern;
+pub mod profile;
 pub mod reader;
 pub mod report;
 pub mod report_format;
@@ -41,7 +42,13 @@ pub struct ResourceResult {
     /// Data rows, for tables.
     pub rows: Option<u64>,
     pub header: Vec<String>,
+    /// The first `table::PREVIEW_ROWS` rows, for the page's preview.
     pub preview: Vec<Vec<String>>,
+    /// Every row, for tables within `[preview] full_table_max_bytes` (the full-table page and
+    /// charts); `None` for larger ones. Kept here so that render never reads data files.
+    pub all_rows: Option<Vec<Vec<String>>>,
+    /// The column profile of a table.
+    pub profile: Vec<profile::ColumnProfile>,
     pub findings: Vec<Finding>,
     pub omitted: u64,
 }
@@ -115,6 +122,8 @@ pub fn validate(
             ..Default::default()
         };
         result.resources = results.by_ref().take(dataset.resources.len()).collect();
+        let charts = view_findings(catalog, dataset, &result.resources);
+        result.findings.extend(charts);
         out.report.extend(result.findings.iter().cloned());
         for r in &result.resources {
             out.report.extend(r.findings.iter().cloned());
@@ -145,13 +154,18 @@ fn resource_result(
                 Some(crate::catalog::package::DeclaredHash::Md5(_))
             ),
             workers,
+            profile: true,
+            keep_all_up_to: Some(catalog.config.full_table_max_bytes).filter(|max| *max > 0),
         };
         let scan = table::scan(&path, &shown, &spec).map_err(|e| Error::read(&path, e))?;
+        let preview = scan.preview.iter().take(table::PREVIEW_ROWS).cloned();
         ResourceResult {
             digest: scan.digest,
             rows: Some(scan.rows),
             header: scan.header,
-            preview: scan.preview,
+            preview: preview.collect(),
+            all_rows: scan.all_rows.then_some(scan.preview),
+            profile: scan.profile,
             findings: scan.findings,
             omitted: scan.omitted,
         }
@@ -169,6 +183,40 @@ fn resource_result(
         .findings
         .extend(checksum::compare_declared(resource, &result.digest, &shown));
     Ok(result)
+}
+
+/// Charts whose rows cannot be drawn: the table is above the full-table limit (its rows were
+/// not kept) or has more rows than a chart shows.
+fn view_findings(catalog: &Catalog, dataset: &Dataset, results: &[ResourceResult]) -> Vec<Finding> {
+    use crate::catalog::views::MAX_GROUPS;
+    let file = dataset.folder.join("datapackage.json");
+    let mut findings = Vec::new();
+    for (i, view) in dataset.views.iter().enumerate() {
+        let Some(result) = results.get(view.resource) else {
+            continue;
+        };
+        let expected = match &result.all_rows {
+            None => format!(
+                "a table of at most {} bytes (`[preview] full_table_max_bytes`) to draw a chart of",
+                catalog.config.full_table_max_bytes
+            ),
+            Some(rows) if rows.len() > MAX_GROUPS => {
+                format!("at most {MAX_GROUPS} rows, one per bar or point")
+            }
+            Some(_) => continue,
+        };
+        let rows = result.rows.unwrap_or_default();
+        findings.push(
+            Finding::new(Kind::PackageError, &file, expected)
+                .field(format!("views[{i}].resources[0]"), None)
+                .found(format!(
+                    "{} ({rows} rows, {} bytes)",
+                    dataset.resources[view.resource].name, result.digest.bytes
+                ))
+                .hint("chart a smaller table, e.g. a summary with one row per year"),
+        );
+    }
+    findings
 }
 
 fn scope_finding(catalog: &Catalog, scope: &Scope, file: &Path, key: &str) -> Option<Finding> {

@@ -121,6 +121,14 @@ impl<'s> RowChecker<'s> {
         &self.keys
     }
 
+    /// True when `text` is a missing value of the field at `index` (for the column profile,
+    /// which tells empty cells from type errors).
+    pub(super) fn is_missing(&self, index: usize, text: &str) -> bool {
+        self.checks
+            .get(index)
+            .is_some_and(|c| c.missing.contains(&text))
+    }
+
     /// Checks one row (`cells` as read, `row` its number with the header as row 1, `at` its
     /// place in its batch); its key lookups go to `lookups`.
     /// `values` is scratch space the caller reuses from row to row.

@@ -168,6 +168,8 @@ fn validate_csv(options: &Options) -> Result<Validation, Error> {
         duplicate_rows: options.duplicate_rows,
         with_md5: wants_md5(options.hash.as_deref()),
         workers: table::workers_for(1),
+        profile: false,
+        keep_all_up_to: None,
     };
     let scan = table::scan(&options.path, &options.path, &spec)
         .map_err(|e| Error::read(&options.path, e))?;
@@ -422,6 +424,8 @@ fn resource_task(r: &Value, base: &Path, options: &Options, workers: usize) -> R
             duplicate_rows: options.duplicate_rows,
             with_md5: wants_md5(declared_hash),
             workers,
+            profile: false,
+            keep_all_up_to: None,
         };
         let scan = table::scan(&file, &file, &spec).map_err(|e| Error::read(&file, e))?;
         task = Task {

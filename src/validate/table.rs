@@ -22,7 +22,7 @@ use crate::catalog::schema::Schema;
 use crate::checksum::{self, Digest, HashingReader};
 
 /// Rows kept for the page's preview.
-pub const PREVIEW_ROWS: usize = 20;
+pub const PREVIEW_ROWS: usize = 100;
 /// Findings kept per resource; the rest are counted.
 pub const MAX_FINDINGS: usize = 1000;
 /// Rows sampled to infer a schema (frictionless' default).
@@ -42,6 +42,11 @@ pub struct TableSpec<'a> {
     pub with_md5: bool,
     /// Threads that check the cells of a large table (`workers_for`).
     pub workers: usize,
+    /// Also profile the columns (`profile`): `build` and `check` do, `validate` does not.
+    pub profile: bool,
+    /// Keep every row (not only the preview) of a file of at most this many bytes, for the
+    /// full-table page.
+    pub keep_all_up_to: Option<u64>,
 }
 
 /// Checking threads for each of `large` tables validated at the same time: the cores shared
@@ -65,7 +70,12 @@ pub struct TableScan {
     /// Data rows (header rows not counted; empty lines counted, as blank rows).
     pub rows: u64,
     pub header: Vec<String>,
+    /// The first `PREVIEW_ROWS` rows with cells, or all of them when `all_rows`.
     pub preview: Vec<Vec<String>>,
+    /// True when `preview` holds every row (the file was within `keep_all_up_to`).
+    pub all_rows: bool,
+    /// The column profile, when asked for.
+    pub profile: Vec<super::profile::ColumnProfile>,
     pub findings: Vec<Finding>,
     /// Findings beyond `MAX_FINDINGS`, counted but not kept.
     pub omitted: u64,
@@ -233,10 +243,16 @@ fn check_rows(
         names: &names,
         shown,
         skip_space,
+        profile: spec.profile,
     };
+    let all_rows = spec.keep_all_up_to.is_some_and(|max| size <= max);
     let mut seq = Sequencer {
         tables: checker.keys().tables(),
         preview: Vec::new(),
+        keep: if all_rows { usize::MAX } else { PREVIEW_ROWS },
+        profile: spec
+            .profile
+            .then(|| super::profile::TableProfile::new(names.len())),
     };
     seq.tables
         .reserve(checker.keys(), expected_rows(&first, size));
@@ -260,6 +276,10 @@ fn check_rows(
     seq.tables.finish(checker.keys(), shown, &mut findings);
     scan.push_all(findings);
     scan.preview = seq.preview;
+    scan.all_rows = all_rows;
+    if let Some(profile) = seq.profile {
+        scan.profile = profile.finish(schema);
+    }
     if spec.schema.is_none() {
         scan.inferred = Some(schema.clone());
     }
@@ -456,6 +476,8 @@ mod tests {
             duplicate_rows: false,
             with_md5: true,
             workers: 2,
+            profile: true,
+            keep_all_up_to: None,
         };
         let shown = Path::new("big.csv");
         let size = std::fs::metadata(&path).unwrap().len();

@@ -12,6 +12,7 @@ mod feeds;
 mod freshness;
 mod integrity;
 mod jsonld;
+mod look;
 mod output;
 mod parity;
 mod registers;

@@ -39,6 +39,10 @@ pub fn page_dates(catalog: &Catalog, index: &TerritoryIndex) -> BTreeMap<String,
     for d in catalog.datasets.values() {
         if let Some(c) = changed(d) {
             dates.insert(format!("datasets/{}/", d.id), c);
+            // Full-table pages change with their dataset (keys without a page are never looked up).
+            for r in &d.resources {
+                dates.insert(crate::render::view::table_href(d, r), c);
+            }
         }
     }
     for p in catalog.publishers.values() {
