@@ -35,6 +35,8 @@ pub fn inspect(path: &Path, shown: &Path) -> Result<Inspected, Error> {
         duplicate_rows: false,
         with_md5: false,
         workers: 1,
+        profile: false,
+        keep_all_up_to: None,
     };
     let scan = table::scan(path, shown, &spec).map_err(|e| Error::read(path, e))?;
     let fields = scan
