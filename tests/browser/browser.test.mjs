@@ -161,6 +161,32 @@ test('a download link serves a file whose SHA-256 is the one the page shows', as
   await context.close();
 });
 
+test('the full table filters its rows and sorts by the column's type', async () => {
+  const { table } = await types();
+  assert.ok(table, 'a dataset page links its full table');
+  const { page, context, errors } = await open(table);
+  const rows = () => page.$$eval('#full-table tbody tr:not([hidden])', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  const all = await rows();
+  assert.ok(all.length >= 2, 'a table of several rows');
+  const yearAt = await page.$$eval('#full-table thead th', (ths) => ths.findIndex((th) => th.dataset.type === 'year'));
+  assert.ok(yearAt >= 0, 'the budget table has a year column');
+  const year = all[1][yearAt];
+  await page.fill('#table-filter', year);
+  await page.waitForFunction((n) => document.querySelectorAll('#full-table tbody tr:not([hidden])').length === n, 1);
+  assert.deepEqual((await rows()).map((r) => r[yearAt]), [year]);
+  assert.match(await page.textContent('#table-count'), new RegExp(`1\\D+${all.length}`));
+  await page.fill('#table-filter', '');
+  await page.waitForFunction((n) => document.querySelectorAll('#full-table tbody tr:not([hidden])').length === n, all.length);
+  const header = page.locator('#full-table thead th').nth(yearAt);
+  await header.locator('button').click();
+  await header.locator('button').click();
+  assert.equal(await header.getAttribute('aria-sort'), 'descending');
+  const years = (await rows()).map((r) => Number(r[yearAt]));
+  assert.deepEqual(years, [...years].sort((a, b) => b - a));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('pages reflow at 320 px (no sideways scrolling) and load at most 150 KB of our own CSS and JS', async (t) => {
   for (const [kind, rel] of Object.entries(await types())) {
     await t.test(kind, async () => {
