@@ -11,7 +11,7 @@ use crate::error::Error;
 pub const LANGS: [&str; 2] = ["uk", "en"];
 
 /// The templates every theme must have.
-pub const TEMPLATES: [&str; 10] = [
+pub const TEMPLATES: [&str; 11] = [
     "base.html",
     "index.html",
     "datasets.html",
@@ -22,6 +22,7 @@ pub const TEMPLATES: [&str; 10] = [
     "coverage.html",
     "404.html",
     "macros.html",
+    "search.html",
 ];
 
 macro_rules! builtin {
@@ -46,6 +47,8 @@ const BUILTIN: &[(&str, &[u8])] = builtin!(
     "i18n/en.toml",
     "static/style.css",
     "static/sort.js",
+    "templates/search.html",
+    "static/search.js",
 );
 
 /// A loaded theme.
