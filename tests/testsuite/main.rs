@@ -20,3 +20,4 @@ mod tables;
 mod territories;
 mod validate;
 mod xml;
+mod search;
