@@ -185,11 +185,12 @@ fn dataset(catalog: &Catalog, d: &Dataset, lang: &Lang) -> Doc {
     facets.insert(value(Facet::Kind, "dataset", lang.msg("search.kind_dataset")));
     let mut body = vec![lang.text(&d.description).text, d.id.to_string()];
     body.extend(d.keywords.iter().chain(&d.keywords_en).cloned());
-    for k in if lang.code == "en" && !d.keywords_en.is_empty() {
+    let shown = if lang.code == "en" && !d.keywords_en.is_empty() {
         &d.keywords_en
     } else {
         &d.keywords
-    } {
+    };
+    for k in shown {
         facets.insert(value(Facet::Keyword, k.to_lowercase(), k.clone()));
     }
     if let Some(p) = catalog.publishers.get(&d.publisher) {
@@ -210,7 +211,7 @@ fn dataset(catalog: &Catalog, d: &Dataset, lang: &Lang) -> Doc {
         body.push(r.name.clone());
         body.extend(r.title.clone());
     }
-    for f in super::super::exports::formats(d) {
+    for f in crate::render::exports::formats(d) {
         facets.insert(value(Facet::Format, f.clone(), f));
     }
     facets.extend(licences(catalog, d));

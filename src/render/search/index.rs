@@ -8,7 +8,9 @@
 //!   range touches;
 //! - `docs/<n>.json` — `[url, title, title language, excerpt, kind]` of [`Limits::chunk`]
 //!   documents, loaded only for the results shown;
-//! - `facets/<key>.json` — `{"values": [[key, label]…], "docs": [postings…]}`.
+//! - `facets/<key>.json` — `{"values": [[key, label]…], "docs": [postings…]}`; a facet marked
+//!   `lazy` in `meta.json` (its file is over [`Limits::eager_facet_bytes`]) is loaded only when
+//!   the reader opens it or the URL selects one of its values.
 //!
 //! Postings are document numbers (positions in the sorted documents) as gaps in a base64 VLQ
 //! string: each gap `g = id − previous − 1` (previous starts at −1), for terms as `2g + t` where
@@ -31,6 +33,8 @@ pub struct Limits {
     pub shard_bytes: usize,
     /// Documents per `docs/<n>.json`.
     pub chunk: usize,
+    /// A facet file bigger than this is marked `lazy` in `meta.json`: loaded on demand.
+    pub eager_facet_bytes: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +42,7 @@ impl Default for Limits {
         Limits {
             shard_bytes: 64 * 1024,
             chunk: 100,
+            eager_facet_bytes: 32 * 1024,
         }
     }
 }
@@ -164,9 +169,15 @@ pub fn files(docs: &[Doc], lang: &Lang, limits: Limits) -> Vec<(String, Vec<u8>)
             .collect();
         out.push((format!("docs/{n}.json"), json_bytes(&rows)));
     }
+    let facet_files = facets(docs);
     let facet_list: Vec<Value> = Facet::ALL
         .iter()
-        .map(|f| json!({"key": f.key(), "label": lang.msg(&format!("search.facet_{}", f.key()))}))
+        .map(|f| {
+            let label = lang.msg(&format!("search.facet_{}", f.key()));
+            // Big facets (every hromada, every publisher) are loaded only when asked for.
+            let lazy = facet_files.get(f).is_some_and(|b| b.len() > limits.eager_facet_bytes);
+            json!({"key": f.key(), "label": label, "lazy": lazy})
+        })
         .collect();
     let kinds: serde_json::Map<String, Value> = Kind::ALL
         .iter()
@@ -188,7 +199,7 @@ pub fn files(docs: &[Doc], lang: &Lang, limits: Limits) -> Vec<(String, Vec<u8>)
     for (n, (_, bytes)) in shards.into_iter().enumerate() {
         out.push((format!("terms/{n}.json"), bytes));
     }
-    for (facet, bytes) in facets(docs) {
+    for (facet, bytes) in facet_files {
         out.push((format!("facets/{}.json", facet.key()), bytes));
     }
     out

@@ -93,21 +93,27 @@
       return cache[path];
     }
     var meta = null, facets = null;
+    // Loads a facet's values (a lazy facet's only when asked for).
+    function loadFacet(f) {
+      if (f.values) return Promise.resolve(f);
+      return get("facets/" + f.key + ".json").then(function (file) {
+        f.values = file.values.map(function (v, k) {
+          return { key: v[0], label: v[1], index: k, docs: ids(file.docs[k]) };
+        });
+        return f;
+      });
+    }
     this.init = function () {
       return get("meta.json").then(function (m) {
         meta = m;
-        return Promise.all(m.facets.map(function (f) { return get("facets/" + f.key + ".json"); }));
-      }).then(function (files) {
-        facets = meta.facets.map(function (f, n) {
-          return {
-            key: f.key, label: f.label,
-            values: files[n].values.map(function (v, k) {
-              return { key: v[0], label: v[1], index: k, docs: ids(files[n].docs[k]) };
-            })
-          };
+        facets = facets || m.facets.map(function (f) {
+          return { key: f.key, label: f.label, lazy: f.lazy, values: null };
         });
-        return meta;
-      });
+        return Promise.all(facets.filter(function (f) { return !f.lazy; }).map(loadFacet));
+      }).then(function () { return meta; });
+    };
+    this.loadFacet = function (key) {
+      return loadFacet(facets.filter(function (f) { return f.key === key; })[0]);
     };
     // Per document: 0 no match, 1 in the text, 2 in the title.
     function word(w) {
@@ -139,7 +145,7 @@
         }
         var masks = facets.map(function (f) {
           var chosen = (selected[f.key] || []);
-          if (!chosen.length) return null;
+          if (!chosen.length || !f.values) return null;
           var mask = new Uint8Array(n);
           f.values.forEach(function (v) {
             if (chosen.indexOf(v.key) >= 0) v.docs.forEach(function (id) { mask[id] = 1; });
@@ -152,6 +158,7 @@
         results.sort(function (a, b) { return score[b] - score[a] || a - b; });
         var counts = facets.map(function (f, k) {
           var mask = masks[k];
+          if (!f.values) return null;
           return f.values.map(function (v) {
             var c = 0;
             v.docs.forEach(function (id) {
@@ -223,6 +230,7 @@
       facetList.textContent = "";
       engine.facets().forEach(function (f, k) {
         var chosen = selected[f.key] || [];
+        if (!f.values) return facetList.appendChild(lazyFacet(f));
         var values = f.values.filter(function (v) {
           return counts[k][v.index] > 0 || chosen.indexOf(v.key) >= 0;
         });
@@ -264,6 +272,22 @@
       var any = Object.keys(selected).some(function (key) { return selected[key].length; });
       clear.hidden = !any;
       if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    }
+
+    // A big facet (every hromada, every publisher) shown as a button until opened.
+    function lazyFacet(f) {
+      var set = el("fieldset", "search-facet"), open = el("button", "search-all", data.allValues);
+      set.appendChild(el("legend", "", f.label));
+      open.type = "button";
+      open.id = "f-open-" + f.key;
+      open.addEventListener("click", function () {
+        engine.loadFacet(f.key).then(update).then(function () {
+          var first = facetList.querySelector("input[name='" + f.key + "']");
+          if (first) first.focus();
+        }).catch(function () { status.textContent = data.error; });
+      });
+      set.appendChild(open);
+      return set;
     }
 
     function showMore() {
@@ -318,8 +342,11 @@
     clear.addEventListener("click", function () { selected = {}; update(); input.focus(); });
     engine.init().then(function (meta) {
       engine.meta = meta;
-      engine.facets().forEach(function (f) { selected[f.key] = params.getAll(f.key); });
-      return update();
+      var wanted = engine.facets().filter(function (f) {
+        selected[f.key] = params.getAll(f.key);
+        return selected[f.key].length;
+      });
+      return Promise.all(wanted.map(function (f) { return engine.loadFacet(f.key); })).then(update);
     }).catch(function () { status.textContent = data.error; });
   }
 })();
