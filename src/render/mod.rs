@@ -433,7 +433,12 @@ impl Renderer<'_> {
             path: "search/",
         };
         let search_index = format!("{}search/{}/", search.root(), l.code);
-        self.page(out, "search.html", search, context! { index => search_index })?;
+        self.page(
+            out,
+            "search.html",
+            search,
+            context! { index => search_index },
+        )?;
         // Dataset and territory pages are independent: render them in parallel, then add them
         // in a fixed order (the site map is ordered, so the output does not depend on threads).
         use rayon::prelude::*;

@@ -119,7 +119,12 @@ pub fn documents(catalog: &Catalog, lang: &Lang) -> Vec<Doc> {
         .datasets
         .values()
         .map(|d| dataset(catalog, d, lang))
-        .chain(catalog.publishers.values().map(|p| publisher(catalog, p, lang)))
+        .chain(
+            catalog
+                .publishers
+                .values()
+                .map(|p| publisher(catalog, p, lang)),
+        )
         .chain(
             [Category::O, Category::K, Category::P, Category::H]
                 .iter()
@@ -182,7 +187,11 @@ fn both(text: &crate::catalog::LocalText) -> Vec<String> {
 
 fn dataset(catalog: &Catalog, d: &Dataset, lang: &Lang) -> Doc {
     let mut facets = BTreeSet::new();
-    facets.insert(value(Facet::Kind, "dataset", lang.msg("search.kind_dataset")));
+    facets.insert(value(
+        Facet::Kind,
+        "dataset",
+        lang.msg("search.kind_dataset"),
+    ));
     let mut body = vec![lang.text(&d.description).text, d.id.to_string()];
     body.extend(d.keywords.iter().chain(&d.keywords_en).cloned());
     let shown = if lang.code == "en" && !d.keywords_en.is_empty() {

@@ -82,8 +82,16 @@ fn terms(docs: &[Doc]) -> Vec<(String, Vec<(u32, bool)>)> {
     let mut map: BTreeMap<String, Vec<(u32, bool)>> = BTreeMap::new();
     for (id, d) in docs.iter().enumerate() {
         let mut mine: BTreeMap<String, bool> = BTreeMap::new();
-        let title = d.title_text.iter().flat_map(|t| tokens(t)).map(|t| (t, true));
-        let body = d.body_text.iter().flat_map(|t| tokens(t)).map(|t| (t, false));
+        let title = d
+            .title_text
+            .iter()
+            .flat_map(|t| tokens(t))
+            .map(|t| (t, true));
+        let body = d
+            .body_text
+            .iter()
+            .flat_map(|t| tokens(t))
+            .map(|t| (t, false));
         for (token, in_title) in title.chain(body) {
             // One-letter words ("і", "в") are left out: they would only make shards bigger.
             if token.chars().nth(1).is_some() {
@@ -175,7 +183,9 @@ pub fn files(docs: &[Doc], lang: &Lang, limits: Limits) -> Vec<(String, Vec<u8>)
         .map(|f| {
             let label = lang.msg(&format!("search.facet_{}", f.key()));
             // Big facets (every hromada, every publisher) are loaded only when asked for.
-            let lazy = facet_files.get(f).is_some_and(|b| b.len() > limits.eager_facet_bytes);
+            let lazy = facet_files
+                .get(f)
+                .is_some_and(|b| b.len() > limits.eager_facet_bytes);
             json!({"key": f.key(), "label": label, "lazy": lazy})
         })
         .collect();
@@ -227,7 +237,14 @@ mod tests {
 
     #[test]
     fn vlq_round_trips() {
-        let cases: &[(u64, &str)] = &[(0, "A"), (1, "B"), (31, "f"), (32, "gB"), (1023, "_f"), (1024, "ggB")];
+        let cases: &[(u64, &str)] = &[
+            (0, "A"),
+            (1, "B"),
+            (31, "f"),
+            (32, "gB"),
+            (1023, "_f"),
+            (1024, "ggB"),
+        ];
         for (n, text) in cases {
             let mut s = String::new();
             vlq(&mut s, *n);

@@ -114,7 +114,15 @@ mod tests {
 
     #[test]
     fn apostrophe_variants_normalise_alike() {
-        let variants = ["об'єкт", "обʼєкт", "об’єкт", "об‘єкт", "об`єкт", "обʹєкт", "об＇єкт"];
+        let variants = [
+            "об'єкт",
+            "обʼєкт",
+            "об’єкт",
+            "об‘єкт",
+            "об`єкт",
+            "обʹєкт",
+            "об＇єкт",
+        ];
         for v in variants {
             assert_eq!(normalise(v), "об'єкт", "{v}");
         }
@@ -122,11 +130,27 @@ mod tests {
 
     #[test]
     fn ukrainian_alphabetical_order() {
-        let mut words = vec!["Яворів", "Іршава", "Євпаторія", "Ґорґани", "Гайсин", "Бар", "Kyiv"];
+        let mut words = vec![
+            "Яворів",
+            "Іршава",
+            "Євпаторія",
+            "Ґорґани",
+            "Гайсин",
+            "Бар",
+            "Kyiv",
+        ];
         words.sort_by_key(|w| sort_key(w));
         assert_eq!(
             words,
-            ["Kyiv", "Бар", "Гайсин", "Ґорґани", "Євпаторія", "Іршава", "Яворів"]
+            [
+                "Kyiv",
+                "Бар",
+                "Гайсин",
+                "Ґорґани",
+                "Євпаторія",
+                "Іршава",
+                "Яворів"
+            ]
         );
     }
 }
