@@ -13,6 +13,7 @@ mod fulltable;
 mod jsonld;
 pub mod machine;
 mod profile;
+pub mod search;
 pub mod territory;
 pub mod theme;
 pub mod view;
@@ -205,6 +206,12 @@ pub fn render(
         (catalog, validated),
         &index,
         options.build_date,
+    )?;
+    search::files(
+        &mut |path, content, origin| out.add(path, content, origin),
+        catalog,
+        theme,
+        options.today,
     )?;
     let r = Renderer {
         env: &env,
@@ -478,6 +485,17 @@ impl Renderer<'_> {
             )?;
         }
         self.coverage_pages(out, validated, l)?;
+        let search = PageAt {
+            lang: l.code,
+            path: "search/",
+        };
+        let search_index = format!("{}search/{}/", search.root(), l.code);
+        self.page(
+            out,
+            "search.html",
+            search,
+            context! { index => search_index },
+        )?;
         // Dataset and territory pages are independent: render them in parallel, then add them
         // in a fixed order (the site map is ordered, so the output does not depend on threads).
         use rayon::prelude::*;

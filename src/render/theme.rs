@@ -11,7 +11,7 @@ use crate::error::Error;
 pub const LANGS: [&str; 2] = ["uk", "en"];
 
 /// The templates every theme must have.
-pub const TEMPLATES: [&str; 12] = [
+pub const TEMPLATES: [&str; 13] = [
     "base.html",
     "index.html",
     "datasets.html",
@@ -24,6 +24,7 @@ pub const TEMPLATES: [&str; 12] = [
     "macros.html",
     "table.html",
     "chart.html",
+    "search.html",
 ];
 
 macro_rules! builtin {
@@ -51,6 +52,8 @@ const BUILTIN: &[(&str, &[u8])] = builtin!(
     "static/style.css",
     "static/sort.js",
     "static/table.js",
+    "templates/search.html",
+    "static/search.js",
 );
 
 /// A loaded theme.

@@ -17,6 +17,7 @@ mod output;
 mod parity;
 mod registers;
 mod scaffold;
+mod search;
 mod serve;
 mod support;
 mod tables;
