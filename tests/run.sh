@@ -49,7 +49,8 @@ cargo test --locked
 
 # Browser tests (tests/browser): the built embedded catalogue served on 127.0.0.1 from a sub-path, driven in
 # Debian's headless Chromium by playwright-core (no browser download), with axe-core for WCAG 2.1 AA;
-# html.test.mjs runs the Nu HTML Checker (npm vnu-jar) over every page on Java.
+# html.test.mjs runs the Nu HTML Checker (npm vnu-jar) over every page on Java; tests/search checks the search
+# index and search.js logic under Node on the same site.
 need_or_install chromium chromium "for the browser tests"
 need_or_install node nodejs "for the browser tests"
 need_or_install npm npm "to install playwright-core, axe-core and vnu-jar"
@@ -61,4 +62,4 @@ fi
 site="$PWD/target/browser-site"
 target/debug/hromadata build --out "$site" >/dev/null
 HROMADATA_SITE="$site" HROMADATA_SCREENSHOTS="$PWD/target/browser-screenshots" \
-  node --test --test-reporter=spec tests/browser/
+  node --test --test-reporter=spec tests/search/ tests/browser/

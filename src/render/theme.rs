@@ -54,6 +54,7 @@ const BUILTIN: &[(&str, &[u8])] = builtin!(
     "static/table.js",
     "templates/search.html",
     "static/search.js",
+    "static/favicon.svg",
 );
 
 /// A loaded theme.

@@ -161,7 +161,7 @@ test('a download link serves a file whose SHA-256 is the one the page shows', as
   await context.close();
 });
 
-test('the full table filters its rows and sorts by the column's type', async () => {
+test("the full table filters its rows and sorts by the column's type", async () => {
   const { table } = await types();
   assert.ok(table, 'a dataset page links its full table');
   const { page, context, errors } = await open(table);
@@ -185,6 +185,54 @@ test('the full table filters its rows and sorts by the column's type', async () 
   assert.deepEqual(years, [...years].sort((a, b) => b - a));
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/** The search page's result count (from its live status line) once it has settled. */
+async function searchTotal(page) {
+  // The count comes from the term shards; the list follows once the documents are loaded.
+  await page.waitForFunction(() => /\d/.test(document.getElementById('search-status').textContent)
+    && document.querySelectorAll('#search-list li a').length > 0);
+  return Number((await page.textContent('#search-status')).match(/\d[\d\s\u202f,]*/)[0].replace(/\D/g, ''));
+}
+
+test('searching a Ukrainian word from the header finds the dataset; a facet narrows the list', async () => {
+  const { page, context, errors } = await open('');
+  await page.fill('#site-search-q', 'бюджету');
+  await page.press('#site-search-q', 'Enter');
+  await page.waitForURL(/search\/\?q=/);
+  const total = await searchTotal(page);
+  const titles = await page.$$eval('#search-list li a', (as) => as.map((a) => a.textContent));
+  assert.ok(titles.some((t) => t.includes('Доходи бюджету')), titles.join(' | '));
+  // The first facet value that keeps some results but not all of them.
+  const boxes = page.locator('#search-facet-list input[type=checkbox]');
+  let narrowed = null;
+  for (let i = 0; i < await boxes.count() && narrowed === null; i += 1) {
+    const label = await page.textContent(`label[for="${await boxes.nth(i).getAttribute('id')}"]`);
+    const n = Number((label.match(/\((\d+)\)|(\d+)\s*$/) || [])[1] ?? NaN);
+    if (n > 0 && n < total) {
+      await boxes.nth(i).check();
+      narrowed = await searchTotal(page);
+      assert.equal(narrowed, n, `the facet's count (${label.trim()}) is what it leaves`);
+      assert.match(page.url(), /&[a-z0-9_]+=/, 'the facet is in the address');
+    }
+  }
+  assert.ok(narrowed !== null && narrowed < total, 'some facet narrows the results');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("search treats the apostrophe's spellings ' ʼ ’ alike", async () => {
+  const results = [];
+  for (const q of ["об'єднань", 'обʼєднань', 'об’єднань']) {
+    const { page, context, errors } = await open(`search/?q=${encodeURIComponent(q)}`);
+    await searchTotal(page);
+    results.push(await page.$$eval('#search-list li a', (as) => as.map((a) => a.getAttribute('href'))));
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  assert.ok(results[0].length > 0, 'the word is in the catalogue');
+  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[2], results[0]);
 });
 
 test('pages reflow at 320 px (no sideways scrolling) and load at most 150 KB of our own CSS and JS', async (t) => {
