@@ -260,7 +260,14 @@ fn the_site_map_lists_every_page_with_its_date() {
             .unwrap();
         assert_eq!(listed[&format!("{BASE}publishers/{publisher}/")], theirs);
     }
-    for page in ["", "en/", "datasets/", "publishers/"] {
+    for page in [
+        "",
+        "en/",
+        "datasets/",
+        "publishers/",
+        "search/",
+        "en/search/",
+    ] {
         assert_eq!(listed[&format!("{BASE}{page}")], newest, "{page}");
     }
     // Every page of the fixture lists a dataset (territory pages the country-wide one at least),

@@ -31,7 +31,8 @@ pub fn page_dates(catalog: &Catalog, index: &TerritoryIndex) -> BTreeMap<String,
             .max()
     };
     let newest = catalog.datasets.values().filter_map(changed).max();
-    for page in ["", "datasets/", "publishers/"] {
+    // The search page's index covers every dataset, so it changes with the newest of them.
+    for page in ["", "datasets/", "publishers/", "search/"] {
         if let Some(d) = newest {
             dates.insert(page.to_owned(), d);
         }
