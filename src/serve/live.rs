@@ -6,6 +6,7 @@
 //! Invariant: the generation only grows; a page knows the generation it was served at, so a
 //! rebuild that finishes between its load and its subscription still reloads it.
 
+use crate::render::exports::xml_text;
 use std::io::Write;
 use std::net::TcpStream;
 use std::sync::{Condvar, Mutex};
@@ -165,36 +166,20 @@ pub fn inject(page: &[u8], state: &BuildState, text: &BannerText, lang: &str) ->
 fn banner(lines: &[String], text: &BannerText, lang: &str) -> String {
     let mut html = format!(
         "<div role=\"alert\" lang=\"{}\" style=\"position:fixed;inset:auto 0 0 0;z-index:1000;max-height:50vh;overflow:auto;margin:0;padding:0.75rem 1rem;background:#fff4f2;color:#5c0b00;border-top:4px solid #b42318;font:1rem/1.4 system-ui,sans-serif\"><p style=\"margin:0 0 0.25rem;font-weight:bold\">{}</p>",
-        escape(lang),
-        escape(&text.failed)
+        xml_text(lang),
+        xml_text(&text.failed)
     );
     // Findings are written in English by the validator, whatever the page's language.
     html.push_str("<ul lang=\"en\" style=\"margin:0 0 0.25rem;padding-left:1.25rem\">");
     for line in lines.iter().take(BANNER_FINDINGS) {
-        html.push_str(&format!("<li>{}</li>", escape(line)));
+        html.push_str(&format!("<li>{}</li>", xml_text(line)));
     }
     html.push_str("</ul>");
     html.push_str(&format!(
         "<p style=\"margin:0\">{}</p></div>\n",
-        escape(&text.terminal)
+        xml_text(&text.terminal)
     ));
     html
-}
-
-/// HTML-escapes text for element content and quoted attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn rfind_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
