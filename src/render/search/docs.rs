@@ -148,7 +148,7 @@ pub fn excerpt(text: &str, max: usize) -> String {
 }
 
 /// The oblast and hromada facet values of a territory code (itself or its ancestors).
-fn places(catalog: &Catalog, code: &KatottgCode) -> Vec<(Facet, FacetValue)> {
+fn places(catalog: &Catalog, code: &KatottgCode, lang: &Lang) -> Vec<(Facet, FacetValue)> {
     let mut chain = catalog.registry.ancestors(code);
     chain.extend(catalog.registry.get(code));
     chain
@@ -161,7 +161,7 @@ fn places(catalog: &Catalog, code: &KatottgCode) -> Vec<(Facet, FacetValue)> {
             };
             let value = FacetValue {
                 key: t.code.to_string(),
-                label: t.name.clone(),
+                label: lang.place(&t.name).text,
             };
             Some((facet, value))
         })
@@ -213,7 +213,7 @@ fn dataset(catalog: &Catalog, d: &Dataset, lang: &Lang) -> Doc {
     for scope in &d.spatial {
         if let Scope::Territory(code) = scope {
             body.extend(catalog.registry.get(code).map(|t| t.name.clone()));
-            facets.extend(places(catalog, code));
+            facets.extend(places(catalog, code, lang));
         }
     }
     for r in &d.resources {
@@ -288,10 +288,10 @@ fn publisher(catalog: &Catalog, p: &Publisher, lang: &Lang) -> Doc {
     let mut body = vec![p.edrpou.as_str().to_owned(), p.contact_name.clone()];
     let mut place = String::new();
     if let Scope::Territory(code) = &p.territory {
-        facets.extend(places(catalog, code));
+        facets.extend(places(catalog, code, lang));
         if let Some(t) = catalog.registry.get(code) {
             body.push(t.name.clone());
-            place = t.name.clone();
+            place = lang.place(&t.name).text;
         }
     }
     Doc {
@@ -314,7 +314,7 @@ fn territory(catalog: &Catalog, code: &KatottgCode, lang: &Lang) -> Option<Doc> 
         _ => Kind::Hromada,
     };
     let category = lang.msg(&format!("category.{:?}", t.category));
-    let mut facets: BTreeSet<_> = places(catalog, code).into_iter().collect();
+    let mut facets: BTreeSet<_> = places(catalog, code, lang).into_iter().collect();
     facets.insert(value(
         Facet::Kind,
         kind.key(),
@@ -325,18 +325,20 @@ fn territory(catalog: &Catalog, code: &KatottgCode, lang: &Lang) -> Option<Doc> 
         .registry
         .ancestors(code)
         .iter()
-        .map(|a| a.name.clone())
+        .map(|a| lang.place(&a.name).text)
         .collect();
+    // Both spellings find an English page's place: the codifier's and the transliteration.
+    let title = lang.place(&t.name);
     let mut title_text = vec![t.name.clone()];
+    if title.text != t.name {
+        title_text.push(title.text.clone());
+    }
     title_text.extend(t.former_names.iter().cloned());
     let mut body = vec![category, code.to_string()];
     body.extend(within.iter().cloned());
     Some(Doc {
         url,
-        title: Text {
-            text: t.name.clone(),
-            lang: "uk",
-        },
+        title,
         excerpt: within.join(" › "),
         kind,
         title_text,

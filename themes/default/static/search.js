@@ -253,7 +253,6 @@
           });
           var label = el("label", "", v.label + " ");
           label.htmlFor = id;
-          if (f.key === "oblast" || f.key === "hromada") label.lang = "uk";
           label.appendChild(el("span", "count", "(" + counts[k][v.index] + ")"));
           row.appendChild(box);
           row.appendChild(label);
@@ -306,8 +305,9 @@
           li.appendChild(el("span", "badge search-kind", kinds[row[4]] || row[4]));
           if (row[3]) {
             var p = el("p", "meta", row[3]);
-            // Excerpts of publishers and territories are Ukrainian place names.
-            var exLang = row[4] === "dataset" ? row[2] : "uk";
+            // Excerpts of publishers and territories are place names, transliterated on English
+            // pages by the build; a dataset's excerpt is in its title's language.
+            var exLang = row[4] === "dataset" ? row[2] : lang;
             if (exLang !== lang) p.lang = exLang;
             li.appendChild(p);
           }
