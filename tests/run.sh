@@ -59,7 +59,8 @@ if ! cmp -s tests/browser/package-lock.json tests/browser/node_modules/.package-
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
   cp tests/browser/package-lock.json tests/browser/node_modules/.package-lock.json.installed
 fi
-site="$PWD/target/browser-site"
-target/debug/hromadata build --out "$site" >/dev/null
-HROMADATA_SITE="$site" HROMADATA_SCREENSHOTS="$PWD/target/browser-screenshots" \
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+site="$target_dir/browser-site"
+"$target_dir/debug/hromadata" build --out "$site" >/dev/null
+HROMADATA_SITE="$site" HROMADATA_SCREENSHOTS="$target_dir/browser-screenshots" \
   node --test --test-reporter=spec tests/search/ tests/browser/
