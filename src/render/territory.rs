@@ -82,8 +82,20 @@ pub struct Child {
 pub struct FactView {
     pub key: &'static str,
     pub value: String,
-    /// The value is Ukrainian text (a type, a place name), marked as such on English pages.
+    /// The value stayed Ukrainian on a page in another language (a `lang` attribute is due).
     pub ukrainian: bool,
+}
+
+/// The message key of a hromada type as the sources write it (any case, with or without «громада»).
+fn hromada_type_key(value: &str) -> Option<&'static str> {
+    let v = value.trim().to_lowercase();
+    let word = v.split_whitespace().next().unwrap_or("");
+    match word {
+        "міська" => Some("urban"),
+        "селищна" => Some("settlement"),
+        "сільська" => Some("rural"),
+        _ => None,
+    }
 }
 
 /// A fact's value as shown: numbers grouped and with the language's decimal mark, units added.
@@ -124,10 +136,23 @@ fn profile(
     let facts = validated.facts.get(code).map_or(&[][..], Vec::as_slice);
     let shown = facts
         .iter()
-        .map(|f| FactView {
-            key: f.fact.key(),
-            value: fact_text(f.fact, &f.value, lang),
-            ukrainian: matches!(f.fact, Fact::Type | Fact::Centre),
+        .map(|f| {
+            let (value, ukrainian) = match f.fact {
+                // A place name: transliterated on English pages, like every other one.
+                Fact::Centre => (lang.place(&f.value).text, false),
+                // міська / селищна / сільська, as the message catalogue names them; another
+                // value stays as the source wrote it (in Ukrainian).
+                Fact::Type => match hromada_type_key(&f.value) {
+                    Some(key) => (lang.msg(&format!("profile.types.{key}")), false),
+                    None => (f.value.clone(), lang.code != "uk"),
+                },
+                _ => (fact_text(f.fact, &f.value, lang), false),
+            };
+            FactView {
+                key: f.fact.key(),
+                value,
+                ukrainian,
+            }
         })
         .collect();
     let sources: BTreeSet<&DatasetId> = facts.iter().map(|f| &f.dataset).collect();
@@ -291,5 +316,24 @@ pub fn view(
         about: summaries(catalog, validated, about, lang),
         wider: summaries(catalog, validated, wider, lang),
         feed: super::exports::feeds::territory_feed(catalog, index, &t.code),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hromada_type_key;
+
+    #[test]
+    fn hromada_types() {
+        for (value, key) in [
+            ("сільська", Some("rural")),
+            ("Міська", Some("urban")),
+            ("селищна громада", Some("settlement")),
+            (" сільська ", Some("rural")),
+            ("обласна", None),
+            ("", None),
+        ] {
+            assert_eq!(hromada_type_key(value), key, "{value:?}");
+        }
     }
 }

@@ -59,9 +59,21 @@ fn profiles_match_their_source_table(p: &Project) {
         let code = &row[col("hromada_code")];
         let page = p.page(&format!("hromadas/{code}/index.html"));
         let values = select(&page, "#profile + dl dd");
+        // The Ukrainian page needs no `lang` inside; the English one names the type in English
+        // and the centre in the official transliteration.
+        assert!(
+            select(&page, "#profile + dl dd span[lang]").is_empty(),
+            "{code}"
+        );
+        let en = p.page(&format!("en/hromadas/{code}/index.html"));
+        let en_values = select(&en, "#profile + dl dd");
+        assert!(
+            ["urban", "settlement", "rural"].contains(&en_values[0].as_str()),
+            "{code}: {en_values:?}"
+        );
         assert_eq!(
-            select(&page, "#profile + dl dd span[lang=uk]").len(),
-            2,
+            en_values[1],
+            hromadata::catalog::slug::transliterate(&row[col("hromada_center")]),
             "{code}"
         );
         let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
