@@ -194,6 +194,9 @@ pub struct BuildArgs {
     /// either, due dates are shown but nothing is flagged overdue).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Print how long each stage took (load, validate, render, output) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 const SERVE_EXAMPLES: &str = "\

@@ -87,6 +87,7 @@ fn main() -> ExitCode {
                 base_url: None,
                 keep_going: false,
                 today: None,
+                timings: false,
             },
             port: args.port,
             bind: args.bind,
@@ -102,6 +103,7 @@ fn main() -> ExitCode {
             base_url: args.base_url,
             keep_going: args.keep_going,
             today: args.today,
+            timings: args.timings,
         }),
     };
     match result {

@@ -30,6 +30,50 @@ pub struct BuildOptions {
     pub keep_going: bool,
     /// "Today" for freshness (`--today`, `YYYY-MM-DD`); defaults to `SOURCE_DATE_EPOCH`'s date.
     pub today: Option<String>,
+    /// Print each stage's wall time to stderr (`--timings`).
+    pub timings: bool,
+}
+
+/// Wall time of each stage, printed by `build --timings` (the benchmark reads it).
+struct Timings {
+    on: bool,
+    start: std::time::Instant,
+    last: std::time::Instant,
+    stages: Vec<(&'static str, f64)>,
+}
+
+impl Timings {
+    fn new(on: bool) -> Timings {
+        let now = std::time::Instant::now();
+        Timings {
+            on,
+            start: now,
+            last: now,
+            stages: Vec::new(),
+        }
+    }
+
+    /// Ends the stage `name`, which ran since the previous one ended.
+    fn stage(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.stages.push((name, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+
+    fn print(&self, files: usize) {
+        if !self.on {
+            return;
+        }
+        let total = self.start.elapsed().as_secs_f64();
+        let stages: Vec<String> = (self.stages.iter())
+            .map(|(name, secs)| format!("{name} {secs:.2} s"))
+            .collect();
+        eprintln!(
+            "timings: {} · total {total:.2} s ({files} files, {:.0} files/s)",
+            stages.join(" · "),
+            files as f64 / total.max(1e-9)
+        );
+    }
 }
 
 /// Prints findings to stdout, then a one-line summary.
@@ -45,8 +89,12 @@ fn print_report(report: &Report) {
 }
 
 /// Loads and validates; `None` when the catalogue file itself is unusable.
-fn load_and_validate(source: &Path) -> Result<(Option<Catalog>, Validated), Error> {
+fn load_and_validate(
+    source: &Path,
+    timings: &mut Timings,
+) -> Result<(Option<Catalog>, Validated), Error> {
     let loaded = catalog::load(source)?;
+    timings.stage("load");
     let Some(catalog) = loaded.catalog else {
         let mut report = Report::default();
         report.extend(loaded.findings);
@@ -69,12 +117,13 @@ fn load_and_validate(source: &Path) -> Result<(Option<Catalog>, Validated), Erro
     if let Ok(progress) = progress.into_inner() {
         progress.finish();
     }
+    timings.stage("validate");
     Ok((Some(catalog), validated))
 }
 
 /// `hromadata check`: validate only.
 pub fn check(source: &Path) -> Result<Outcome, Error> {
-    let (_, validated) = load_and_validate(source)?;
+    let (_, validated) = load_and_validate(source, &mut Timings::new(false))?;
     print_report(&validated.report);
     Ok(if validated.report.is_clean() {
         Outcome::Clean
@@ -126,7 +175,8 @@ pub fn build_report(options: &BuildOptions) -> Result<(Outcome, Report), Error> 
         None => Theme::builtin()?,
     };
     crate::output::check_destination(&options.out, &options.source)?;
-    let (catalog, validated) = load_and_validate(&options.source)?;
+    let mut timings = Timings::new(options.timings);
+    let (catalog, validated) = load_and_validate(&options.source, &mut timings)?;
     print_report(&validated.report);
     let outcome = if validated.report.is_clean() {
         Outcome::Clean
@@ -153,10 +203,13 @@ pub fn build_report(options: &BuildOptions) -> Result<(Outcome, Report), Error> 
             today,
         },
     )?;
+    timings.stage("render");
     let pages = site.len();
     crate::interrupt::check()?;
     crate::output::publish(&site, &options.out, &options.source)?;
+    timings.stage("output");
     eprintln!("published {pages} files to `{}`", options.out.display());
+    timings.print(pages);
     Ok((outcome, validated.report))
 }
 

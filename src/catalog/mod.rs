@@ -39,6 +39,55 @@ pub struct Catalog {
     pub datasets: BTreeMap<DatasetId, Dataset>,
     /// The datasets Resolution 835 requires (empty when the catalogue names no list).
     pub mandatory: Vec<mandatory::Mandatory>,
+    /// Who has what, built once so that per-publisher and per-territory questions do not scan
+    /// every dataset (at national scale that scan, per hromada × per list item, was billions of
+    /// comparisons).
+    by_publisher: BTreeMap<PublisherSlug, Vec<DatasetId>>,
+    by_territory: BTreeMap<KatottgCode, Vec<PublisherSlug>>,
+}
+
+impl Catalog {
+    /// The catalogue of `datasets` and `publishers`, with its indexes.
+    pub fn new(
+        source: PathBuf,
+        config: CatalogConfig,
+        registry: Registry,
+        publishers: BTreeMap<PublisherSlug, Publisher>,
+        datasets: BTreeMap<DatasetId, Dataset>,
+        mandatory: Vec<mandatory::Mandatory>,
+    ) -> Catalog {
+        let mut by_publisher: BTreeMap<PublisherSlug, Vec<DatasetId>> = BTreeMap::new();
+        for d in datasets.values() {
+            by_publisher.entry(d.publisher.clone()).or_default().push(d.id.clone());
+        }
+        let mut by_territory: BTreeMap<KatottgCode, Vec<PublisherSlug>> = BTreeMap::new();
+        for p in publishers.values() {
+            if let Scope::Territory(code) = &p.territory {
+                by_territory.entry(*code).or_default().push(p.slug.clone());
+            }
+        }
+        Catalog {
+            source,
+            config,
+            registry,
+            publishers,
+            datasets,
+            mandatory,
+            by_publisher,
+            by_territory,
+        }
+    }
+
+    /// The datasets of publisher `slug`, in id order.
+    pub fn datasets_of<'c>(&'c self, slug: &PublisherSlug) -> impl Iterator<Item = &'c Dataset> {
+        (self.by_publisher.get(slug).into_iter().flatten()).filter_map(|id| self.datasets.get(id))
+    }
+
+    /// The publishers whose territory is `code` (not those of the whole country), in slug order.
+    pub fn publishers_in<'c>(&'c self, code: &KatottgCode) -> impl Iterator<Item = &'c Publisher> {
+        (self.by_territory.get(code).into_iter().flatten())
+            .filter_map(|slug| self.publishers.get(slug))
+    }
 }
 
 /// What loading produced: the catalogue (when `catalog.toml` itself was usable) and findings.
@@ -100,14 +149,14 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
             }
         }
     }
-    let catalog = Catalog {
-        source: source.to_path_buf(),
+    let catalog = Catalog::new(
+        source.to_path_buf(),
         config,
         registry,
         publishers,
         datasets,
         mandatory,
-    };
+    );
     Ok(Loaded {
         catalog: Some(catalog),
         findings,

@@ -89,10 +89,15 @@ pub fn fulfilling<'c>(
     publishers: &[&PublisherSlug],
     m: &Mandatory,
 ) -> Vec<&'c Dataset> {
-    (catalog.datasets.values())
-        .filter(|d| publishers.contains(&&d.publisher))
+    let mut out: Vec<&Dataset> = (publishers.iter())
+        .flat_map(|p| catalog.datasets_of(p))
         .filter(|d| d.resolution_835.as_deref() == Some(m.code.as_str()))
-        .collect()
+        .collect();
+    if publishers.len() > 1 {
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.dedup_by(|a, b| a.id == b.id);
+    }
+    out
 }
 
 /// The status of item `m` for `publishers` on `today`.
@@ -112,10 +117,7 @@ pub fn hromada_statuses<'c>(
     code: &crate::catalog::KatottgCode,
     today: Option<chrono::NaiveDate>,
 ) -> (Vec<&'c PublisherSlug>, Vec<&'static str>) {
-    let publishers: Vec<&PublisherSlug> = (catalog.publishers.values())
-        .filter(|p| p.territory == Scope::Territory(*code))
-        .map(|p| &p.slug)
-        .collect();
+    let publishers: Vec<&PublisherSlug> = catalog.publishers_in(code).map(|p| &p.slug).collect();
     let statuses = (catalog.mandatory.iter())
         .map(|m| item_status(catalog, &publishers, m, today))
         .collect();

@@ -427,15 +427,15 @@ impl Renderer<'_> {
                 datasets: index.count(&t.code),
             })
             .collect();
+        let mut by_publisher: BTreeMap<&str, Vec<view::Summary>> = BTreeMap::new();
+        for s in &all {
+            (by_publisher.entry(s.publisher_slug.as_str()).or_default()).push(s.clone());
+        }
         let publishers: Vec<view::PublisherView> = c
             .publishers
             .values()
             .map(|p| {
-                let mine: Vec<view::Summary> = all
-                    .iter()
-                    .filter(|s| s.publisher_slug == p.slug.as_str())
-                    .cloned()
-                    .collect();
+                let mine = by_publisher.remove(p.slug.as_str()).unwrap_or_default();
                 view::publisher(c, p, mine, l)
             })
             .collect();

@@ -12,7 +12,9 @@ mod pages;
 mod rdf;
 mod vocab;
 
-use crate::catalog::{Catalog, Dataset, LocalText, Scope};
+use std::collections::BTreeMap;
+
+use crate::catalog::{Catalog, Dataset, LocalText, PublisherSlug, Scope};
 use crate::error::Error;
 use crate::render::machine::Add;
 use crate::render::territory::TerritoryIndex;
@@ -115,15 +117,14 @@ fn territory_catalogs<'a>(catalog: &Catalog, datasets: &[&'a Dataset]) -> Vec<Co
 fn publisher_catalogs<'a>(catalog: &Catalog, datasets: &[&'a Dataset]) -> Vec<Collection<'a>> {
     let title = &catalog.config.title;
     let mut out = Vec::new();
+    let mut by_publisher: BTreeMap<&PublisherSlug, Vec<&'a Dataset>> = BTreeMap::new();
+    for d in datasets {
+        by_publisher.entry(&d.publisher).or_default().push(d);
+    }
     for p in catalog.publishers.values() {
-        let own: Vec<&Dataset> = datasets
-            .iter()
-            .copied()
-            .filter(|d| d.publisher == p.slug)
-            .collect();
-        if own.is_empty() {
+        let Some(own) = by_publisher.remove(&p.slug) else {
             continue;
-        }
+        };
         let home = format!("publishers/{}/", p.slug);
         let en_name = p.name.en.as_deref().unwrap_or(&p.name.uk);
         out.push(Collection {

@@ -138,9 +138,7 @@ fn has_dated<'c>(catalog: &'c Catalog, ids: impl IntoIterator<Item = &'c Dataset
 
 /// Where a publisher's feed is (from the site root), when it has one.
 pub fn publisher_feed(catalog: &Catalog, slug: &PublisherSlug) -> Option<String> {
-    let ids = (catalog.datasets.values())
-        .filter(|d| &d.publisher == slug)
-        .map(|d| &d.id);
+    let ids = catalog.datasets_of(slug).map(|d| &d.id);
     has_dated(catalog, ids).then(|| format!("publishers/{slug}/{FILE}"))
 }
 
@@ -178,11 +176,7 @@ pub fn feeds(
         let Some(path) = publisher_feed(catalog, &p.slug) else {
             continue;
         };
-        let mine: Vec<&Dataset> = all
-            .iter()
-            .copied()
-            .filter(|d| d.publisher == p.slug)
-            .collect();
+        let mine: Vec<&Dataset> = catalog.datasets_of(&p.slug).collect();
         let head = Head {
             title: format!("{} — {ABOUT}", p.name.uk),
             page: format!("publishers/{}/", p.slug),

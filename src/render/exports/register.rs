@@ -92,9 +92,7 @@ pub fn row(d: &Dataset, p: Option<&Publisher>, urls: Urls) -> [Cell; 12] {
 /// The register of publisher `p`: (CSV bytes, JSON bytes).
 pub fn register(catalog: &Catalog, p: &Publisher, urls: Urls) -> (Vec<u8>, Vec<u8>) {
     let rows: Vec<[Cell; 12]> = catalog
-        .datasets
-        .values()
-        .filter(|d| d.publisher == p.slug)
+        .datasets_of(&p.slug)
         .map(|d| row(d, Some(p), urls))
         .collect();
     let mut table = vec![COLUMNS.map(str::to_owned)];

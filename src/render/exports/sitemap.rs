@@ -47,7 +47,7 @@ pub fn page_dates(catalog: &Catalog, index: &TerritoryIndex) -> BTreeMap<String,
         }
     }
     for p in catalog.publishers.values() {
-        let mine = catalog.datasets.values().filter(|d| d.publisher == p.slug);
+        let mine = catalog.datasets_of(&p.slug);
         if let Some(c) = mine.filter_map(changed).max() {
             dates.insert(format!("publishers/{}/", p.slug), c);
         }

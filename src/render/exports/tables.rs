@@ -141,9 +141,7 @@ fn resource_rows(validated: &Validated, d: &Dataset, urls: Urls) -> Vec<Vec<Stri
 }
 
 fn publisher_row(catalog: &Catalog, p: &Publisher, urls: Urls) -> Vec<String> {
-    let mine: Vec<&Dataset> = (catalog.datasets.values())
-        .filter(|d| d.publisher == p.slug)
-        .collect();
+    let mine: Vec<&Dataset> = catalog.datasets_of(&p.slug).collect();
     let territory_name = match &p.territory {
         Scope::Country => Some("Україна".to_owned()),
         Scope::Territory(code) => catalog.registry.get(code).map(|t| t.name.clone()),
