@@ -197,6 +197,13 @@ pub struct BuildArgs {
     /// Print how long each stage took (load, validate, render, output) to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// The build cache: when nothing changed since the last build, the build only says so
+    /// [default: .hromadata-cache/<name of --out>, beside --out].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+    /// Build in full, without reading or writing the cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 const SERVE_EXAMPLES: &str = "\

@@ -4,6 +4,7 @@
 //! `catalog` (load) → `validate` (with `checksum` in the same read) → `render` → `output`.
 //! Only `output` writes to the destination.
 
+pub mod cache;
 pub mod catalog;
 pub mod checksum;
 pub mod error;

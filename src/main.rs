@@ -88,6 +88,7 @@ fn main() -> ExitCode {
                 keep_going: false,
                 today: None,
                 timings: false,
+                cache: None,
             },
             port: args.port,
             bind: args.bind,
@@ -96,15 +97,20 @@ fn main() -> ExitCode {
         cli::Command::New(cli::NewCommand::Dataset(args)) => {
             hromadata::scaffold::new_dataset(&new_dataset_options(args))
         }
-        cli::Command::Build(args) => pipeline::build(&BuildOptions {
-            source: args.source.source,
-            out: args.out,
-            theme: args.theme,
-            base_url: args.base_url,
-            keep_going: args.keep_going,
-            today: args.today,
-            timings: args.timings,
-        }),
+        cli::Command::Build(args) => {
+            let cache =
+                (args.cache.clone()).unwrap_or_else(|| hromadata::cache::default_dir(&args.out));
+            pipeline::build(&BuildOptions {
+                source: args.source.source,
+                out: args.out,
+                theme: args.theme,
+                base_url: args.base_url,
+                keep_going: args.keep_going,
+                today: args.today,
+                timings: args.timings,
+                cache: (!args.no_cache).then_some(cache),
+            })
+        }
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -1,10 +1,12 @@
 //! Runs the stages in order — load, validate (+ checksum), render, output — and prints the
 //! report. `check` stops after validation and writes nothing.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
 
+use crate::cache;
 use crate::catalog::{self, Catalog};
 use crate::error::Error;
 use crate::progress::Progress;
@@ -32,6 +34,8 @@ pub struct BuildOptions {
     pub today: Option<String>,
     /// Print each stage's wall time to stderr (`--timings`).
     pub timings: bool,
+    /// The build cache's folder (`None`: no cache, always a full build).
+    pub cache: Option<PathBuf>,
 }
 
 /// Wall time of each stage, printed by `build --timings` (the benchmark reads it).
@@ -78,14 +82,22 @@ impl Timings {
 
 /// Prints findings to stdout, then a one-line summary.
 fn print_report(report: &Report) {
+    print!("{}", report_text(report));
+}
+
+/// The report as printed: one finding per block, then a one-line summary.
+fn report_text(report: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::new();
     for f in &report.findings {
-        println!("{f}");
+        let _ = writeln!(text, "{f}");
     }
     if report.is_clean() {
-        println!("ok: no problems found");
+        text.push_str("ok: no problems found\n");
     } else {
-        println!("{} problem(s) found", report.findings.len());
+        let _ = writeln!(text, "{} problem(s) found", report.findings.len());
     }
+    text
 }
 
 /// Loads and validates; `None` when the catalogue file itself is unusable.
@@ -145,13 +157,142 @@ fn build_date() -> Result<Option<chrono::NaiveDate>, Error> {
     Ok(Some(date.date_naive()))
 }
 
-/// `hromadata build`: validate, render and publish.
-pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
-    build_report(options).map(|(outcome, _)| outcome)
+/// What a build ran on besides the source tree.
+struct Inputs {
+    build_date: Option<chrono::NaiveDate>,
+    today: Option<chrono::NaiveDate>,
+    base_url: Option<String>,
+    theme: Theme,
 }
 
-/// `build`, also returning the report it printed (for `serve`, which shows it in the page).
+impl Inputs {
+    /// The options that change the output, written out for the cache key.
+    fn describe(&self, options: &BuildOptions) -> String {
+        format!(
+            "base_url={:?}\ntoday={:?}\nbuild_date={:?}\nkeep_going={}\n",
+            self.base_url, self.today, self.build_date, options.keep_going
+        )
+    }
+}
+
+/// What a full build did.
+struct Built {
+    outcome: Outcome,
+    report: Report,
+    /// False when findings stopped it before anything was published.
+    published: bool,
+    /// Files published.
+    files: usize,
+    /// SHA-256 of every published data file: source-relative path (with `/`) → hex.
+    digests: BTreeMap<String, String>,
+}
+
+/// `hromadata build`: validate, render and publish — or, when the cache shows that nothing
+/// changed since the last build and the site is as that build left it, only say so.
+pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
+    let inputs = inputs(options)?;
+    let mut timings = Timings::new(options.timings);
+    let Some(dir) = &options.cache else {
+        let built = run(options, &inputs, &mut timings)?;
+        timings.print(built.files);
+        return Ok(built.outcome);
+    };
+    let setting = cache::Setting {
+        theme: &inputs.theme,
+        options: inputs.describe(options),
+    };
+    let record = cache::load(dir);
+    let now = cache::stamps(&options.source);
+    if let Some(outcome) = up_to_date(options, &setting, &record, now.as_ref()) {
+        timings.stage("check");
+        timings.print(record.outputs.len());
+        return Ok(outcome);
+    }
+    let built = run(options, &inputs, &mut timings)?;
+    if let (true, Some(now)) = (built.published, now) {
+        if let Err(e) = remember(dir, options, &setting, record, now, &built) {
+            eprintln!(
+                "warning: could not write the build cache `{}`: {e}",
+                dir.display()
+            );
+        }
+        timings.stage("cache");
+    }
+    timings.print(built.files);
+    Ok(built.outcome)
+}
+
+/// `Some(outcome)` of the last build, with its report printed again, when its key still holds
+/// and its site is intact.
+fn up_to_date(
+    options: &BuildOptions,
+    setting: &cache::Setting,
+    record: &cache::Record,
+    now: Option<&BTreeMap<String, cache::Stamp>>,
+) -> Option<Outcome> {
+    if record.key.is_empty() {
+        return None;
+    }
+    let hashes = cache::hashes(&options.source, now?, &record.sources)?;
+    if cache::key(setting, &hashes) != record.key
+        || !cache::site_intact(&options.out, &record.outputs)
+    {
+        return None;
+    }
+    print!("{}", record.report);
+    eprintln!(
+        "up to date: nothing changed since the last build of `{}` ({} files)",
+        options.out.display(),
+        record.outputs.len()
+    );
+    Some(if record.findings {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// Records the build just made: the sources' hashes (data files' from validation, the others
+/// read now unless unchanged since the last record), the key and the site's files.
+fn remember(
+    dir: &Path,
+    options: &BuildOptions,
+    setting: &cache::Setting,
+    old: cache::Record,
+    now: BTreeMap<String, cache::Stamp>,
+    built: &Built,
+) -> std::io::Result<()> {
+    let mut known = old.sources;
+    for (path, sha) in &built.digests {
+        if let Some(stamp) = now.get(path) {
+            known.insert(path.clone(), (*stamp, sha.clone()));
+        }
+    }
+    let not_read = || std::io::Error::other("a source file could not be read");
+    let hashes = cache::hashes(&options.source, &now, &known).ok_or_else(not_read)?;
+    let outputs = cache::stamps(&options.out).ok_or_else(not_read)?;
+    let record = cache::Record {
+        key: cache::key(setting, &hashes),
+        findings: built.outcome == Outcome::Findings,
+        report: report_text(&built.report),
+        sources: (now.into_iter())
+            .filter_map(|(path, stamp)| hashes.get(&path).map(|h| (path, (stamp, h.clone()))))
+            .collect(),
+        outputs,
+    };
+    cache::save(dir, &record)
+}
+
+/// `build` without the cache, also returning the report it printed (for `serve`, which shows it
+/// in the page).
 pub fn build_report(options: &BuildOptions) -> Result<(Outcome, Report), Error> {
+    let inputs = inputs(options)?;
+    let built = run(options, &inputs, &mut Timings::new(options.timings))?;
+    Ok((built.outcome, built.report))
+}
+
+/// Reads and checks the options and the theme.
+fn inputs(options: &BuildOptions) -> Result<Inputs, Error> {
     let build_date = build_date()?;
     let today = match &options.today {
         Some(text) => Some(
@@ -174,43 +315,99 @@ pub fn build_report(options: &BuildOptions) -> Result<(Outcome, Report), Error> 
         Some(dir) => Theme::load(dir)?,
         None => Theme::builtin()?,
     };
+    Ok(Inputs {
+        build_date,
+        today,
+        base_url,
+        theme,
+    })
+}
+
+/// The pipeline: load, validate, render and publish.
+fn run(options: &BuildOptions, inputs: &Inputs, timings: &mut Timings) -> Result<Built, Error> {
     crate::output::check_destination(&options.out, &options.source)?;
-    let mut timings = Timings::new(options.timings);
-    let (catalog, validated) = load_and_validate(&options.source, &mut timings)?;
+    let (catalog, validated) = load_and_validate(&options.source, timings)?;
     print_report(&validated.report);
     let outcome = if validated.report.is_clean() {
         Outcome::Clean
     } else {
         Outcome::Findings
     };
+    let not_published = |report| Built {
+        outcome,
+        report,
+        published: false,
+        files: 0,
+        digests: BTreeMap::new(),
+    };
     let Some(mut catalog) = catalog else {
-        return Ok((outcome, validated.report));
+        return Ok(not_published(validated.report));
     };
     if outcome == Outcome::Findings && !options.keep_going {
         eprintln!("nothing published: fix the problems above, or use --keep-going to publish with broken datasets marked invalid");
-        return Ok((outcome, validated.report));
+        return Ok(not_published(validated.report));
     }
-    if let Some(url) = base_url {
-        catalog.config.base_url = url;
+    if let Some(url) = &inputs.base_url {
+        catalog.config.base_url = url.clone();
     }
-    let site = render::render(
+    let Inputs {
+        build_date,
+        today,
+        theme,
+        ..
+    } = inputs;
+    let (build_date, today) = (*build_date, *today);
+    // Render hands the site over in batches, which go straight into the staging folder: nothing
+    // is visible at `--out` until `finish` swaps the whole site in.
+    let mut publication = crate::output::Publication::begin(&options.out, &options.source)?;
+    let files = render::render(
         &catalog,
         &validated,
-        &theme,
+        theme,
         &render::Options {
             base_url: catalog.config.base_url.clone(),
             build_date,
             today,
         },
+        &mut |batch| publication.write(&batch),
     )?;
-    timings.stage("render");
-    let pages = site.len();
-    crate::interrupt::check()?;
-    crate::output::publish(&site, &options.out, &options.source)?;
-    timings.stage("output");
-    eprintln!("published {pages} files to `{}`", options.out.display());
-    timings.print(pages);
-    Ok((outcome, validated.report))
+    timings.stage("render + write");
+    let stats = publication.stats;
+    publication.finish()?;
+    timings.stage("swap");
+    eprintln!(
+        "published {files} files to `{}` ({} written, {} unchanged)",
+        options.out.display(),
+        stats.written,
+        stats.linked
+    );
+    Ok(Built {
+        outcome,
+        files,
+        digests: digests(&catalog, &validated),
+        report: validated.report,
+        published: true,
+    })
+}
+
+/// The SHA-256 of every data file validation read, by source-relative path.
+fn digests(catalog: &Catalog, validated: &Validated) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for d in catalog.datasets.values() {
+        let Some(result) = validated.datasets.get(&d.id) else {
+            continue;
+        };
+        for (r, res) in d.resources.iter().zip(&result.resources) {
+            let parts: Vec<String> = (d.folder.join(&r.path).components())
+                .filter_map(|c| match c {
+                    std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                    _ => None,
+                })
+                .collect();
+            out.insert(parts.join("/"), res.digest.sha256.clone());
+        }
+    }
+    out
 }
 
 /// `hromadata validate`: one file or descriptor, reported as text (uk or en) or JSON on stdout.

@@ -58,7 +58,10 @@ impl Catalog {
     ) -> Catalog {
         let mut by_publisher: BTreeMap<PublisherSlug, Vec<DatasetId>> = BTreeMap::new();
         for d in datasets.values() {
-            by_publisher.entry(d.publisher.clone()).or_default().push(d.id.clone());
+            by_publisher
+                .entry(d.publisher.clone())
+                .or_default()
+                .push(d.id.clone());
         }
         let mut by_territory: BTreeMap<KatottgCode, Vec<PublisherSlug>> = BTreeMap::new();
         for p in publishers.values() {
@@ -133,9 +136,20 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
     let registry = load_registry(source, &config, &mut findings)?;
     let mandatory = load_mandatory(source, &config, &mut findings)?;
     let publishers = load_publishers(source, &mut findings)?;
+    // Publishers' folders are independent: read in parallel, merged in publisher order.
+    use rayon::prelude::*;
+    let loaded: Vec<(Vec<Dataset>, Vec<Finding>)> = (publishers.values().collect::<Vec<_>>())
+        .par_iter()
+        .map(|publisher| {
+            let mut found = Vec::new();
+            let datasets = load_datasets(source, publisher, &mut found)?;
+            Ok((datasets, found))
+        })
+        .collect::<Result<_, Error>>()?;
     let mut datasets = BTreeMap::new();
-    for publisher in publishers.values() {
-        for dataset in load_datasets(source, publisher, &mut findings)? {
+    for (loaded, mut found) in loaded {
+        findings.append(&mut found);
+        for dataset in loaded {
             if let Some(first) = datasets.get(&dataset.id) {
                 let first: &Dataset = first;
                 findings.push(

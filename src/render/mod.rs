@@ -39,8 +39,19 @@ pub enum Content {
     File(PathBuf),
 }
 
-/// The whole site: output path (with `/`) → content.
+/// The whole site, or a batch of it: output path (with `/`) → content.
 pub type Site = BTreeMap<String, Content>;
+
+/// Receives the site batch by batch (`output::Publication::write`), so that a national catalogue
+/// is never in memory whole. Every path comes once in all the batches together.
+pub type Sink<'a> = dyn FnMut(Site) -> Result<(), Error> + 'a;
+
+/// Bytes of rendered content held before a batch goes to the sink.
+const BATCH_BYTES: usize = 64 << 20;
+
+/// Pages rendered in parallel at a time: enough to keep every core busy, few enough that their
+/// bytes stay small next to the catalogue.
+const CHUNK: usize = 512;
 
 /// Settings of one render.
 #[derive(Debug, Clone)]
@@ -53,13 +64,17 @@ pub struct Options {
     pub today: Option<NaiveDate>,
 }
 
-/// Collects outputs and refuses two for the same path.
-struct Builder {
+/// Collects outputs, refuses two for the same path (over all batches) and hands them to the sink
+/// in batches.
+struct Builder<'s, 'k> {
     site: Site,
+    /// Every path added so far, with where it came from (for the collision message).
     origins: BTreeMap<String, String>,
+    held: usize,
+    sink: &'s mut Sink<'k>,
 }
 
-impl Builder {
+impl Builder<'_, '_> {
     fn add(
         &mut self,
         path: String,
@@ -75,8 +90,20 @@ impl Builder {
             });
         }
         self.origins.insert(path.clone(), origin);
+        if let Content::Bytes(bytes) = &content {
+            self.held += bytes.len();
+        }
         self.site.insert(path, content);
+        if self.held > BATCH_BYTES {
+            self.flush()?;
+        }
         Ok(())
+    }
+
+    /// Hands what is held to the sink.
+    fn flush(&mut self) -> Result<(), Error> {
+        self.held = 0;
+        (self.sink)(std::mem::take(&mut self.site))
     }
 }
 
@@ -167,18 +194,21 @@ impl PageAt<'_> {
     }
 }
 
-/// Renders the site.
+/// Renders the site into `sink`, batch by batch; returns the number of files.
 pub fn render(
     catalog: &Catalog,
     validated: &Validated,
     theme: &Theme,
     options: &Options,
-) -> Result<Site, Error> {
+    sink: &mut Sink,
+) -> Result<usize, Error> {
     let env = environment(theme)?;
     let index = territory::TerritoryIndex::build(catalog);
     let mut out = Builder {
         site: Site::new(),
         origins: BTreeMap::new(),
+        held: 0,
+        sink,
     };
     for lang in LANGS {
         let messages = &theme.messages[lang];
@@ -232,14 +262,30 @@ pub fn render(
     let dates = exports::sitemap::page_dates(catalog, &index);
     let sitemaps = exports::sitemap::files(
         &options.base_url,
-        out.site.keys(),
+        out.origins.keys(),
         &dates,
         exports::sitemap::LIMIT,
     );
     for (path, bytes) in sitemaps {
         out.add(path, Content::Bytes(bytes), "the site map")?;
     }
-    Ok(out.site)
+    out.flush()?;
+    Ok(out.origins.len())
+}
+
+/// Renders every site file into memory (tests, and anything small).
+pub fn render_site(
+    catalog: &Catalog,
+    validated: &Validated,
+    theme: &Theme,
+    options: &Options,
+) -> Result<Site, Error> {
+    let mut site = Site::new();
+    render(catalog, validated, theme, options, &mut |batch| {
+        site.extend(batch);
+        Ok(())
+    })?;
+    Ok(site)
 }
 
 /// The path part of the (normalised) base URL, e.g. `/catalogue/`: the 404 page is served at any
@@ -496,53 +542,58 @@ impl Renderer<'_> {
             search,
             context! { index => search_index },
         )?;
-        // Dataset and territory pages are independent: render them in parallel, then add them
-        // in a fixed order (the site map is ordered, so the output does not depend on threads).
+        // Dataset and territory pages are independent: render them in parallel, a chunk at a
+        // time, and add them in a fixed order (the output does not depend on threads).
         use rayon::prelude::*;
         let datasets: Vec<&crate::catalog::Dataset> = c.datasets.values().collect();
-        let dataset_pages = datasets
-            .par_iter()
-            .map(|d| {
-                let result = validated.datasets.get(&d.id).cloned().unwrap_or_default();
-                let v = view::dataset(c, d, &result, l);
-                let href = v.summary.href.clone();
-                self.rendered(
-                    "dataset.html",
-                    PageAt {
+        let empty = crate::validate::DatasetResult::default();
+        for chunk in datasets.chunks(CHUNK) {
+            let pages = (chunk.par_iter())
+                .map(|d| {
+                    let result = validated.datasets.get(&d.id).unwrap_or(&empty);
+                    let v = view::dataset(c, d, result, l);
+                    let href = v.summary.href.clone();
+                    let at = PageAt {
                         lang: l.code,
                         path: &href,
-                    },
-                    context! { dataset => v },
-                )
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        let table_pages = self.table_pages(&datasets, validated, l)?;
+                    };
+                    self.rendered("dataset.html", at, context! { dataset => v })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            add_all(out, pages)?;
+        }
+        for chunk in datasets.chunks(CHUNK) {
+            add_all(out, self.table_pages(chunk, validated, l)?)?;
+        }
         let territories: Vec<(&crate::catalog::territory::Territory, String)> =
             [Category::O, Category::K, Category::P, Category::H]
                 .iter()
                 .flat_map(|cat| c.registry.of_category(*cat))
                 .filter_map(|t| view::territory_href(c, &t.code).map(|h| (t, h)))
                 .collect();
-        let territory_pages = territories
-            .par_iter()
-            .map(|(t, href)| {
-                let v = territory::view(c, validated, index, t, l);
-                self.rendered(
-                    "territory.html",
-                    PageAt {
+        for chunk in territories.chunks(CHUNK) {
+            let pages = (chunk.par_iter())
+                .map(|(t, href)| {
+                    let v = territory::view(c, validated, index, t, l);
+                    let at = PageAt {
                         lang: l.code,
                         path: href,
-                    },
-                    context! { territory => v },
-                )
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        let pages = dataset_pages.into_iter().chain(table_pages);
-        for (path, bytes, origin) in pages.chain(territory_pages) {
-            out.add(path, Content::Bytes(bytes), origin)?;
+                    };
+                    self.rendered("territory.html", at, context! { territory => v })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            add_all(out, pages)?;
         }
         Ok(())
     }
+}
+
+/// Adds rendered pages (path, bytes, origin) in their order.
+fn add_all(out: &mut Builder, pages: Vec<(String, Vec<u8>, String)>) -> Result<(), Error> {
+    for (path, bytes, origin) in pages {
+        out.add(path, Content::Bytes(bytes), origin)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

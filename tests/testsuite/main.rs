@@ -10,6 +10,7 @@ mod dcat;
 mod embedded;
 mod feeds;
 mod freshness;
+mod incremental;
 mod integrity;
 mod jsonld;
 mod look;

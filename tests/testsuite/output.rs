@@ -5,10 +5,12 @@ use crate::support::{attr, select, tree, Project};
 
 const REVENUES: &str = "publishers/vinnytska-miska-rada/budget/revenues.csv";
 
+/// The folders beside the site, but the build cache (`.hromadata-cache`, tested in `incremental`).
 fn siblings(p: &Project) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(p.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != ".hromadata-cache")
         .collect();
     names.sort();
     names

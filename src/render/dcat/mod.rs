@@ -48,31 +48,59 @@ pub fn files(add: &mut Add, catalog: &Catalog, validated: &Validated) -> Result<
         spatial: None,
         datasets: datasets.clone(),
     };
-    publish(add, &ctx, &main, page_size)?;
-    for d in &datasets {
-        let mut g = rdf::Graph::default();
-        ctx.dataset(&mut g, d);
-        let origin = |f: &str| format!("the DCAT-AP description of dataset `{}` ({f})", d.id);
-        let dir = format!("datasets/{}/", d.id);
-        add(
-            format!("{dir}dataset.ttl"),
-            Content::Bytes(g.to_turtle()),
-            origin("Turtle"),
-        )?;
-        add(
-            format!("{dir}dataset.jsonld"),
-            Content::Bytes(g.to_jsonld(&|_| None)),
-            origin("JSON-LD"),
-        )?;
-    }
-    for c in territory_catalogs(catalog, &datasets) {
-        publish(add, &ctx, &c, page_size)?;
-    }
-    for c in publisher_catalogs(catalog, &datasets) {
-        publish(add, &ctx, &c, page_size)?;
+    // Every description is independent of the others: made in parallel, added in a fixed order.
+    use rayon::prelude::*;
+    let own: Vec<Output> = datasets
+        .par_iter()
+        .flat_map_iter(|d| {
+            let mut g = rdf::Graph::default();
+            ctx.dataset(&mut g, d);
+            let origin = |f: &str| format!("the DCAT-AP description of dataset `{}` ({f})", d.id);
+            let dir = format!("datasets/{}/", d.id);
+            [
+                (
+                    format!("{dir}dataset.ttl"),
+                    Content::Bytes(g.to_turtle()),
+                    origin("Turtle"),
+                ),
+                (
+                    format!("{dir}dataset.jsonld"),
+                    Content::Bytes(g.to_jsonld(&|_| None)),
+                    origin("JSON-LD"),
+                ),
+            ]
+        })
+        .collect();
+    let mut collections = vec![main];
+    collections.extend(territory_catalogs(catalog, &datasets));
+    collections.extend(publisher_catalogs(catalog, &datasets));
+    let pages: Vec<Vec<Output>> = collections
+        .par_iter()
+        .map(|c| {
+            let mut out = Vec::new();
+            publish(
+                &mut |path, content, origin| {
+                    out.push((path, content, origin));
+                    Ok(())
+                },
+                &ctx,
+                c,
+                page_size,
+            )?;
+            Ok(out)
+        })
+        .collect::<Result<_, Error>>()?;
+    // The whole catalogue first, then the datasets, then the territories' and publishers'.
+    let mut pages = pages.into_iter();
+    let first = pages.next().unwrap_or_default();
+    for (path, content, origin) in first.into_iter().chain(own).chain(pages.flatten()) {
+        add(path, content, origin)?;
     }
     Ok(())
 }
+
+/// One output file: path, content, origin.
+type Output = (String, Content, String);
 
 /// One catalogue per territory with a page and datasets about it (its own code or below).
 fn territory_catalogs<'a>(catalog: &Catalog, datasets: &[&'a Dataset]) -> Vec<Collection<'a>> {

@@ -152,28 +152,15 @@ pub fn files(
             origin,
         )?;
     }
-    for d in catalog.datasets.values() {
-        let result = result_of(validated, d);
-        let dir = format!("datasets/{}/", d.id);
-        let p = passport::passport(catalog, d, urls);
-        let origin = format!("the passport of dataset `{}`", d.id);
-        add(
-            format!("{dir}passport.json"),
-            Content::Bytes(passport::json(&p)),
-            origin.clone(),
-        )?;
-        add(
-            format!("{dir}passport.csv"),
-            Content::Bytes(passport::csv(&p)),
-            origin,
-        )?;
-        for (name, bytes) in ckan::payloads(catalog, d, &result, urls) {
-            add(
-                format!("{dir}ckan/{name}"),
-                Content::Bytes(bytes),
-                format!("the CKAN payloads of dataset `{}`", d.id),
-            )?;
-        }
+    // Each dataset's exports depend on it alone: made in parallel, added in dataset order.
+    use rayon::prelude::*;
+    let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
+    let per_dataset: Vec<(String, Vec<u8>, String)> = datasets
+        .par_iter()
+        .flat_map_iter(|d| dataset_exports(catalog, validated, d, urls))
+        .collect();
+    for (path, bytes, origin) in per_dataset {
+        add(path, Content::Bytes(bytes), origin)?;
     }
     for (path, bytes) in feeds::feeds(catalog, index, build_date) {
         add(
@@ -197,6 +184,35 @@ pub fn files(
         )?;
     }
     Ok(())
+}
+
+/// A dataset's passport (JSON and CSV) and CKAN payloads: (path, bytes, origin).
+fn dataset_exports(
+    catalog: &Catalog,
+    validated: &Validated,
+    d: &Dataset,
+    urls: Urls,
+) -> Vec<(String, Vec<u8>, String)> {
+    let result = result_of(validated, d);
+    let dir = format!("datasets/{}/", d.id);
+    let p = passport::passport(catalog, d, urls);
+    let origin = format!("the passport of dataset `{}`", d.id);
+    let mut out = vec![
+        (
+            format!("{dir}passport.json"),
+            passport::json(&p),
+            origin.clone(),
+        ),
+        (format!("{dir}passport.csv"), passport::csv(&p), origin),
+    ];
+    for (name, bytes) in ckan::payloads(catalog, d, &result, urls) {
+        out.push((
+            format!("{dir}ckan/{name}"),
+            bytes,
+            format!("the CKAN payloads of dataset `{}`", d.id),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

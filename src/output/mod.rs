@@ -2,11 +2,18 @@
 //! a staging folder beside `--out` and then swapped in with one atomic rename exchange, so a
 //! failed or interrupted build leaves the previous site as it was. A folder that hromadata did not
 //! make (no marker file) is never replaced or deleted.
+//!
+//! The site arrives in batches (`Publication::write`), so a national catalogue never has to be in
+//! memory whole; nothing is visible at `--out` before `finish`. A file whose bytes equal the
+//! previous site's file at the same path is hard-linked from it instead of written again
+//! (`write`), which is what makes a rebuild cheap on a disk where creating files is slow.
+
+mod write;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::render::{Content, Site};
+use crate::render::Site;
 
 /// The marker file in every site hromadata builds.
 pub const MARKER: &str = ".hromadata-site";
@@ -90,49 +97,74 @@ fn remove_stale_staging(parent: &Path, name: &str) {
 
 /// Writes `site` to `out` through a staging folder and swaps it in.
 pub fn publish(site: &Site, out: &Path, source: &Path) -> Result<(), Error> {
-    check_destination(out, source)?;
-    let out = absolute(out).map_err(|e| Error::write(out, e))?;
-    let parent = out.parent().unwrap_or(Path::new("/")).to_path_buf();
-    std::fs::create_dir_all(&parent).map_err(|e| Error::write(&parent, e))?;
-    let name = out
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("site")
-        .to_owned();
-    remove_stale_staging(&parent, &name);
-    let mut staging = Staging {
-        path: parent.join(format!(".{name}.staging-{}", std::process::id())),
-        keep: false,
-    };
-    if staging.path.exists() {
-        std::fs::remove_dir_all(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
-    }
-    std::fs::create_dir(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
-    // The marker goes first, so a staging folder left by a killed build is recognisably ours.
-    write_file(
-        &staging.path.join(MARKER),
-        &Content::Bytes(MARKER_TEXT.as_bytes().to_vec()),
-    )?;
-    for (path, content) in site {
-        crate::interrupt::check()?;
-        write_file(&staging.path.join(path), content)?;
-    }
-    crate::interrupt::check()?;
-    swap_in(&staging.path, &out)?;
-    // After the exchange the staging path holds the previous site, which the guard removes.
-    staging.keep = !staging.path.exists();
-    Ok(())
+    let mut publication = Publication::begin(out, source)?;
+    publication.write(site)?;
+    publication.finish()
 }
 
-fn write_file(path: &Path, content: &Content) -> Result<(), Error> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+/// A site being written: a staging folder beside `--out`, filled batch by batch, swapped in by
+/// `finish`. Dropped unfinished (an error, an interrupt), it removes its staging folder.
+pub struct Publication {
+    out: PathBuf,
+    staging: Staging,
+    /// The site being replaced, when it is ours: files equal to its files are linked from it.
+    previous: Option<PathBuf>,
+    /// Folders already made in the staging folder.
+    made: std::collections::BTreeSet<String>,
+    /// What the batches did so far.
+    pub stats: write::Stats,
+}
+
+impl Publication {
+    /// Checks the destination and makes the staging folder (with the marker, first, so that a
+    /// staging folder left by a killed build is recognisably ours).
+    pub fn begin(out: &Path, source: &Path) -> Result<Publication, Error> {
+        check_destination(out, source)?;
+        let out = absolute(out).map_err(|e| Error::write(out, e))?;
+        let parent = out.parent().unwrap_or(Path::new("/")).to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|e| Error::write(&parent, e))?;
+        let name = out
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("site")
+            .to_owned();
+        remove_stale_staging(&parent, &name);
+        let staging = Staging {
+            path: parent.join(format!(".{name}.staging-{}", std::process::id())),
+            keep: false,
+        };
+        if staging.path.exists() {
+            std::fs::remove_dir_all(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
+        }
+        std::fs::create_dir(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
+        std::fs::write(staging.path.join(MARKER), MARKER_TEXT)
+            .map_err(|e| Error::write(staging.path.join(MARKER), e))?;
+        let previous = is_ours(&out).then(|| out.clone());
+        Ok(Publication {
+            out,
+            staging,
+            previous,
+            made: std::collections::BTreeSet::new(),
+            stats: write::Stats::default(),
+        })
     }
-    match content {
-        Content::Bytes(bytes) => std::fs::write(path, bytes).map_err(|e| Error::write(path, e)),
-        Content::File(from) => std::fs::copy(from, path)
-            .map(|_| ())
-            .map_err(|e| Error::write(path, e)),
+
+    /// Writes one batch of the site into the staging folder.
+    pub fn write(&mut self, batch: &Site) -> Result<(), Error> {
+        crate::interrupt::check()?;
+        write::make_folders(&self.staging.path, batch, &mut self.made)?;
+        let stats = write::files(&self.staging.path, self.previous.as_deref(), batch)?;
+        self.stats.add(&stats);
+        Ok(())
+    }
+
+    /// Swaps the staging folder in at `--out`; the previous site is removed.
+    pub fn finish(mut self) -> Result<(), Error> {
+        crate::interrupt::check()?;
+        swap_in(&self.staging.path, &self.out)?;
+        // After the exchange the staging path holds the previous site, which the guard removes.
+        self.staging.keep = !self.staging.path.exists();
+        Ok(())
     }
 }
 
@@ -211,6 +243,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::Content;
 
     fn site(files: &[(&str, &str)]) -> Site {
         files

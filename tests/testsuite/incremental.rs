@@ -1,0 +1,146 @@
+//! Incremental builds: the build cache (`.hromadata-cache/<site>` beside the site) turns a build
+//! of an unchanged source into "up to date", and every rebuild — after a changed CSV, descriptor,
+//! template or a site edited by hand — gives exactly the bytes a clean build gives.
+
+use crate::support::{run, tree, Project};
+
+const REVENUES: &str = "publishers/vinnytska-miska-rada/budget/revenues.csv";
+
+/// A clean build of `p`'s source (no cache, new folder) with `extra` options: the reference.
+fn clean_build(p: &Project, extra: &[&str]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let out = p.dir.path().join("clean");
+    let _ = std::fs::remove_dir_all(&out);
+    let (src, o) = (p.src(), out.to_str().unwrap().to_owned());
+    let mut args = vec!["build", "--no-cache", "--source", src.to_str().unwrap()];
+    args.extend(["--out", &o]);
+    args.extend_from_slice(extra);
+    let r = run(&args, p.dir.path());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    tree(&out)
+}
+
+fn built(p: &Project, extra: &[&str]) -> crate::support::Run {
+    let r = p.build(extra);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    r
+}
+
+fn up_to_date(r: &crate::support::Run) -> bool {
+    r.stderr.contains("up to date")
+}
+
+#[test]
+fn an_unchanged_source_is_up_to_date_and_a_change_rebuilds_exactly() {
+    let p = Project::fixture("basic");
+    let first = built(&p, &[]);
+    assert!(!up_to_date(&first), "{}", first.stderr);
+    assert!(p.dir.path().join(".hromadata-cache/site/state").is_file());
+    let site = tree(&p.out());
+    // Nothing changed: the same report, the same exit code, the site untouched.
+    let again = built(&p, &[]);
+    assert!(up_to_date(&again), "{}", again.stderr);
+    assert_eq!(again.stdout, first.stdout);
+    assert_eq!(tree(&p.out()), site);
+    // One cell of one CSV: rebuilt, equal to a clean build, most files kept (linked).
+    p.edit(REVENUES, "2022,5735142140.24", "2022,5735142141.24");
+    let changed = built(&p, &[]);
+    assert!(!up_to_date(&changed), "{}", changed.stderr);
+    assert!(changed.stderr.contains(" unchanged)"), "{}", changed.stderr);
+    let incremental = tree(&p.out());
+    assert_ne!(incremental, site);
+    assert_eq!(incremental, clean_build(&p, &[]));
+    // A descriptor's title: the same.
+    p.edit(
+        "publishers/vinnytska-miska-rada/budget/datapackage.json",
+        "\"title\": \"Доходи бюджету громади\"",
+        "\"title\": \"Доходи бюджету громади (уточнено)\"",
+    );
+    assert!(!up_to_date(&built(&p, &[])));
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    assert!(up_to_date(&built(&p, &[])));
+}
+
+#[test]
+fn options_the_theme_and_a_hand_edited_site_are_part_of_the_key() {
+    let p = Project::fixture("basic");
+    built(&p, &[]);
+    // Another option: rebuilt.
+    let dated = built(&p, &["--today", "2030-01-01"]);
+    assert!(!up_to_date(&dated), "{}", dated.stderr);
+    assert_eq!(tree(&p.out()), clean_build(&p, &["--today", "2030-01-01"]));
+    // A template of a theme copy: rebuilt.
+    let theme = p.dir.path().join("theme");
+    crate::support::copy_dir(&crate::support::repo().join("themes/default"), &theme);
+    let theme_arg = ["--theme", theme.to_str().unwrap()];
+    built(&p, &theme_arg);
+    assert!(up_to_date(&built(&p, &theme_arg)));
+    let base = theme.join("templates/base.html");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        text.replace(
+            "<footer class=\"site-footer\">",
+            "<footer class=\"site-footer custom\">",
+        ),
+    )
+    .unwrap();
+    assert!(!up_to_date(&built(&p, &theme_arg)));
+    assert_eq!(tree(&p.out()), clean_build(&p, &theme_arg));
+    // A page of the site changed, or a file removed, by hand: rebuilt, not trusted.
+    std::fs::write(p.out().join("index.html"), "defaced").unwrap();
+    assert!(!up_to_date(&built(&p, &theme_arg)));
+    assert_eq!(tree(&p.out()), clean_build(&p, &theme_arg));
+    std::fs::remove_file(p.out().join("robots.txt")).unwrap();
+    assert!(!up_to_date(&built(&p, &theme_arg)));
+    assert!(p.out().join("robots.txt").is_file());
+}
+
+#[test]
+fn the_cache_can_be_placed_or_left_out_and_a_damaged_one_is_ignored() {
+    let p = Project::fixture("basic");
+    let cache = p.dir.path().join("elsewhere");
+    built(&p, &["--cache", cache.to_str().unwrap()]);
+    assert!(cache.join("state").is_file());
+    assert!(!p.dir.path().join(".hromadata-cache").exists());
+    assert!(up_to_date(&built(
+        &p,
+        &["--cache", cache.to_str().unwrap()]
+    )));
+    // Damaged: a full build, which repairs it.
+    std::fs::write(cache.join("sources"), "garbage\tline\n").unwrap();
+    assert!(!up_to_date(&built(
+        &p,
+        &["--cache", cache.to_str().unwrap()]
+    )));
+    assert!(up_to_date(&built(
+        &p,
+        &["--cache", cache.to_str().unwrap()]
+    )));
+    // --no-cache neither reads nor writes one.
+    let q = Project::fixture("basic");
+    built(&q, &["--no-cache"]);
+    assert!(!up_to_date(&built(&q, &["--no-cache"])));
+    assert!(!q.dir.path().join(".hromadata-cache").exists());
+    let both = q.build(&["--no-cache", "--cache", "x"]);
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
+#[test]
+fn findings_published_with_keep_going_are_replayed() {
+    let p = Project::fixture("basic");
+    p.edit(REVENUES, "2022,5735142140.24", "2022,lots");
+    let first = p.build(&["--keep-going"]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    let again = p.build(&["--keep-going"]);
+    assert_eq!(again.code, 1);
+    assert!(up_to_date(&again), "{}", again.stderr);
+    assert_eq!(again.stdout, first.stdout);
+    // Without --keep-going nothing is published, whatever the cache says.
+    let strict = p.build(&[]);
+    assert_eq!(strict.code, 1);
+    assert!(
+        strict.stderr.contains("nothing published"),
+        "{}",
+        strict.stderr
+    );
+}
