@@ -42,7 +42,9 @@ pub struct ResourceResult {
     /// Data rows, for tables.
     pub rows: Option<u64>,
     pub header: Vec<String>,
-    /// The first `table::PREVIEW_ROWS` rows, for the page's preview.
+    /// The first `table::PREVIEW_ROWS` rows, for the page's preview — empty when `all_rows`
+    /// holds every row (read them with `preview_rows`): a national catalogue's small tables
+    /// would otherwise be in memory twice.
     pub preview: Vec<Vec<String>>,
     /// Every row, for tables within `[preview] full_table_max_bytes` (the full-table page and
     /// charts); `None` for larger ones. Kept here so that render never reads data files.
@@ -54,6 +56,14 @@ pub struct ResourceResult {
 }
 
 impl ResourceResult {
+    /// The first `table::PREVIEW_ROWS` rows, for the page's preview.
+    pub fn preview_rows(&self) -> &[Vec<String>] {
+        match &self.all_rows {
+            Some(all) => &all[..all.len().min(table::PREVIEW_ROWS)],
+            None => &self.preview,
+        }
+    }
+
     /// True when nothing is wrong with the resource.
     pub fn is_valid(&self) -> bool {
         self.findings.is_empty() && self.omitted == 0
@@ -158,13 +168,18 @@ fn resource_result(
             keep_all_up_to: Some(catalog.config.full_table_max_bytes).filter(|max| *max > 0),
         };
         let scan = table::scan(&path, &shown, &spec).map_err(|e| Error::read(&path, e))?;
-        let preview = scan.preview.iter().take(table::PREVIEW_ROWS).cloned();
+        let (preview, all_rows) = if scan.all_rows {
+            (Vec::new(), Some(scan.preview))
+        } else {
+            let preview = scan.preview.into_iter().take(table::PREVIEW_ROWS);
+            (preview.collect(), None)
+        };
         ResourceResult {
             digest: scan.digest,
             rows: Some(scan.rows),
             header: scan.header,
-            preview: preview.collect(),
-            all_rows: scan.all_rows.then_some(scan.preview),
+            preview,
+            all_rows,
             profile: scan.profile,
             findings: scan.findings,
             omitted: scan.omitted,

@@ -48,32 +48,59 @@ pub fn files(add: &mut Add, catalog: &Catalog, validated: &Validated) -> Result<
         spatial: None,
         datasets: datasets.clone(),
     };
-    // Every description is independent of the others: made in parallel, added in a fixed order.
+    // Every description is independent of the others: made in parallel, a chunk at a time (a
+    // national catalogue's descriptions run to gigabytes), added in a fixed order.
     use rayon::prelude::*;
-    let own: Vec<Output> = datasets
-        .par_iter()
-        .flat_map_iter(|d| {
-            let mut g = rdf::Graph::default();
-            ctx.dataset(&mut g, d);
-            let origin = |f: &str| format!("the DCAT-AP description of dataset `{}` ({f})", d.id);
-            let dir = format!("datasets/{}/", d.id);
-            [
-                (
-                    format!("{dir}dataset.ttl"),
-                    Content::Bytes(g.to_turtle()),
-                    origin("Turtle"),
-                ),
-                (
-                    format!("{dir}dataset.jsonld"),
-                    Content::Bytes(g.to_jsonld(&|_| None)),
-                    origin("JSON-LD"),
-                ),
-            ]
-        })
-        .collect();
     let mut collections = vec![main];
     collections.extend(territory_catalogs(catalog, &datasets));
     collections.extend(publisher_catalogs(catalog, &datasets));
+    // The whole catalogue first (its pages straight to `add`: they are the largest), then the
+    // datasets, then the territories' and publishers'.
+    publish(add, &ctx, &collections[0], page_size)?;
+    for chunk in datasets.chunks(CHUNK) {
+        let own: Vec<Output> = chunk
+            .par_iter()
+            .flat_map_iter(|d| {
+                let mut g = rdf::Graph::default();
+                ctx.dataset(&mut g, d);
+                let origin =
+                    |f: &str| format!("the DCAT-AP description of dataset `{}` ({f})", d.id);
+                let dir = format!("datasets/{}/", d.id);
+                [
+                    (
+                        format!("{dir}dataset.ttl"),
+                        Content::Bytes(g.to_turtle()),
+                        origin("Turtle"),
+                    ),
+                    (
+                        format!("{dir}dataset.jsonld"),
+                        Content::Bytes(g.to_jsonld(&|_| None)),
+                        origin("JSON-LD"),
+                    ),
+                ]
+            })
+            .collect();
+        for (path, content, origin) in own {
+            add(path, content, origin)?;
+        }
+    }
+    for chunk in collections[1..].chunks(CHUNK / 8) {
+        publish_all(add, &ctx, chunk, page_size)?;
+    }
+    Ok(())
+}
+
+/// Datasets described in parallel at a time.
+const CHUNK: usize = 512;
+
+/// Publishes `collections` (made in parallel, added in order).
+fn publish_all(
+    add: &mut Add,
+    ctx: &Ctx,
+    collections: &[Collection],
+    page_size: usize,
+) -> Result<(), Error> {
+    use rayon::prelude::*;
     let pages: Vec<Vec<Output>> = collections
         .par_iter()
         .map(|c| {
@@ -83,17 +110,14 @@ pub fn files(add: &mut Add, catalog: &Catalog, validated: &Validated) -> Result<
                     out.push((path, content, origin));
                     Ok(())
                 },
-                &ctx,
+                ctx,
                 c,
                 page_size,
             )?;
             Ok(out)
         })
         .collect::<Result<_, Error>>()?;
-    // The whole catalogue first, then the datasets, then the territories' and publishers'.
-    let mut pages = pages.into_iter();
-    let first = pages.next().unwrap_or_default();
-    for (path, content, origin) in first.into_iter().chain(own).chain(pages.flatten()) {
+    for (path, content, origin) in pages.into_iter().flatten() {
         add(path, content, origin)?;
     }
     Ok(())

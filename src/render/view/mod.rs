@@ -422,7 +422,7 @@ fn resource(
             .as_ref()
             .map(|s| s.fields.iter().map(|f| field(f, s, lang)).collect()),
         header: res.header.clone(),
-        preview: res.preview.clone(),
+        preview: res.preview_rows().to_vec(),
         profile: super::profile::view(&res.profile, lang),
         table_href: res.all_rows.as_ref().map(|_| table_href(d, r)),
         table_limit: (r.is_tabular() && res.all_rows.is_none() && limit > 0)
