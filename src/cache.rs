@@ -9,6 +9,8 @@
 //! seen. Data files are hashed by validation anyway; their digests are recorded from it.
 //! The site is checked too: every file recorded after the last build must still be there with the
 //! same size, time and inode, so a site edited or damaged by hand is rebuilt, not trusted.
+//! Both trees are compared by one digest of their stamps, so the common case — nothing touched —
+//! reads no list of files, only the trees' metadata.
 //! A missing, old or damaged cache only means a full build; the cache never changes what is built.
 
 use std::collections::BTreeMap;
@@ -22,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 use crate::render::Theme;
 
 /// Bumped when the cache files' format or meaning changes.
-const FORMAT: &str = "hromadata-cache 1";
+const FORMAT: &str = "hromadata-cache 2";
 
 /// What identifies a file's state on disk without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,36 +64,70 @@ impl Stamp {
 
 /// The files of a tree, relative path (with `/`) → stamp, in path order. `None` when a name
 /// cannot be recorded (not UTF-8, or with a tab or line break): such a tree is never cached.
+/// The folders two levels down are walked in parallel (a national site has over half a million
+/// files, mostly in `datasets/<id>/`).
 pub fn stamps(root: &Path) -> Option<BTreeMap<String, Stamp>> {
     let mut out = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+    let mut subtrees = Vec::new();
+    for entry in walkdir::WalkDir::new(root).max_depth(2).sort_by_file_name() {
         let entry = entry.ok()?;
         if entry.file_type().is_dir() {
+            if entry.depth() == 2 {
+                subtrees.push(entry.into_path());
+            }
             continue;
         }
-        let rel = entry.path().strip_prefix(root).ok()?;
-        let rel = rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
-        if rel.contains(['\t', '\n', '\r']) {
-            return None;
-        }
-        out.insert(rel, Stamp::of(&entry.metadata().ok()?));
+        out.insert(
+            relative(root, entry.path())?,
+            Stamp::of(&entry.metadata().ok()?),
+        );
+    }
+    let below: Vec<BTreeMap<String, Stamp>> = subtrees
+        .par_iter()
+        .map(|dir| {
+            let mut found = BTreeMap::new();
+            for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+                let entry = entry.ok()?;
+                if !entry.file_type().is_dir() {
+                    let stamp = Stamp::of(&entry.metadata().ok()?);
+                    found.insert(relative(root, entry.path())?, stamp);
+                }
+            }
+            Some(found)
+        })
+        .collect::<Option<_>>()?;
+    for found in below {
+        out.extend(found);
     }
     Some(out)
+}
+
+/// `path` relative to `root`, with `/`; `None` when it cannot be recorded.
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let rel = rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
+    (!rel.contains(['\t', '\n', '\r'])).then_some(rel)
 }
 
 /// What the last build recorded.
 #[derive(Debug, Default)]
 pub struct Record {
-    /// The build key.
+    /// The build key: the setting and every source file's hash.
     pub key: String,
+    /// The digest of the setting alone (`setting_digest`).
+    pub setting: String,
+    /// The digest of the source tree's stamps (`stamps_digest`): while it holds, so do the hashes.
+    pub sources_stamps: String,
+    /// The digest of the site's stamps, as they were after the swap.
+    pub site_stamps: String,
+    /// Files in the site.
+    pub files: usize,
     /// True when that build had findings (published with `--keep-going`).
     pub findings: bool,
     /// What that build printed on stdout: the report, replayed when nothing changed.
     pub report: String,
     /// Source files: path → (stamp, SHA-256).
     pub sources: BTreeMap<String, (Stamp, String)>,
-    /// Site files: path → stamp, as they were after the swap.
-    pub outputs: BTreeMap<String, Stamp>,
 }
 
 /// Where the cache of the site at `out` lives by default: `.hromadata-cache/<name>` beside it.
@@ -113,9 +149,8 @@ pub struct Setting<'a> {
     pub options: String,
 }
 
-/// SHA-256 of everything a build depends on: the tool, the theme, the options, and the source
-/// files' hashes (from `hashes`, path order).
-pub fn key(setting: &Setting, hashes: &BTreeMap<String, String>) -> String {
+/// SHA-256 of the tool, the theme and the options.
+pub fn setting_digest(setting: &Setting) -> String {
     let mut h = Sha256::new();
     h.update(FORMAT.as_bytes());
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -137,8 +172,25 @@ pub fn key(setting: &Setting, hashes: &BTreeMap<String, String>) -> String {
             field(&mut h, &[lang.as_bytes(), k.as_bytes(), v.as_bytes()]);
         }
     }
+    crate::checksum::hex(&h.finalize())
+}
+
+/// SHA-256 of everything a build depends on: the setting (its digest) and the source files'
+/// hashes (from `hashes`, path order).
+pub fn key(setting: &str, hashes: &BTreeMap<String, String>) -> String {
+    let mut h = Sha256::new();
+    h.update(setting.as_bytes());
     for (path, sha) in hashes {
         field(&mut h, &[path.as_bytes(), sha.as_bytes()]);
+    }
+    crate::checksum::hex(&h.finalize())
+}
+
+/// SHA-256 of a tree's stamps: equal digests, the same files in the same state.
+pub fn stamps_digest(stamps: &BTreeMap<String, Stamp>) -> String {
+    let mut h = Sha256::new();
+    for (path, stamp) in stamps {
+        field(&mut h, &[path.as_bytes(), stamp.to_fields().as_bytes()]);
     }
     crate::checksum::hex(&h.finalize())
 }
@@ -170,56 +222,53 @@ pub fn hashes(
         .collect()
 }
 
-/// True when every recorded site file is still there, unchanged, and nothing else is.
-pub fn site_intact(out: &Path, recorded: &BTreeMap<String, Stamp>) -> bool {
-    if recorded.is_empty() || !out.join(crate::output::MARKER).is_file() {
+/// True when the site at `out` is as the record left it: every file there, unchanged, nothing else.
+pub fn site_intact(out: &Path, record: &Record) -> bool {
+    if record.site_stamps.is_empty() || !out.join(crate::output::MARKER).is_file() {
         return false;
     }
-    match stamps(out) {
-        Some(now) => now == *recorded,
-        None => false,
-    }
+    stamps(out).is_some_and(|now| stamps_digest(&now) == record.site_stamps)
 }
 
 /// Reads the cache in `dir`; a missing or unreadable cache is an empty record.
 pub fn load(dir: &Path) -> Record {
-    read(dir).unwrap_or_default()
+    read(dir, true).unwrap_or_default()
 }
 
-fn read(dir: &Path) -> Option<Record> {
+/// Reads the cache's state only, without the list of source files (the fast check).
+pub fn load_state(dir: &Path) -> Record {
+    read(dir, false).unwrap_or_default()
+}
+
+fn read(dir: &Path, with_sources: bool) -> Option<Record> {
     let state = std::fs::read_to_string(dir.join("state")).ok()?;
-    let mut lines = state.splitn(4, '\n');
+    let mut lines = state.splitn(8, '\n');
     if lines.next()? != FORMAT {
         return None;
     }
-    let key = lines.next()?.to_owned();
-    let findings = lines.next()? == "findings";
-    let report = lines.next().unwrap_or("").to_owned();
-    let mut sources = BTreeMap::new();
-    for line in std::fs::read_to_string(dir.join("sources")).ok()?.lines() {
-        let f: Vec<&str> = line.split('\t').collect();
-        let (path, rest) = f.split_first()?;
-        let stamp = Stamp::from_fields(rest)?;
-        sources.insert((*path).to_owned(), (stamp, (*rest.get(4)?).to_owned()));
+    let mut record = Record {
+        key: lines.next()?.to_owned(),
+        setting: lines.next()?.to_owned(),
+        sources_stamps: lines.next()?.to_owned(),
+        site_stamps: lines.next()?.to_owned(),
+        files: lines.next()?.parse().ok()?,
+        findings: lines.next()? == "findings",
+        report: lines.next().unwrap_or("").to_owned(),
+        sources: BTreeMap::new(),
+    };
+    if with_sources {
+        for line in std::fs::read_to_string(dir.join("sources")).ok()?.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            let (path, rest) = f.split_first()?;
+            let stamp = Stamp::from_fields(rest)?;
+            (record.sources).insert((*path).to_owned(), (stamp, (*rest.get(4)?).to_owned()));
+        }
     }
-    let mut outputs = BTreeMap::new();
-    for line in std::fs::read_to_string(dir.join("outputs")).ok()?.lines() {
-        let f: Vec<&str> = line.split('\t').collect();
-        let (path, rest) = f.split_first()?;
-        outputs.insert((*path).to_owned(), Stamp::from_fields(rest)?);
-    }
-    Some(Record {
-        key,
-        findings,
-        report,
-        sources,
-        outputs,
-    })
+    Some(record)
 }
 
-/// Writes the record into `dir` (each file replaced atomically; the state file last, so that a
-/// crash in between leaves a record whose key no longer matches its lists at worst — and a
-/// mismatch only means a full build).
+/// Writes the record into `dir` (each file replaced atomically; the state file removed first and
+/// written last, so that a crash in between leaves no state, which means a full build).
 pub fn save(dir: &Path, record: &Record) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let _ = std::fs::remove_file(dir.join("state"));
@@ -228,14 +277,13 @@ pub fn save(dir: &Path, record: &Record) -> std::io::Result<()> {
         writeln!(sources, "{path}\t{}\t{sha}", stamp.to_fields())?;
     }
     crate::output::write_atomically(&dir.join("sources"), &sources)?;
-    let mut outputs = Vec::new();
-    for (path, stamp) in &record.outputs {
-        writeln!(outputs, "{path}\t{}", stamp.to_fields())?;
-    }
-    crate::output::write_atomically(&dir.join("outputs"), &outputs)?;
     let state = format!(
-        "{FORMAT}\n{}\n{}\n{}",
+        "{FORMAT}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
         record.key,
+        record.setting,
+        record.sources_stamps,
+        record.site_stamps,
+        record.files,
         if record.findings { "findings" } else { "clean" },
         record.report
     );
@@ -250,23 +298,31 @@ mod tests {
     fn a_record_reads_back_and_an_edit_changes_the_stamp() {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("src");
-        std::fs::create_dir_all(src.join("a")).unwrap();
+        std::fs::create_dir_all(src.join("a/b/c")).unwrap();
         std::fs::write(src.join("a/x.csv"), "a,b\n1,2\n").unwrap();
+        std::fs::write(src.join("a/b/c/y.csv"), "y\n").unwrap();
+        std::fs::write(src.join("a/b/z.txt"), "z\n").unwrap();
         std::fs::write(src.join("catalog.toml"), "x = 1\n").unwrap();
         let now = stamps(&src).unwrap();
         assert_eq!(
             now.keys().collect::<Vec<_>>(),
-            vec!["a/x.csv", "catalog.toml"]
+            vec!["a/b/c/y.csv", "a/b/z.txt", "a/x.csv", "catalog.toml"]
         );
+        std::fs::write(src.join("a/b/c/tab\there"), "").unwrap();
+        assert!(stamps(&src).is_none(), "a name with a tab is never cached");
+        std::fs::remove_file(src.join("a/b/c/tab\there")).unwrap();
         let sums = hashes(&src, &now, &BTreeMap::new()).unwrap();
         let record = Record {
             key: "k".into(),
+            setting: "s".into(),
+            sources_stamps: stamps_digest(&now),
+            site_stamps: "o".into(),
+            files: 4,
             findings: true,
             report: "line one\nline two\n".into(),
             sources: (now.iter())
                 .map(|(p, s)| (p.clone(), (*s, sums[p].clone())))
                 .collect(),
-            outputs: now.clone(),
         };
         let cache = dir.path().join("cache");
         save(&cache, &record).unwrap();
@@ -276,12 +332,22 @@ mod tests {
             ("k", true, "line one\nline two\n")
         );
         assert_eq!(back.sources, record.sources);
-        assert_eq!(back.outputs, record.outputs);
+        assert_eq!(
+            (
+                back.setting,
+                back.sources_stamps,
+                back.site_stamps,
+                back.files
+            ),
+            ("s".into(), stamps_digest(&now), "o".into(), 4)
+        );
+        assert!(load_state(&cache).sources.is_empty());
         // Same size, same content length: the stamp still differs (change time, at least).
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(src.join("a/x.csv"), "a,b\n1,3\n").unwrap();
         let later = stamps(&src).unwrap();
         assert_ne!(later["a/x.csv"], now["a/x.csv"]);
+        assert_ne!(stamps_digest(&later), stamps_digest(&now));
         let resums = hashes(&src, &later, &back.sources).unwrap();
         assert_ne!(resums["a/x.csv"], sums["a/x.csv"]);
         assert_eq!(resums["catalog.toml"], sums["catalog.toml"]);
@@ -290,7 +356,12 @@ mod tests {
     #[test]
     fn a_damaged_cache_is_an_empty_record() {
         let dir = tempfile::tempdir().unwrap();
-        for state in ["", "hromadata-cache 0\nk\nclean\n", "hromadata-cache 1\n"] {
+        for state in [
+            "",
+            "hromadata-cache 0\nk\nclean\n",
+            "hromadata-cache 2\n",
+            "hromadata-cache 2\nk\ns\nx\ny\nmany\nclean\n",
+        ] {
             std::fs::write(dir.path().join("state"), state).unwrap();
             assert!(load(dir.path()).key.is_empty(), "{state:?}");
         }

@@ -197,20 +197,21 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         timings.print(built.files);
         return Ok(built.outcome);
     };
-    let setting = cache::Setting {
+    let setting = cache::setting_digest(&cache::Setting {
         theme: &inputs.theme,
         options: inputs.describe(options),
-    };
-    let record = cache::load(dir);
+    });
     let now = cache::stamps(&options.source);
-    if let Some(outcome) = up_to_date(options, &setting, &record, now.as_ref()) {
+    let state = cache::load_state(dir);
+    if let Some(outcome) = up_to_date(options, dir, &setting, state, now.as_ref()) {
         timings.stage("check");
-        timings.print(record.outputs.len());
+        timings.print(0);
         return Ok(outcome);
     }
     let built = run(options, &inputs, &mut timings)?;
     if let (true, Some(now)) = (built.published, now) {
-        if let Err(e) = remember(dir, options, &setting, record, now, &built) {
+        let old = cache::load(dir).sources;
+        if let Err(e) = remember(dir, options, &setting, old, now, &built) {
             eprintln!(
                 "warning: could not write the build cache `{}`: {e}",
                 dir.display()
@@ -223,27 +224,40 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
 }
 
 /// `Some(outcome)` of the last build, with its report printed again, when its key still holds
-/// and its site is intact.
+/// and its site is intact. Untouched sources are seen from their stamps' digest alone; touched
+/// ones are hashed, and when their content is what it was the record takes the new stamps.
 fn up_to_date(
     options: &BuildOptions,
-    setting: &cache::Setting,
-    record: &cache::Record,
+    dir: &Path,
+    setting: &str,
+    mut record: cache::Record,
     now: Option<&BTreeMap<String, cache::Stamp>>,
 ) -> Option<Outcome> {
-    if record.key.is_empty() {
+    let now = now?;
+    if record.key.is_empty() || record.setting != setting {
         return None;
     }
-    let hashes = cache::hashes(&options.source, now?, &record.sources)?;
-    if cache::key(setting, &hashes) != record.key
-        || !cache::site_intact(&options.out, &record.outputs)
-    {
+    let touched = cache::stamps_digest(now) != record.sources_stamps;
+    if touched {
+        record.sources = cache::load(dir).sources;
+        let hashes = cache::hashes(&options.source, now, &record.sources)?;
+        if cache::key(setting, &hashes) != record.key {
+            return None;
+        }
+        record.sources = sources(now, &hashes);
+        record.sources_stamps = cache::stamps_digest(now);
+    }
+    if !cache::site_intact(&options.out, &record) {
         return None;
+    }
+    if touched {
+        let _ = cache::save(dir, &record);
     }
     print!("{}", record.report);
     eprintln!(
         "up to date: nothing changed since the last build of `{}` ({} files)",
         options.out.display(),
-        record.outputs.len()
+        record.files
     );
     Some(if record.findings {
         Outcome::Findings
@@ -252,17 +266,30 @@ fn up_to_date(
     })
 }
 
+/// Source files with their stamps and hashes, for the record.
+fn sources(
+    now: &BTreeMap<String, cache::Stamp>,
+    hashes: &BTreeMap<String, String>,
+) -> BTreeMap<String, (cache::Stamp, String)> {
+    (now.iter())
+        .filter_map(|(path, stamp)| {
+            hashes
+                .get(path)
+                .map(|h| (path.clone(), (*stamp, h.clone())))
+        })
+        .collect()
+}
+
 /// Records the build just made: the sources' hashes (data files' from validation, the others
-/// read now unless unchanged since the last record), the key and the site's files.
+/// read now unless unchanged since the last record), the key and the site's stamps.
 fn remember(
     dir: &Path,
     options: &BuildOptions,
-    setting: &cache::Setting,
-    old: cache::Record,
+    setting: &str,
+    mut known: BTreeMap<String, (cache::Stamp, String)>,
     now: BTreeMap<String, cache::Stamp>,
     built: &Built,
 ) -> std::io::Result<()> {
-    let mut known = old.sources;
     for (path, sha) in &built.digests {
         if let Some(stamp) = now.get(path) {
             known.insert(path.clone(), (*stamp, sha.clone()));
@@ -270,15 +297,16 @@ fn remember(
     }
     let not_read = || std::io::Error::other("a source file could not be read");
     let hashes = cache::hashes(&options.source, &now, &known).ok_or_else(not_read)?;
-    let outputs = cache::stamps(&options.out).ok_or_else(not_read)?;
+    let site = cache::stamps(&options.out).ok_or_else(not_read)?;
     let record = cache::Record {
         key: cache::key(setting, &hashes),
+        setting: setting.to_owned(),
+        sources_stamps: cache::stamps_digest(&now),
+        site_stamps: cache::stamps_digest(&site),
+        files: site.len(),
         findings: built.outcome == Outcome::Findings,
         report: report_text(&built.report),
-        sources: (now.into_iter())
-            .filter_map(|(path, stamp)| hashes.get(&path).map(|h| (path, (stamp, h.clone()))))
-            .collect(),
-        outputs,
+        sources: sources(&now, &hashes),
     };
     cache::save(dir, &record)
 }
