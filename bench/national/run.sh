@@ -162,12 +162,12 @@ NAT="$WORK/src-national"
 rm -rf "$NAT" "$WORK/payments-only" "$WORK/payments-only.json"
 cp -al "$BIGTREE" "$NAT" || die "cannot hard-link $BIGTREE to $NAT"
 if [ "$BIG_ROWS" -gt 0 ]; then
-  payments "$BIG_ROWS" "$WORK/validate/data" 2
+  payments "$BIG_ROWS" "$WORK/validate-$BIG_ROWS/data" 2
   "$PYTHON" "$HERE/generate.py" "$WORK/payments-only" --datasets 0 --big-rows "$BIG_ROWS" \
-    --big-file "$WORK/validate/data/payments.csv" >"$LOGS/generate-payments-only.log" 2>&1 || die "see $LOGS/generate-payments-only.log"
+    --big-file "$WORK/validate-$BIG_ROWS/data/payments.csv" >"$LOGS/generate-payments-only.log" 2>&1 || die "see $LOGS/generate-payments-only.log"
   cp -al "$WORK/payments-only/publishers/mindev/payments" "$NAT/publishers/mindev/" || die "cannot add the payments dataset"
 fi
-info national "$MAX datasets$([ "$BIG_ROWS" -gt 0 ] && echo " + the payments file ($BIG_ROWS rows, $(stat -c %s "$WORK/validate/data/payments.csv") bytes)")"
+info national "$MAX datasets$([ "$BIG_ROWS" -gt 0 ] && echo " + the payments file ($BIG_ROWS rows, $(stat -c %s "$WORK/validate-$BIG_ROWS/data/payments.csv") bytes)")"
 info tree "$(du -sb "$NAT" | cut -f1) bytes in $(find "$NAT" -type f | wc -l) files; $("$PYTHON" -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["datasets"], "datasets,", m["resources"], "resources (without the payments file)")' "$BIGTREE.json")"
 say "warm-up: reading the source trees once (every build then reads from the page cache)"
 for n in "${SIZE_LIST[@]}"; do tree "$n" >/dev/null 2>&1; tar -cf - "$TREE" 2>/dev/null | cat >/dev/null; done
@@ -233,22 +233,22 @@ done
 # --- validation throughput (bench/validate) and streaming ---------------------------------------------
 if [ "$VALIDATE" = 1 ] && [ "$BIG_ROWS" -gt 0 ]; then
   say "validation throughput: bench/validate/run.sh --rows $BIG_ROWS (log: $LOGS/validate.log)"
-  vflags=(--rows "$BIG_ROWS" --runs "$RUNS" --work "$WORK/validate" --no-build)
+  vflags=(--rows "$BIG_ROWS" --runs "$RUNS" --work "$WORK/validate-$BIG_ROWS" --no-build)
   [ "$FRICTIONLESS" = 1 ] || vflags+=(--skip-frictionless)
   HROMADATA_BIN="$BIN" bash "$ROOT/bench/validate/run.sh" "${vflags[@]}" >"$LOGS/validate.log" 2>&1 \
     || say "WARNING: bench/validate/run.sh exited $?; see $LOGS/validate.log"
   # label runs wall bytes rows rss result command → this script's rows
   awk -F'\t' -v OFS='\t' '{ print "validate", $1, $2, $3, $6, ($7 ~ /exit 0/ ? 0 : $7), "", "", $4, $5, "", "" }' \
-    "$WORK/validate/results.tsv" >>"$RESULTS"
-  grep '^agreement:' "$WORK/validate/results.txt" | head -n 1 | { read -r a; info agreement "${a:-not checked}"; }
-  FL_VERSION=$("$WORK/validate/venv/bin/python" -c 'import frictionless; print(frictionless.__version__)' 2>/dev/null)
+    "$WORK/validate-$BIG_ROWS/results.tsv" >>"$RESULTS"
+  grep '^agreement:' "$WORK/validate-$BIG_ROWS/results.txt" | head -n 1 | { read -r a; info agreement "${a:-not checked}"; }
+  FL_VERSION=$("$WORK/validate-$BIG_ROWS/venv/bin/python" -c 'import frictionless; print(frictionless.__version__)' 2>/dev/null)
   [ "$FRICTIONLESS" = 1 ] && info frictionless "${FL_VERSION:-not installed}"
 fi
 if [ "$STREAM_ROWS" -gt 0 ]; then
-  payments "$STREAM_ROWS" "$WORK/stream" 1
-  cat "$WORK/stream/payments.csv" >/dev/null
-  say "streaming: hromadata validate on $STREAM_ROWS rows ($(stat -c %s "$WORK/stream/payments.csv") bytes)"
-  (cd "$WORK/stream" && measure_validate stream "validate, streaming a large file" payments.csv --schema schema.json)
+  payments "$STREAM_ROWS" "$WORK/stream-$STREAM_ROWS" 1
+  cat "$WORK/stream-$STREAM_ROWS/payments.csv" >/dev/null
+  say "streaming: hromadata validate on $STREAM_ROWS rows ($(stat -c %s "$WORK/stream-$STREAM_ROWS/payments.csv") bytes)"
+  (cd "$WORK/stream-$STREAM_ROWS" && measure_validate stream "validate, streaming a large file" payments.csv --schema schema.json)
 fi
 
 # --- the table -----------------------------------------------------------------------------------
