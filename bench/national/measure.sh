@@ -28,7 +28,7 @@ median() { sort -g | awk '{a[NR]=$1} END{if (NR==0) print ""; else if (NR%2) pri
 # run_rows KEY LABEL PREP PAGES_FILES_FN BYTES ROWS COMMAND... — RUNS runs of COMMAND after `PREP i`; one row.
 run_rows() {
   local key="$1" label="$2" prep="$3" count="$4" bytes="$5" rows="$6"; shift 6
-  local i walls=() renders=() rss_max=0 bad=0 render
+  local i walls=() renders=() rss_max=0 bad=0 render stage=""
   for ((i = 1; i <= RUNS; i++)); do
     $prep "$i"
     sync
@@ -36,8 +36,10 @@ run_rows() {
     walls+=("$TIMED_WALL")
     [ -n "$TIMED_RSS" ] && [ "$TIMED_RSS" -gt "$rss_max" ] && rss_max=$TIMED_RSS
     [ "$TIMED_EXIT" = 0 ] || bad=$TIMED_EXIT
-    # `timings: load 0.42 s · validate 1.66 s · render 7.82 s · …` → the render stage's seconds
-    render=$(sed -n 's/^timings:.*render \([0-9.]*\) s.*/\1/p' "$LOGS/$key.err" | tail -n 1)
+    # `timings: load 0.42 s · validate 1.66 s · render 7.82 s · …` (or `render + write 5.72 s` where pages are
+    # written as they are rendered) → that stage's seconds and name
+    render=$(sed -n 's/^timings:.* · \(render[a-z +]*\) \([0-9.]*\) s.*/\2/p' "$LOGS/$key.err" | tail -n 1)
+    stage=$(sed -n 's/^timings:.* · \(render[a-z +]*\) \([0-9.]*\) s.*/\1/p' "$LOGS/$key.err" | tail -n 1)
     [ -n "$render" ] && renders+=("$render")
     printf '    %-48s run %d/%d: %8.3f s  %7.1f MiB  exit %d%s\n' "$label" "$i" "$RUNS" "$TIMED_WALL" \
       "$(awk -v k="${TIMED_RSS:-0}" 'BEGIN{print k/1024}')" "$TIMED_EXIT" "${render:+  (render $render s)}" >&2
@@ -46,7 +48,7 @@ run_rows() {
   read -r pages files < <($count)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$RUNS" \
     "$(printf '%s\n' "${walls[@]}" | median)" "$rss_max" "$bad" "$pages" "$files" "$bytes" "$rows" \
-    "$( ((${#renders[@]})) && printf '%s\n' "${renders[@]}" | median)" "" >>"$RESULTS"
+    "$( ((${#renders[@]})) && printf '%s\n' "${renders[@]}" | median)" "$stage" >>"$RESULTS"
 }
 
 # count_in DIR → "HTML_PAGES FILES"

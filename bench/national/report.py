@@ -115,7 +115,7 @@ def ratio_rows(t, by, sizes):
     cold, disk = by.get("cold-tmpfs"), by.get("cold-disk")
     if cold and cold["render"]:
         pps = cold["pages"] / cold["render"] if cold["pages"] else None
-        t.row(label=f"render stage of the cold build (--timings: {cold['render']:.2f} s)",
+        t.row(label=f"{cold['note'] or 'render'} stage of the cold build (--timings: {cold['render']:.2f} s)",
               figure=f"{fmt(pps)} pages/s", target="≥ 10,000 pages/s", ok=pps is not None and pps >= 10000)
     for where, build, target in (("tmpfs", cold, 7), ("disk", disk, None)):
         hugo = by.get(f"hugo-{where}")
