@@ -448,13 +448,18 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn pages(
+    /// What the front pages list: every dataset's summary (sorted), the oblasts with their
+    /// counts, and every publisher with its datasets.
+    fn lists(
         &self,
-        out: &mut Builder,
         validated: &Validated,
         index: &territory::TerritoryIndex,
         l: &Lang,
-    ) -> Result<(), Error> {
+    ) -> (
+        Vec<view::Summary>,
+        Vec<territory::Child>,
+        Vec<view::PublisherView>,
+    ) {
         let c = self.catalog;
         let mut all: Vec<view::Summary> = c
             .datasets
@@ -485,6 +490,18 @@ impl Renderer<'_> {
                 view::publisher(c, p, mine, l)
             })
             .collect();
+        (all, oblasts, publishers)
+    }
+
+    fn pages(
+        &self,
+        out: &mut Builder,
+        validated: &Validated,
+        index: &territory::TerritoryIndex,
+        l: &Lang,
+    ) -> Result<(), Error> {
+        let c = self.catalog;
+        let (all, oblasts, publishers) = self.lists(validated, index, l);
         let stats = context! {
             datasets => c.datasets.len(),
             resources => c.datasets.values().map(|d| d.resources.len()).sum::<usize>(),
@@ -542,9 +559,21 @@ impl Renderer<'_> {
             search,
             context! { index => search_index },
         )?;
-        // Dataset and territory pages are independent: render them in parallel, a chunk at a
-        // time, and add them in a fixed order (the output does not depend on threads).
+        self.detail_pages(out, validated, index, l)
+    }
+
+    /// Every dataset's page, full-table pages and every territory's page. They are independent:
+    /// rendered in parallel, a chunk at a time, added in a fixed order (the output does not
+    /// depend on threads).
+    fn detail_pages(
+        &self,
+        out: &mut Builder,
+        validated: &Validated,
+        index: &territory::TerritoryIndex,
+        l: &Lang,
+    ) -> Result<(), Error> {
         use rayon::prelude::*;
+        let c = self.catalog;
         let datasets: Vec<&crate::catalog::Dataset> = c.datasets.values().collect();
         let empty = crate::validate::DatasetResult::default();
         for chunk in datasets.chunks(CHUNK) {
