@@ -80,6 +80,8 @@ fn absolute(path: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// Staging folders of earlier, killed builds: hidden siblings named after `out`, with our marker.
+/// A folder whose build is still running (its process is alive) is left alone: two builds into
+/// the same `--out` at once must not delete each other's staging folder.
 fn remove_stale_staging(parent: &Path, name: &str) {
     let prefix = format!(".{name}.staging-");
     let Ok(entries) = std::fs::read_dir(parent) else {
@@ -87,12 +89,31 @@ fn remove_stale_staging(parent: &Path, name: &str) {
     };
     for entry in entries.flatten() {
         let n = entry.file_name();
-        if n.to_str().is_some_and(|n| n.starts_with(&prefix))
-            && (is_ours(&entry.path()) || is_empty_dir(&entry.path()))
-        {
+        let Some(rest) = n.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let pid: Option<u32> = (rest.split('.').next()).and_then(|p| p.parse().ok());
+        if pid.is_some_and(is_running) {
+            continue;
+        }
+        if is_ours(&entry.path()) || is_empty_dir(&entry.path()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// True when a process with this id exists (Unix `kill(pid, 0)`; permission denied still means
+/// it exists).
+fn is_running(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// Writes `site` to `out` through a staging folder and swaps it in.
@@ -267,6 +288,23 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_running_build_keeps_its_staging_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir
+            .path()
+            .join(format!(".site.staging-{}", std::process::id()));
+        let dead = dir.path().join(".site.staging-4194999");
+        for d in [&live, &dead] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join(MARKER), MARKER_TEXT).unwrap();
+        }
+        remove_stale_staging(dir.path(), "site");
+        assert!(live.exists(), "the running build's folder stays");
+        assert!(!dead.exists(), "a killed build's folder goes");
+        assert!(is_running(std::process::id()) && !is_running(0));
     }
 
     #[test]
