@@ -3,6 +3,7 @@
 //! output is the same bytes for the same input. Pages are rendered once per language: Ukrainian at
 //! the root, English under `en/`. Data files are referenced, not read, and copied by `output`.
 
+mod builder;
 mod chart;
 pub mod checklist;
 pub mod coverage;
@@ -28,6 +29,7 @@ use crate::catalog::territory::Category;
 use crate::catalog::Catalog;
 use crate::error::Error;
 use crate::validate::Validated;
+use builder::{add_all, Builder};
 pub use theme::{Theme, LANGS};
 use view::Lang;
 
@@ -46,9 +48,6 @@ pub type Site = BTreeMap<String, Content>;
 /// is never in memory whole. Every path comes once in all the batches together.
 pub type Sink<'a> = dyn FnMut(Site) -> Result<(), Error> + 'a;
 
-/// Bytes of rendered content held before a batch goes to the sink.
-const BATCH_BYTES: usize = 64 << 20;
-
 /// Pages rendered in parallel at a time: enough to keep every core busy, few enough that their
 /// bytes stay small next to the catalogue.
 const CHUNK: usize = 512;
@@ -62,49 +61,6 @@ pub struct Options {
     pub build_date: Option<NaiveDate>,
     /// "Today" for freshness: `--today`, else the build date.
     pub today: Option<NaiveDate>,
-}
-
-/// Collects outputs, refuses two for the same path (over all batches) and hands them to the sink
-/// in batches.
-struct Builder<'s, 'k> {
-    site: Site,
-    /// Every path added so far, with where it came from (for the collision message).
-    origins: BTreeMap<String, String>,
-    held: usize,
-    sink: &'s mut Sink<'k>,
-}
-
-impl Builder<'_, '_> {
-    fn add(
-        &mut self,
-        path: String,
-        content: Content,
-        origin: impl Into<String>,
-    ) -> Result<(), Error> {
-        let origin = origin.into();
-        if let Some(first) = self.origins.get(&path) {
-            return Err(Error::PathCollision {
-                path,
-                first: first.clone(),
-                second: origin,
-            });
-        }
-        self.origins.insert(path.clone(), origin);
-        if let Content::Bytes(bytes) = &content {
-            self.held += bytes.len();
-        }
-        self.site.insert(path, content);
-        if self.held > BATCH_BYTES {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    /// Hands what is held to the sink.
-    fn flush(&mut self) -> Result<(), Error> {
-        self.held = 0;
-        (self.sink)(std::mem::take(&mut self.site))
-    }
 }
 
 fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
@@ -204,12 +160,7 @@ pub fn render(
 ) -> Result<usize, Error> {
     let env = environment(theme)?;
     let index = territory::TerritoryIndex::build(catalog);
-    let mut out = Builder {
-        site: Site::new(),
-        origins: BTreeMap::new(),
-        held: 0,
-        sink,
-    };
+    let mut out = Builder::new(sink);
     for lang in LANGS {
         let messages = &theme.messages[lang];
         let l = Lang {
@@ -615,14 +566,6 @@ impl Renderer<'_> {
         }
         Ok(())
     }
-}
-
-/// Adds rendered pages (path, bytes, origin) in their order.
-fn add_all(out: &mut Builder, pages: Vec<(String, Vec<u8>, String)>) -> Result<(), Error> {
-    for (path, bytes, origin) in pages {
-        out.add(path, Content::Bytes(bytes), origin)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
