@@ -1,6 +1,7 @@
 //! `hromadata verify DIR`: re-checks a built or downloaded site without its source — every file
-//! listed in `SHA256SUMS` is hashed again, and every `datapackage.json` under `datasets/` has its
-//! resources' `bytes` and `hash` compared with the files beside it. Anyone can run it on a
+//! listed in `SHA256SUMS` is hashed again, and every `datapackage.json` (the site's own at the
+//! root and each dataset's under `datasets/`) has its resources' `bytes` and `hash` compared with
+//! the files its paths name. Anyone can run it on a
 //! mirror to know that what they downloaded is what was published. Reads only.
 
 use std::path::{Component, Path, PathBuf};
@@ -65,6 +66,22 @@ fn check_sums(site: &Path, report: &mut Report) -> Result<usize, Error> {
     Ok(checked)
 }
 
+/// What the file's hash is when it is not the declared `hash` (`sha256:<hex>`, `md5:<hex>`, or
+/// a bare hex MD5 as Data Package v1 wrote it); `None` when they agree.
+fn hash_mismatch(declared: &str, file: &Path, digest: &checksum::Digest) -> Option<String> {
+    let (algorithm, hex) = match declared.split_once(':') {
+        Some((a, h)) => (a.to_ascii_lowercase(), h),
+        None if declared.len() == 32 => ("md5".to_owned(), declared),
+        None => ("sha256".to_owned(), declared),
+    };
+    let actual = match algorithm.as_str() {
+        "sha256" => digest.sha256.clone(),
+        "md5" => checksum::digest_file(file, true).ok()?.md5?,
+        other => return Some(format!("an algorithm verify does not know: `{other}`")),
+    };
+    (!hex.eq_ignore_ascii_case(&actual)).then(|| format!("{algorithm}:{actual}"))
+}
+
 fn check_descriptor(site: &Path, descriptor: &Path, report: &mut Report) -> Result<usize, Error> {
     let shown = descriptor
         .strip_prefix(site)
@@ -116,12 +133,11 @@ fn check_descriptor(site: &Path, descriptor: &Path, report: &mut Report) -> Resu
             );
         }
         if let Some(hash) = r["hash"].as_str() {
-            let expected = hash.strip_prefix("sha256:").unwrap_or(hash);
-            if !expected.eq_ignore_ascii_case(&d.sha256) {
+            if let Some(found) = hash_mismatch(hash, &file, &d) {
                 report.findings.push(
                     Finding::new(Kind::HashCount, &shown, format!("{hash} for `{rel}`"))
                         .field(key, None)
-                        .found(format!("sha256:{}", d.sha256)),
+                        .found(found),
                 );
             }
         }
@@ -139,6 +155,9 @@ pub fn verify(site: &Path) -> Result<(Report, usize), Error> {
     }
     let mut report = Report::default();
     let mut checked = check_sums(site, &mut report)?;
+    if site.join("datapackage.json").is_file() {
+        checked += check_descriptor(site, &site.join("datapackage.json"), &mut report)?;
+    }
     let datasets = site.join("datasets");
     if datasets.is_dir() {
         for entry in walkdir::WalkDir::new(&datasets)
@@ -178,5 +197,29 @@ mod tests {
         }
         assert!(inside(Path::new("/s"), "../etc/passwd").is_none());
         assert!(inside(Path::new("/s"), "/etc/passwd").is_none());
+    }
+
+    #[test]
+    fn declared_hashes_of_each_algorithm() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "hello\n").unwrap();
+        let d = checksum::digest_file(&file, false).unwrap();
+        let sha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+        let md5 = "b1946ac92492d2347c6235b4d2611184";
+        let cases: &[(String, bool)] = &[
+            (format!("sha256:{sha}"), true),
+            (sha.to_owned(), true),
+            (format!("SHA256:{}", sha.to_uppercase()), true),
+            (format!("md5:{md5}"), true),
+            (md5.to_owned(), true),
+            (format!("sha256:{}", "0".repeat(64)), false),
+            (format!("md5:{}", "0".repeat(32)), false),
+            ("sha1:abc".to_owned(), false),
+        ];
+        for (declared, agrees) in cases {
+            let got = hash_mismatch(declared, &file, &d);
+            assert_eq!(got.is_none(), *agrees, "{declared}: {got:?}");
+        }
     }
 }

@@ -9,23 +9,50 @@ use crate::support::{run, tree, Project};
 fn verify_accepts_a_fresh_site_and_names_tampered_files() {
     let p = Project::fixture("basic");
     assert_eq!(p.build(&[]).code, 0);
-    let ok = run(&["verify", p.out().to_str().unwrap()], p.dir.path());
+    // A mirror: the site copied elsewhere verifies as it is.
+    let mirror = p.dir.path().join("mirror");
+    crate::support::copy_dir(&p.out(), &mirror);
+    let ok = run(&["verify", mirror.to_str().unwrap()], p.dir.path());
     assert_eq!(ok.code, 0, "{}", ok.stdout);
     assert!(ok.stdout.starts_with("ok: "), "{}", ok.stdout);
-    let csv = p.out().join("datasets/vinnytsia-budget/revenues.csv");
+    let csv = mirror.join("datasets/vinnytsia-budget/revenues.csv");
     let text = std::fs::read_to_string(&csv)
         .unwrap()
         .replace("2021", "2020");
     std::fs::write(&csv, text).unwrap();
-    let bad = run(&["verify", p.out().to_str().unwrap()], p.dir.path());
+    let bad = run(&["verify", mirror.to_str().unwrap()], p.dir.path());
     assert_eq!(bad.code, 1);
-    let lines: Vec<&str> = bad
+    let mut lines: Vec<&str> = bad
         .stdout
         .lines()
         .filter(|l| l.starts_with("hash-count"))
         .collect();
-    assert_eq!(lines.len(), 2, "{}", bad.stdout);
+    lines.sort();
+    // The list of sums, the dataset's descriptor and the site's descriptor each catch it.
+    assert_eq!(lines.len(), 3, "{}", bad.stdout);
     assert!(lines.iter().all(|l| l.contains("revenues.csv")));
+    for place in [
+        "SHA256SUMS",
+        "`datapackage.json`",
+        "vinnytsia-budget/datapackage.json",
+    ] {
+        assert!(bad.stdout.contains(place), "{place}: {}", bad.stdout);
+    }
+    // A file cut short is caught by its size as well, a removed one is named.
+    std::fs::write(&csv, "year\n").unwrap();
+    std::fs::remove_file(mirror.join("datasets/vinnytsia-budget/notes.txt")).unwrap();
+    let worse = run(&["verify", mirror.to_str().unwrap()], p.dir.path());
+    assert_eq!(worse.code, 1);
+    assert!(
+        worse.stdout.lines().any(|l| l.starts_with("byte-count")),
+        "{}",
+        worse.stdout
+    );
+    assert!(
+        worse.stdout.contains("missing or unreadable"),
+        "{}",
+        worse.stdout
+    );
     let missing = run(
         &["verify", p.dir.path().join("nowhere").to_str().unwrap()],
         p.dir.path(),
@@ -116,18 +143,35 @@ fn every_internal_link_resolves() {
     );
 }
 
+/// Copies `from` to `to` creating files in reverse name order (so directories list them in
+/// another order) and dating every file 1 January 2001: neither may change the site.
+fn copy_reversed_and_redated(from: &Path, to: &Path) {
+    let mut entries: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(from)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    entries.sort_by(|a, b| b.path().cmp(a.path()));
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(978_307_200);
+    for entry in entries.iter().filter(|e| e.file_type().is_file()) {
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(entry.path(), &target).unwrap();
+        let file = std::fs::File::options().write(true).open(&target).unwrap();
+        file.set_modified(old).unwrap();
+    }
+}
+
+/// Two builds under another time zone, locale, thread count, file creation order and file dates
+/// give the same bytes; the only clock is `SOURCE_DATE_EPOCH`.
 #[test]
-fn builds_are_identical_across_time_zones_locales_and_threads() {
+fn builds_are_identical_across_time_zones_locales_threads_and_file_order() {
     let p = Project::fixture("basic");
-    let build = |out: &Path, tz: &str, lang: &str, threads: &str| {
+    let reversed = p.dir.path().join("reversed");
+    copy_reversed_and_redated(&p.src(), &reversed);
+    let build = |src: &Path, out: &Path, tz: &str, lang: &str, threads: &str| {
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_hromadata"))
-            .args([
-                "build",
-                "--source",
-                p.src().to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ])
+            .args(["build", "--source", src.to_str().unwrap()])
+            .args(["--out", out.to_str().unwrap()])
             .env("TZ", tz)
             .env("LANG", lang)
             .env("LC_ALL", lang)
@@ -143,7 +187,17 @@ fn builds_are_identical_across_time_zones_locales_and_threads() {
     };
     let a = p.dir.path().join("a");
     let b = p.dir.path().join("b");
-    build(&a, "UTC", "C", "1");
-    build(&b, "Pacific/Kiritimati", "uk_UA.UTF-8", "2");
+    build(&p.src(), &a, "UTC", "C", "1");
+    build(&reversed, &b, "Pacific/Kiritimati", "uk_UA.UTF-8", "2");
     assert_eq!(tree(&a), tree(&b));
+    // Another SOURCE_DATE_EPOCH is another build date: the clock is read, and only from there.
+    let c = p.dir.path().join("c");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_hromadata"))
+        .args(["build", "--source", p.src().to_str().unwrap()])
+        .args(["--out", c.to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "1798761600")
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    assert_ne!(tree(&a), tree(&c));
 }

@@ -12,6 +12,7 @@ mod feeds;
 mod freshness;
 mod incremental;
 mod integrity;
+mod interrupt;
 mod jsonld;
 mod look;
 mod output;

@@ -110,58 +110,6 @@ fn keep_going_publishes_with_the_dataset_marked_invalid() {
     assert_eq!(select(&list, ".badge-invalid").len(), 1);
 }
 
-/// Interrupts `build` at several moments: whenever the signal lands, the site is either the old
-/// one or the new one, whole, and no staging folder is left behind.
-#[cfg(unix)]
-#[test]
-fn interrupted_build_leaves_old_or_new_site_and_no_staging() {
-    let p = Project::copy_of(&crate::support::repo().join("datasets"));
-    assert_eq!(p.build(&[]).code, 0);
-    let old = tree(&p.out());
-    let descriptor = "publishers/vinnytska-miska-rada/vinnytsia-budget-revenues/datapackage.json";
-    p.edit(descriptor, "\"title\": \"", "\"title\": \"(змінено) ");
-    let mut outcomes = std::collections::BTreeSet::new();
-    for delay_ms in [50, 300, 700, 1200, 2000] {
-        let mut child = p
-            .build_command()
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        // SAFETY: sending a signal to our own child process.
-        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-        let status = child.wait().unwrap();
-        let now = tree(&p.out());
-        let is_new = now != old;
-        if is_new {
-            let page =
-                String::from_utf8(now["datasets/vinnytsia-budget-revenues/index.html"].clone())
-                    .unwrap();
-            assert!(
-                page.contains("(змінено)"),
-                "a new site must be the whole new site"
-            );
-            assert_eq!(now.len(), old.len());
-        }
-        assert_eq!(
-            siblings(&p),
-            ["site", "src"],
-            "staging left after interrupt at {delay_ms} ms"
-        );
-        outcomes.insert((status.code(), is_new));
-        if is_new {
-            break;
-        }
-    }
-    assert!(
-        outcomes
-            .iter()
-            .any(|(code, new)| *code == Some(130) && !new),
-        "at least one run was interrupted: {outcomes:?}"
-    );
-}
-
 #[test]
 fn theme_copy_is_used() {
     let p = Project::fixture("basic");
