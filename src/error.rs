@@ -124,6 +124,26 @@ pub enum Error {
 }
 
 impl Error {
+    /// What to do about an operational error whose cause is common and fixable, in plain words.
+    pub fn hint(&self) -> Option<&'static str> {
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            if let Some(io) = c.downcast_ref::<std::io::Error>() {
+                return match io.raw_os_error() {
+                    Some(libc::ENOSPC) | Some(libc::EDQUOT) => Some(
+                        "the disk is full (or out of inodes): free some space, or build to another disk with --out; the published site was left as it was",
+                    ),
+                    Some(libc::EACCES) | Some(libc::EPERM) | Some(libc::EROFS) => Some(
+                        "no permission to write there: build to a folder you own with --out; the published site was left as it was",
+                    ),
+                    _ => None,
+                };
+            }
+            cause = c.source();
+        }
+        None
+    }
+
     /// Shorthand for a read error at `path`.
     pub fn read(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Read {

@@ -8,6 +8,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use hromadata::pipeline::{self, BuildOptions, Outcome};
 
+// The build allocates many small strings and values per page (template evaluation) on every
+// core; mimalloc's per-thread heaps measured faster here than glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn validate_options(args: &cli::ValidateArgs) -> hromadata::validate::standalone::Options {
     hromadata::validate::standalone::Options {
         path: args.path.clone(),
@@ -125,6 +130,9 @@ fn main() -> ExitCode {
             while let Some(cause) = source {
                 eprintln!("  caused by: {cause}");
                 source = cause.source();
+            }
+            if let Some(hint) = e.hint() {
+                eprintln!("  hint: {hint}");
             }
             ExitCode::from(2)
         }
