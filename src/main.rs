@@ -67,7 +67,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    hromadata::interrupt::install();
+    // Only the commands that publish poll the interrupt flag (to keep the site whole); the others
+    // read, or write one file atomically, and must stop at once on Ctrl-C as any program does.
+    if matches!(cli.command, cli::Command::Build(_) | cli::Command::Serve(_)) {
+        hromadata::interrupt::install();
+    }
     let result = match cli.command {
         cli::Command::Check(args) => pipeline::check(&args.source),
         cli::Command::Verify(args) => pipeline::verify(&args.dir),

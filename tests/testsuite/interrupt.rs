@@ -290,3 +290,49 @@ fn a_full_disk_fails_the_build_and_keeps_the_site() {
 fn running_out_of_inodes_fails_the_build_and_keeps_the_site() {
     full_disk_case("size=64m,nr_inodes=400", |p| add_copies(p, 150));
 }
+
+/// `validate` only reads: Ctrl-C stops it at once (as any program), even mid-file — it used to
+/// set a flag nobody polled and run to the end.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_reading_command_at_once() {
+    use std::os::unix::process::ExitStatusExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    // About 120 MB: several seconds of work, so the signal lands mid-file.
+    let mut block = String::new();
+    for i in 0..20_000 {
+        block.push_str(&format!("{i},рядок {i},{}.50\n", i % 977));
+    }
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
+    std::io::Write::write_all(&mut file, b"id,name,amount\n").unwrap();
+    for _ in 0..200 {
+        std::io::Write::write_all(&mut file, block.as_bytes()).unwrap();
+    }
+    drop(file);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hromadata"))
+        .args(["validate", csv.to_str().unwrap()])
+        .output_to_null()
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    // SAFETY: sending a signal to our own child process, which has not been waited for.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let sent = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if sent.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("validate went on for 5 s after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        sent.elapsed()
+    );
+}
