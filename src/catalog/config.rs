@@ -123,6 +123,16 @@ pub fn is_contained_relative(path: &Path) -> bool {
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
+/// Whether `path` resolves — after following every symlink — to a place outside `root`, so that
+/// a link inside the source tree cannot publish a file from elsewhere on the machine. A path that
+/// does not exist is not outside (the caller reports it missing).
+pub fn leads_outside(root: &Path, path: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(real), Ok(real_root)) => !real.starts_with(real_root),
+        _ => false,
+    }
+}
+
 /// Reads TOML text into `T`, turning syntax and type errors into a located finding.
 fn parse_toml<T: for<'de> Deserialize<'de>>(
     text: &str,

@@ -16,6 +16,7 @@ mod jsonld;
 mod look;
 mod output;
 mod parity;
+mod paths;
 mod registers;
 mod scaffold;
 mod search;
