@@ -99,7 +99,7 @@ fn problems_in(el: ElementRef, problems: &mut Vec<String>) {
             }
         }
         "meta" if el.value().attr("http-equiv").is_some() => {
-            problems.push(format!("{}", el.html()))
+            problems.push(el.html())
         }
         "title" | "meta" | "link" if !in_head_or_svg(el) => {
             problems.push(format!("a <{name}> outside <head>"));
@@ -268,6 +268,36 @@ fn xml_json_and_csv_files_parse_back_to_the_same_text() {
         assert!(
             csv_titles.contains(&payload(n)),
             "datasets.csv: dataset {n}"
+        );
+    }
+}
+
+/// Links in metadata with another scheme than http(s) or mailto are findings naming the file,
+/// the field and the fix; `--keep-going` publishes their text without a link.
+#[test]
+fn links_with_other_schemes_are_located_findings_and_never_links() {
+    const BUDGET: &str = "publishers/vinnytska-miska-rada/budget/datapackage.json";
+    let p = Project::fixture("basic");
+    p.edit(BUDGET, "\"https://creativecommons.org/licenses/by/4.0/\"", "\" JaVaScRiPt:__xss(1)\"")
+        .edit(
+            BUDGET,
+            "\"keywords\"",
+            "\"homepage\": \"data:text/html,<script>__xss(2)</script>\", \
+             \"sources\": [{\"title\": \"Джерело\", \"path\": \"vbscript:__xss(3)\", \"email\": \"mailto:a@b.ua\"}], \
+             \"contributors\": [{\"title\": \"Автор\", \"path\": \"//evil.example/\"}], \"keywords\"",
+        );
+    let check = p.check();
+    assert_eq!(check.code, 1);
+    insta::assert_snapshot!(check.stdout);
+    let run = p.build(&["--keep-going"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let page = p.page("datasets/vinnytsia-budget/index.html");
+    let main = select(&page, "main").concat();
+    assert!(main.contains("Creative Commons Attribution 4.0") && main.contains("Джерело"));
+    for href in crate::support::attr(&page, "a", "href") {
+        assert!(
+            safe_url(&href) && !href.contains("xss") && !href.starts_with("//"),
+            "{href}"
         );
     }
 }
