@@ -98,9 +98,7 @@ fn problems_in(el: ElementRef, problems: &mut Vec<String>) {
                 _ => problems.push(format!("a script: {}", el.html())),
             }
         }
-        "meta" if el.value().attr("http-equiv").is_some() => {
-            problems.push(el.html())
-        }
+        "meta" if el.value().attr("http-equiv").is_some() => problems.push(el.html()),
         "title" | "meta" | "link" if !in_head_or_svg(el) => {
             problems.push(format!("a <{name}> outside <head>"));
         }
@@ -298,6 +296,40 @@ fn links_with_other_schemes_are_located_findings_and_never_links() {
         assert!(
             safe_url(&href) && !href.contains("xss") && !href.starts_with("//"),
             "{href}"
+        );
+    }
+}
+
+/// Every Turtle file of the hostile site parses with rdflib, and the payload titles come back.
+#[test]
+fn turtle_files_parse_with_rdflib() {
+    let (p, site) = built();
+    let files: Vec<String> = site
+        .keys()
+        .filter(|f| f.ends_with(".ttl"))
+        .map(|f| p.out().join(f).display().to_string())
+        .collect();
+    assert!(files.len() > hostile::count());
+    let script = "import sys, json, rdflib\n\
+        titles = set()\n\
+        for f in sys.argv[1:]:\n\
+        \x20   g = rdflib.Graph(); g.parse(f, format='turtle')\n\
+        \x20   titles |= {str(o) for o in g.objects(None, rdflib.DCTERMS.title)}\n\
+        print(json.dumps(sorted(titles)))\n";
+    let out = std::process::Command::new(crate::dcat::python())
+        .arg("-c")
+        .arg(script)
+        .args(&files)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let titles: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    let titles: Vec<String> = titles.iter().map(|t| clean(t)).collect();
+    for n in 0..hostile::count() {
+        assert!(
+            titles.contains(&clean(&payload(n))),
+            "dataset {n} in Turtle"
         );
     }
 }
