@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::report::{Finding, Kind};
-use crate::catalog::config::is_email;
+use crate::catalog::config::{is_email, url_chars_ok};
 
 /// Whether `url` is an absolute `http(s)://host…` or `mailto:address` URL, as written: no leading
 /// space or control character (browsers skip those, so `\u{1}javascript:` would still run).
@@ -25,7 +25,7 @@ pub fn is_link(url: &str) -> bool {
         return false;
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    !host.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+    !host.is_empty() && url_chars_ok(url)
 }
 
 /// The keys of a descriptor object whose values are URLs or e-mail addresses.
@@ -156,6 +156,8 @@ mod tests {
             (" https://example.gov.ua/", false),
             ("https://example.gov.ua/\n", false),
             ("https://exa mple.gov.ua/", false),
+            ("https://example.gov.ua/?q=\"><img src=x>", false),
+            ("https://example.gov.ua/?q='-x-'", true),
             ("file:///etc/passwd", false),
             ("ftp://example.gov.ua/", false),
             ("mailto:javascript:alert(1)", false),

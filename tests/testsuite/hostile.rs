@@ -141,6 +141,9 @@ fn catalog(p: &Project) {
             &toml_str(&format!("{} {}", payload(n), payload(n + 1))),
         );
     }
+    let base = "\"https://data.example.org/catalogue/\"";
+    assert!(text.contains(base));
+    text = text.replace(base, &toml_str("https://data.example.org/c/'-__xss(99)-'/"));
     text += "\n[resolution_835]\nlist = \"resolution-835.csv\"\n";
     p.write("catalog.toml", &text);
     let mut rows = vec![["code", "name_uk", "name_en", "applies_to", "frequency"]
@@ -159,13 +162,14 @@ fn catalog(p: &Project) {
 /// is covered by `check`'s tests).
 fn publisher(p: &Project, n: usize) -> String {
     let folder = format!("publishers/p{n:02} {}", file_safe(n));
-    let website = format!("https://example.gov.ua/{n}/\"'><svg/onload=__xss({n})>");
+    let website = format!("https://example.gov.ua/{n}/'-__xss({n})-'/");
     let toml = format!(
-        "edrpou = \"25512617\"\nterritory = \"UA05020030000031457\"\nwebsite = {}\n\n[name]\nuk = {}\nen = {}\n\n[contact]\nname = {}\nemail = \"data{n}@example.gov.ua\"\n",
+        "edrpou = \"25512617\"\nterritory = \"UA05020030000031457\"\nwebsite = {}\n\n[name]\nuk = {}\nen = {}\n\n[contact]\nname = {}\nemail = {}\n",
         toml_str(&website),
         toml_str(&payload(n)),
         toml_str(&payload(n + 1)),
         toml_str(&payload(n + 2)),
+        toml_str(&format!("\"'onfocus=__xss({n})//'\"@example.gov.ua")),
     );
     p.write(&format!("{folder}/publisher.toml"), &toml);
     folder
@@ -191,7 +195,7 @@ fn descriptor(n: usize, other: &str) -> Value {
             format!("JaVaScRiPt:__xss({})", n + k)
         } else {
             format!(
-                "https://example.gov.ua/{}?q=\"'><img/src/onerror=__xss({n})>",
+                "https://example.gov.ua/{}?q='onmouseover='__xss({n})",
                 n + k
             )
         }
