@@ -68,6 +68,13 @@ fn resource(p: &Project, path: &str) {
     p.edit(BUDGET, "\"revenues.csv\"", &json);
 }
 
+/// Names `list` as the Resolution 835 list in `catalog.toml`.
+fn resolution_835_list(p: &Project, list: &str) {
+    let text = std::fs::read_to_string(p.file(CATALOG)).unwrap();
+    let text = format!("{text}\n[resolution_835]\nlist = \"{list}\"\n");
+    std::fs::write(p.file(CATALOG), text).unwrap();
+}
+
 /// Runs `check`, `build` and `build --keep-going`; asserts exit 1, a message naming each of
 /// `located`, and no trace of the token in any file of the site. Returns whether `--keep-going`
 /// published a site (it does not when `catalog.toml` itself is refused).
@@ -341,26 +348,14 @@ fn catalog_cases() -> Vec<Case> {
         ),
         (
             "resolution_835_dot_dot",
-            |p, _| {
-                std::fs::write(
-                    p.file(CATALOG),
-                    std::fs::read_to_string(p.file(CATALOG)).unwrap()
-                        + "\n[resolution_835]\nlist = \"../outside/835.csv\"\n",
-                )
-                .unwrap();
-            },
+            |p, _| resolution_835_list(p, "../outside/835.csv"),
             vec![CATALOG, "resolution_835.list"],
         ),
         (
             "resolution_835_symlink",
             |p, o| {
                 symlink(o.join("835.csv"), p.file("835.csv")).unwrap();
-                std::fs::write(
-                    p.file(CATALOG),
-                    std::fs::read_to_string(p.file(CATALOG)).unwrap()
-                        + "\n[resolution_835]\nlist = \"835.csv\"\n",
-                )
-                .unwrap();
+                resolution_835_list(p, "835.csv");
             },
             vec![CATALOG, "resolution_835.list"],
         ),
