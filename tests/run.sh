@@ -62,5 +62,9 @@ fi
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 site="$target_dir/browser-site"
 "$target_dir/debug/hromadata" build --out "$site" >/dev/null
-HROMADATA_SITE="$site" HROMADATA_SCREENSHOTS="$target_dir/browser-screenshots" \
+# The hostile catalogue of tests/testsuite/hostile.rs (XSS payloads in every field), built by the test
+# suite's own generator, for tests/browser/inject.test.mjs.
+hostile="$target_dir/hostile-site"
+HROMADATA_HOSTILE_SITE="$hostile" cargo test --locked --quiet --test testsuite hostile::site -- --ignored --exact >/dev/null
+HROMADATA_SITE="$site" HROMADATA_HOSTILE_SITE="$hostile" HROMADATA_SCREENSHOTS="$target_dir/browser-screenshots" \
   node --test --test-reporter=spec tests/search/ tests/browser/

@@ -98,13 +98,22 @@ pub struct CatalogConfig {
     pub full_table_max_bytes: u64,
 }
 
+/// Whether `text` has only characters a URL may carry unencoded: no space or control character,
+/// none of `"<>\^`{|}` (which would otherwise need escaping wherever the URL is written: HTML,
+/// XML, Turtle, robots.txt). Letters outside ASCII are allowed (IRIs).
+pub fn url_chars_ok(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}".contains(c))
+}
+
 /// Checks a URL is absolute http(s); returns it with a trailing slash.
 pub fn normalise_base_url(url: &str) -> Option<String> {
     let url = url.trim();
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
-    if rest.is_empty() || rest.starts_with('/') || rest.chars().any(char::is_whitespace) {
+    if rest.is_empty() || rest.starts_with('/') || !url_chars_ok(rest) {
         return None;
     }
     Some(if url.ends_with('/') {
@@ -121,6 +130,16 @@ pub fn is_contained_relative(path: &Path) -> bool {
         && path
             .components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// Whether `path` resolves — after following every symlink — to a place outside `root`, so that
+/// a link inside the source tree cannot publish a file from elsewhere on the machine. A path that
+/// does not exist is not outside (the caller reports it missing).
+pub fn leads_outside(root: &Path, path: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(real), Ok(real_root)) => !real.starts_with(real_root),
+        _ => false,
+    }
 }
 
 /// Reads TOML text into `T`, turning syntax and type errors into a located finding.
@@ -327,6 +346,14 @@ mod tests {
             ("/relative/", None),
             ("https:///x", None),
             ("https://a b/", None),
+            ("https://a.example/\"><svg/onload=x>", None),
+            ("https://a.example/{{x}}", None),
+            ("https://a.example/a\\b", None),
+            ("https://a.example/\u{1}", None),
+            (
+                "https://київ.example/'x'/",
+                Some("https://київ.example/'x'/"),
+            ),
             ("javascript:alert(1)", None),
         ];
         for (url, want) in cases {

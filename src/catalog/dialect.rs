@@ -84,7 +84,11 @@ fn rows(o: &Map<String, Value>, key: &str) -> Result<Option<Vec<u64>>, String> {
 impl Dialect {
     /// Reads a dialect descriptor object.
     pub fn parse(value: &Value) -> Result<Dialect, String> {
-        let o = value.as_object().ok_or("`dialect` to be an object")?;
+        // A dialect given by path is not read (frictionless allows it): the object goes inline, so no
+        // path can lead outside the dataset folder.
+        let o = value.as_object().ok_or(
+            "`dialect` written inline as an object inside the resource (a path to a dialect file is not read; copy its contents here)",
+        )?;
         let mut d = Dialect {
             delimiter: one_byte(o, "delimiter")?,
             quote_char: one_byte(o, "quoteChar")?,

@@ -183,6 +183,14 @@ fn load_registry(
     findings: &mut Vec<Finding>,
 ) -> Result<Registry, Error> {
     let path = source.join(&config.registry);
+    let history = crate::territories::history_path(&path);
+    let outside = [&path, &history]
+        .into_iter()
+        .find(|p| config::leads_outside(source, p));
+    if let Some(link) = outside {
+        findings.push(outside_link(source, link, "territories.registry"));
+        return Ok(Registry::default());
+    }
     if !path.is_file() {
         findings.push(
             Finding::new(
@@ -210,6 +218,10 @@ fn load_mandatory(
         return Ok(Vec::new());
     };
     let path = source.join(list);
+    if config::is_contained_relative(list) && config::leads_outside(source, &path) {
+        findings.push(outside_link(source, &path, "resolution_835.list"));
+        return Ok(Vec::new());
+    }
     if !config::is_contained_relative(list) || !path.is_file() {
         findings.push(
             Finding::new(Kind::CatalogError, "catalog.toml", "`resolution_835.list` to name the list of mandatory datasets, a CSV inside the source folder")
@@ -223,8 +235,38 @@ fn load_mandatory(
     Ok(items)
 }
 
-/// Sorted subfolders of `dir` (symlinked folders are not followed).
-fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+/// A finding for a file or folder of the source tree that is a symbolic link leading outside it
+/// (`key`: the setting that names it, if any).
+fn outside_link(source: &Path, link: &Path, key: &str) -> Finding {
+    let shown = relative(source, link);
+    let (file, found) = if key.is_empty() {
+        (shown.clone(), None)
+    } else {
+        (
+            PathBuf::from("catalog.toml"),
+            Some(shown.display().to_string()),
+        )
+    };
+    let mut f = Finding::new(
+        Kind::CatalogError,
+        file,
+        "a file or folder inside the source folder; this is a symbolic link that leads outside it",
+    )
+    .hint("copy what it points at into the source folder instead of linking it (nothing outside the source folder is published)");
+    if !key.is_empty() {
+        f = f.field(key, None);
+    }
+    f.found = found;
+    f
+}
+
+/// Sorted subfolders of `dir`. Symlinked folders are not followed: one leading outside the source
+/// folder is a finding, one leading inside it is skipped (its target is read where it is).
+fn subfolders(
+    source: &Path,
+    dir: &Path,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(dir)
         .min_depth(1)
@@ -237,6 +279,8 @@ fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         })?;
         if entry.file_type().is_dir() {
             out.push(entry.into_path());
+        } else if entry.path_is_symlink() && config::leads_outside(source, entry.path()) {
+            findings.push(outside_link(source, entry.path(), ""));
         }
     }
     Ok(out)
@@ -252,6 +296,10 @@ fn load_publishers(
 ) -> Result<BTreeMap<PublisherSlug, Publisher>, Error> {
     let root = source.join("publishers");
     let mut publishers: BTreeMap<PublisherSlug, Publisher> = BTreeMap::new();
+    if config::leads_outside(source, &root) {
+        findings.push(outside_link(source, &root, ""));
+        return Ok(publishers);
+    }
     if !root.is_dir() {
         findings.push(Finding::new(
             Kind::CatalogError,
@@ -260,10 +308,14 @@ fn load_publishers(
         ));
         return Ok(publishers);
     }
-    for dir in subfolders(&root)? {
+    for dir in subfolders(source, &root, findings)? {
         let folder = relative(source, &dir);
         let shown = folder.join("publisher.toml");
         let file = dir.join("publisher.toml");
+        if config::leads_outside(source, &file) {
+            findings.push(outside_link(source, &file, ""));
+            continue;
+        }
         if !file.is_file() {
             findings.push(
                 Finding::new(
@@ -318,14 +370,23 @@ fn load_datasets(
     let mut datasets = Vec::new();
     let root = source.join(&publisher.folder);
     for entry in walkdir::WalkDir::new(&root)
-        .min_depth(2)
+        .min_depth(1)
         .sort_by_file_name()
     {
         let entry = entry.map_err(|e| Error::Walk {
             path: root.clone(),
             source: e,
         })?;
-        if entry.file_name() != "datapackage.json" || !entry.file_type().is_file() {
+        let linked = entry.path_is_symlink()
+            && (entry.path().is_dir() || entry.file_name() == "datapackage.json");
+        if linked && config::leads_outside(source, entry.path()) {
+            findings.push(outside_link(source, entry.path(), ""));
+            continue;
+        }
+        if entry.depth() < 2
+            || entry.file_name() != "datapackage.json"
+            || !entry.file_type().is_file()
+        {
             continue;
         }
         let dir = entry.path().parent().unwrap_or(&root);

@@ -1,5 +1,6 @@
-//! Stage 4, render: language-aware formatting of numbers, sizes and dates, and URL encoding of
-//! path segments. Pure functions; the same input always gives the same text.
+//! Stage 4, render: language-aware formatting of numbers, sizes and dates, URL encoding of
+//! path segments, and how templates write values. Pure functions; the same input always gives the
+//! same text.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -135,9 +136,54 @@ pub fn url_path(path: &str) -> String {
     out
 }
 
+/// Control characters HTML and XML text cannot carry (all but tab and line breaks).
+fn unwritable(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The templates' formatter: minijinja's (escaping in `.html` templates), after dropping control
+/// characters from text — a NUL or a terminal escape in metadata would make a page invalid HTML
+/// (the Nu checker refuses them) and shows as nothing useful anyway.
+pub fn write_value(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) if text.chars().any(unwritable) => {
+            let clean: String = text.chars().filter(|c| !unwritable(*c)).collect();
+            let clean = if value.is_safe() {
+                minijinja::Value::from_safe_string(clean)
+            } else {
+                minijinja::Value::from(clean)
+            };
+            minijinja::escape_formatter(out, state, &clean)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_drop_control_characters_and_escape() {
+        let mut env = minijinja::Environment::new();
+        env.set_formatter(write_value);
+        env.add_template("t.html", "<p title=\"{{ v }}\">{{ v }}</p>{{ s|safe }}")
+            .unwrap();
+        let v = "a\u{0}b\u{7}\u{1b}[31m\"<x>\tc\u{2028}";
+        let html = env
+            .get_template("t.html")
+            .unwrap()
+            .render(minijinja::context! { v, s => "<b>\u{0}ok</b>" })
+            .unwrap();
+        assert_eq!(
+            html,
+            "<p title=\"ab[31m&quot;&lt;x&gt;\tc\u{2028}\">ab[31m&quot;&lt;x&gt;\tc\u{2028}</p><b>ok</b>"
+        );
+    }
 
     #[test]
     fn formats() {

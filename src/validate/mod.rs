@@ -26,6 +26,7 @@ pub mod standalone;
 pub mod structure;
 pub mod table;
 pub mod temporal;
+pub mod urls;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -290,6 +291,7 @@ fn dataset_findings(catalog: &Catalog, dataset: &Dataset) -> Vec<Finding> {
         .iter()
         .filter_map(|s| scope_finding(catalog, s, &file, "hromadata.spatial"))
         .collect();
+    findings.extend(urls::findings(&dataset.descriptor, &file));
     if let Some(code) = &dataset.resolution_835 {
         let ok = code.len() == 7
             && (code.starts_with("all-") || code.starts_with("mun-"))

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { launch } from './launch.mjs';
 import { serve } from './serve.mjs';
 
 const require = createRequire(import.meta.url);
@@ -31,11 +31,7 @@ const outside = [];
 before(async () => {
   assert.ok(SITE && fs.existsSync(path.join(SITE, 'index.html')), 'HROMADATA_SITE must name a built site');
   server = await serve(SITE, PREFIX);
-  browser = await chromium.launch({
-    executablePath: process.env.HROMADATA_CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 
 after(async () => {

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::support::{repo, select, Project};
 
 /// The venv's Python, with rdflib and pySHACL; the test fails (never skips) without it.
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     let python = std::env::var_os("HROMADATA_TEST_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join(".venv-tests/bin/python"));

@@ -228,9 +228,14 @@ fn traversal_never_reaches_files_outside_the_site() {
     {
         std::os::unix::fs::symlink(outside.join("canary.txt"), p.out().join("leak.txt")).unwrap();
         std::os::unix::fs::symlink(&outside, p.out().join("leakdir")).unwrap();
+        // A chain: a link inside the site to a link that leaves it.
+        std::os::unix::fs::symlink("leak.txt", p.out().join("static/chain.txt")).unwrap();
+        std::os::unix::fs::symlink("../leak.txt", p.out().join("datasets/hop.txt")).unwrap();
     }
     let canary = outside.join("canary.txt");
     let absolute = format!("/{}", canary.display());
+    let double_slash = format!("//{}", canary.display());
+    let encoded_slashes = format!("/{}", canary.display().to_string().replace('/', "%2f"));
     let attempts = [
         "/../canary.txt",
         "/%2e%2e/canary.txt",
@@ -249,10 +254,34 @@ fn traversal_never_reaches_files_outside_the_site() {
         absolute.as_str(),
         "/%2f%2e%2e%2fcanary.txt",
         "/./../canary.txt",
+        // Double encoding, overlong UTF-8, mixed separators, encoded slashes into a link.
+        "/%252e%252e/canary.txt",
+        "/%252e%252e%252fcanary.txt",
+        "/%c0%ae%c0%ae/canary.txt",
+        "/%c0%ae%c0%ae%c0%afcanary.txt",
+        "/%e0%80%ae%e0%80%ae/canary.txt",
+        "/..%c0%afcanary.txt",
+        "/%u002e%u002e/canary.txt",
+        "/.%2e/canary.txt",
+        "/%2e./canary.txt",
+        "/..;/canary.txt",
+        "/....//canary.txt",
+        "/\\..\\canary.txt",
+        "/%5c%2e%2e%5ccanary.txt",
+        "/leakdir%2fcanary.txt",
+        "/static/chain.txt",
+        "/datasets/hop.txt",
+        "//etc/passwd",
+        double_slash.as_str(),
+        encoded_slashes.as_str(),
     ];
     for target in attempts {
         let reply = get(server.port, target);
         assert!(!reply.text().contains(secret), "{target} leaked the canary");
+        assert!(
+            !reply.text().contains("root:"),
+            "{target} served /etc/passwd"
+        );
         assert!(
             matches!(reply.status, 400 | 403 | 404),
             "{target}: status {}",

@@ -150,9 +150,7 @@ fn keywords(d: &Dataset, lang: &Lang) -> Vec<Text> {
 /// A link only for http(s) and mailto URLs: other schemes (`javascript:`…) are shown as text.
 pub fn safe_href(url: Option<&str>) -> Option<String> {
     let url = url?.trim();
-    let lower = url.to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:"))
-        .then(|| url.to_owned())
+    crate::validate::urls::is_link(url).then(|| url.to_owned())
 }
 
 fn scope_link(catalog: &Catalog, scope: &Scope, lang: &Lang) -> Link {
