@@ -100,8 +100,31 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
-fn read_text(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::read(path, e))
+/// Reads a metadata file (`shown` in findings) as text: see `decode_text`.
+fn read_text(path: &Path, shown: &Path, kind: Kind) -> Result<Result<String, Finding>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    Ok(decode_text(bytes, shown, kind))
+}
+
+/// A metadata file's bytes as text. A leading UTF-8 byte-order mark is dropped (Notepad and
+/// Excel write one). Bytes that are not UTF-8 are a finding at their row, not an operational
+/// error: the file was saved in another encoding, which its author can fix.
+pub fn decode_text(mut bytes: Vec<u8>, shown: &Path, kind: Kind) -> Result<String, Finding> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let row = 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64;
+        let len = e.utf8_error().error_len().unwrap_or(bytes.len() - at);
+        let bad = &bytes[at..at + len];
+        let hex: Vec<String> = bad.iter().map(|b| format!("{b:02X}")).collect();
+        Finding::new(kind, shown, "text in UTF-8")
+            .row(row)
+            .found(format!("bytes {} that are not UTF-8", hex.join(" ")))
+            .hint("the file was probably saved as Windows-1251: save it again as UTF-8")
+    })
 }
 
 /// Loads the source folder.
@@ -123,7 +146,9 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
             findings,
         });
     }
-    let config = match CatalogConfig::parse(&read_text(&catalog_file)?, Path::new("catalog.toml")) {
+    let shown = Path::new("catalog.toml");
+    let text = read_text(&catalog_file, shown, Kind::CatalogError)?;
+    let config = match text.map_err(|f| vec![f]).and_then(|t| CatalogConfig::parse(&t, shown)) {
         Ok(c) => c,
         Err(mut f) => {
             findings.append(&mut f);
@@ -284,7 +309,8 @@ fn load_publishers(
                 continue;
             }
         };
-        match Publisher::parse(&read_text(&file)?, slug, &folder, &shown) {
+        let text = read_text(&file, &shown, Kind::PublisherError)?;
+        match text.map_err(|f| vec![f]).and_then(|t| Publisher::parse(&t, slug, &folder, &shown)) {
             Ok(p) => {
                 if let Some(other) = publishers.get(&p.slug) {
                     findings.push(
@@ -335,9 +361,29 @@ fn load_datasets(
             folder: &folder,
             publisher: &publisher.slug,
         };
-        let (dataset, mut f) = package::parse(&read_text(entry.path())?, &at);
+        let shown = folder.join("datapackage.json");
+        let (dataset, mut f) = match read_text(entry.path(), &shown, Kind::PackageError)? {
+            Ok(text) => package::parse(&text, &at),
+            Err(finding) => (None, vec![finding]),
+        };
         findings.append(&mut f);
         datasets.extend(dataset);
     }
     Ok(datasets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_text_drops_a_bom_and_locates_bytes_that_are_not_utf8() {
+        let shown = Path::new("publisher.toml");
+        let text = decode_text(b"\xEF\xBB\xBFa = 1\n".to_vec(), shown, Kind::PublisherError);
+        assert_eq!(text.unwrap(), "a = 1\n");
+        let bad = b"a = 1\nb = \"\xc4\xee\"\n".to_vec();
+        let f = decode_text(bad, shown, Kind::PublisherError).unwrap_err();
+        assert_eq!(f.row, Some(2));
+        assert_eq!(f.found.as_deref(), Some("bytes C4 that are not UTF-8"));
+    }
 }

@@ -65,14 +65,11 @@ fn schema(
             let file = contained_file(at.source, at.folder, Path::new(path))
                 .map_err(|e| finding(shown, format!("{key}.schema"), e).found(path.clone()))?;
             let schema_shown = at.folder.join(path);
-            let text = std::fs::read_to_string(&file).map_err(|e| {
-                Finding::new(
-                    Kind::SchemaError,
-                    &schema_shown,
-                    "a readable UTF-8 JSON file",
-                )
-                .found(e.to_string())
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Finding::new(Kind::SchemaError, &schema_shown, "a readable JSON file")
+                    .found(e.to_string())
             })?;
+            let text = super::decode_text(bytes, &schema_shown, Kind::SchemaError)?;
             serde_json::from_str(&text).map_err(|e| {
                 Finding::new(Kind::SchemaError, &schema_shown, "valid JSON")
                     .row(e.line() as u64)

@@ -134,7 +134,9 @@ fn is_json(path: &Path) -> Result<bool, Error> {
 
 fn read_json(path: &Path, kind: Kind) -> Result<Result<Value, Finding>, Error> {
     let text = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-    Ok(serde_json::from_slice(&text).map_err(|e| {
+    // A byte-order mark (Notepad writes one) is not JSON, but nothing is wrong with the file.
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+    Ok(serde_json::from_slice(text).map_err(|e| {
         Finding::new(kind, path, "a JSON descriptor")
             .row(e.line() as u64)
             .found(e.to_string())

@@ -6,6 +6,7 @@
 //! Row numbers count every row of the file, empty lines included, the header being row 1 —
 //! frictionless' numbering. Memory stays flat in the file size apart from the sets of key values.
 
+use std::collections::HashSet;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
@@ -25,6 +26,9 @@ use crate::checksum::{self, Digest, HashingReader};
 pub const PREVIEW_ROWS: usize = 100;
 /// Findings kept per resource; the rest are counted.
 pub const MAX_FINDINGS: usize = 1000;
+/// The most columns a table may have (Excel's and LibreOffice's limit); a wider table is refused
+/// at its header, before a field is made for every column.
+pub const MAX_COLUMNS: usize = 16_384;
 /// Rows sampled to infer a schema (frictionless' default).
 pub const INFER_ROWS: usize = 100;
 
@@ -189,12 +193,21 @@ fn check_rows(
 ) -> u64 {
     let mut first = Batch::default();
     let labels = rows.read_header(&mut first, scan);
+    if let Some(wide) = too_wide(labels.as_ref().map_or(0, Vec::len), 1, shown) {
+        scan.push_all([wide]);
+        return rows.row;
+    }
     let inferred;
     let schema = match spec.schema {
         Some(s) => s,
         None => {
             rows.fill(&mut first, INFER_ROWS, usize::MAX, scan);
             first.seal();
+            let widest = (first.rows.iter()).find_map(|r| too_wide(r.cells.len(), r.number, shown));
+            if let Some(wide) = widest {
+                scan.push_all([wide]);
+                return rows.row;
+            }
             let sample: Vec<Vec<String>> = (0..first.rows.len().min(INFER_ROWS))
                 .filter_map(|k| first.cells(k, skip_space).ok())
                 .map(|cells| cells.into_iter().map(str::to_owned).collect())
@@ -284,6 +297,22 @@ fn check_rows(
         scan.inferred = Some(schema.clone());
     }
     rows.row
+}
+
+/// A finding when a header (or, without one, a row the schema is inferred from) at `row` has
+/// more than `MAX_COLUMNS` cells: every column costs a field, its checks and its profile, so a
+/// crafted line of a million delimiters would otherwise take minutes and gigabytes.
+fn too_wide(cells: usize, row: u64, shown: &Path) -> Option<Finding> {
+    (cells > MAX_COLUMNS).then(|| {
+        Finding::new(
+            Kind::SourceError,
+            shown,
+            format!("at most {MAX_COLUMNS} columns (the most a spreadsheet holds)"),
+        )
+        .row(row)
+        .found(format!("{cells} cells"))
+        .hint("the file is probably not a table with this delimiter: check the delimiter, or split the table")
+    })
 }
 
 /// Rows a table of `size` bytes probably has, judged by its first batch (at most `MAX_GUESS`:
@@ -388,11 +417,14 @@ fn records<'t>(
 fn expected_fields(schema: &Schema, labels: &[String]) -> Schema {
     let mut expected = schema.clone();
     expected.fields.truncate(labels.len());
+    // Names taken so far, so that thousands of extra labels cost one look-up each.
+    let mut taken: HashSet<String> = expected.fields.iter().map(|f| f.name.clone()).collect();
     for label in labels.iter().skip(schema.fields.len()) {
         let mut name = label.clone();
-        while expected.fields.iter().any(|f| f.name == name) {
+        while taken.contains(&name) {
             name.push('2');
         }
+        taken.insert(name.clone());
         expected.fields.push(crate::catalog::schema::Field {
             name,
             title: None,
