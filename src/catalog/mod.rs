@@ -148,7 +148,10 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
     }
     let shown = Path::new("catalog.toml");
     let text = read_text(&catalog_file, shown, Kind::CatalogError)?;
-    let config = match text.map_err(|f| vec![f]).and_then(|t| CatalogConfig::parse(&t, shown)) {
+    let config = match text
+        .map_err(|f| vec![f])
+        .and_then(|t| CatalogConfig::parse(&t, shown))
+    {
         Ok(c) => c,
         Err(mut f) => {
             findings.append(&mut f);
@@ -310,7 +313,10 @@ fn load_publishers(
             }
         };
         let text = read_text(&file, &shown, Kind::PublisherError)?;
-        match text.map_err(|f| vec![f]).and_then(|t| Publisher::parse(&t, slug, &folder, &shown)) {
+        match text
+            .map_err(|f| vec![f])
+            .and_then(|t| Publisher::parse(&t, slug, &folder, &shown))
+        {
             Ok(p) => {
                 if let Some(other) = publishers.get(&p.slug) {
                     findings.push(
