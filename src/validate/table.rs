@@ -143,7 +143,7 @@ fn scan_read(
 ) -> io::Result<TableScan> {
     let head = source::read_head(&mut hashing)?;
     let mut scan = TableScan::default();
-    if head.is_empty() {
+    if is_empty_text(&head) {
         scan.push_all([Finding::new(
             Kind::SourceError,
             shown,
@@ -297,6 +297,12 @@ fn check_rows(
         scan.inferred = Some(schema.clone());
     }
     rows.row
+}
+
+/// True when a file's head (all of it, when this short) holds no text: nothing, or only a
+/// byte-order mark, which an editor saving an empty table writes.
+fn is_empty_text(head: &[u8]) -> bool {
+    [&b""[..], b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xFE\xFF"].contains(&head)
 }
 
 /// A finding when a header (or, without one, a row the schema is inferred from) at `row` has
@@ -525,5 +531,51 @@ mod tests {
         assert_eq!(inline.digest, beside.digest);
         assert_eq!(inline.digest, checksum::digest_file(&path, true).unwrap());
         assert_eq!(beside.digest.bytes, size);
+    }
+
+    /// What `scan` finds in `bytes` with an inferred schema: (kind, row, found) of each finding.
+    fn findings_in(bytes: &[u8]) -> Vec<(Kind, Option<u64>, Option<String>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let dialect = Dialect::default();
+        let spec = TableSpec {
+            schema: None,
+            dialect: &dialect,
+            encoding: None,
+            duplicate_rows: false,
+            with_md5: false,
+            workers: 1,
+            profile: false,
+            keep_all_up_to: None,
+        };
+        let scan = scan(&path, Path::new("t.csv"), &spec).unwrap();
+        (scan.findings.into_iter())
+            .map(|f| (f.kind, f.row, f.found))
+            .collect()
+    }
+
+    #[test]
+    fn empty_bom_only_and_too_wide_tables_are_refused_at_once() {
+        let empty = Some("an empty file".to_owned());
+        for bytes in [&b""[..], b"\xEF\xBB\xBF", b"\xFF\xFE"] {
+            assert_eq!(
+                findings_in(bytes),
+                [(Kind::SourceError, None, empty.clone())]
+            );
+        }
+        let wide = vec![b','; MAX_COLUMNS];
+        let found = Some(format!("{} cells", MAX_COLUMNS + 1));
+        assert_eq!(
+            findings_in(&wide),
+            [(Kind::SourceError, Some(1), found.clone())]
+        );
+        let mut tall = b"a,b\n1,2\n".to_vec();
+        tall.extend_from_slice(&wide);
+        assert_eq!(findings_in(&tall), [(Kind::SourceError, Some(3), found)]);
+        assert!(
+            findings_in(b"a,b\n").is_empty(),
+            "a header alone is a valid table"
+        );
     }
 }
