@@ -149,10 +149,14 @@ pub fn validate(
 /// `validate`), but a published dataset without data is a failed export, not an open dataset.
 fn no_data_rows(scan: &table::TableScan, shown: &Path) -> Option<Finding> {
     (scan.rows == 0 && scan.findings.is_empty() && !scan.header.is_empty()).then(|| {
-        Finding::new(Kind::SourceError, shown, "at least one data row after the header")
-            .row(1)
-            .found("only the header")
-            .hint("export the table again with its rows, or leave the resource out until it has data")
+        Finding::new(
+            Kind::SourceError,
+            shown,
+            "at least one data row after the header",
+        )
+        .row(1)
+        .found("only the header")
+        .hint("export the table again with its rows, or leave the resource out until it has data")
     })
 }
 
@@ -359,6 +363,9 @@ mod tests {
         scan.rows = 1;
         assert!(no_data_rows(&scan, shown).is_none());
         let empty = table::TableScan::default();
-        assert!(no_data_rows(&empty, shown).is_none(), "an empty file has its own finding");
+        assert!(
+            no_data_rows(&empty, shown).is_none(),
+            "an empty file has its own finding"
+        );
     }
 }

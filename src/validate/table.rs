@@ -156,9 +156,14 @@ fn scan_read(
     }
     let encoding = match source::choose_encoding(spec.encoding, &head) {
         Ok(e) => e,
-        Err(expected) => {
-            scan.push_all([Finding::new(Kind::EncodingError, shown, expected)
-                .found(spec.encoding.unwrap_or_default())]);
+        Err((expected, found, row)) => {
+            let mut finding = Finding::new(Kind::EncodingError, shown, expected).found(found);
+            if let Some(row) = row {
+                finding = finding
+                    .row(row)
+                    .hint("save the file again as CSV in UTF-8 (in Excel: “CSV UTF-8”)");
+            }
+            scan.push_all([finding]);
             scan.digest = hashing.finish()?;
             return Ok(scan);
         }

@@ -14,6 +14,7 @@ mod incremental;
 mod integrity;
 mod jsonld;
 mod look;
+mod malformed;
 mod output;
 mod parity;
 mod registers;
