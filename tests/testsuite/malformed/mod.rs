@@ -73,7 +73,7 @@ pub fn put(p: &Project, rel: &str, bytes: impl AsRef<[u8]>) {
     std::fs::write(path, bytes).unwrap();
 }
 
-fn args(list: &[&str]) -> Vec<String> {
+pub fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|a| a.to_string()).collect()
 }
 
