@@ -126,8 +126,14 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Error> {
 fn print_findings(findings: Vec<Finding>) -> Outcome {
     let mut report = Report { findings };
     report.sort();
-    for f in &report.findings {
+    // A file of a million bad rows gets the first ones listed, as `validate` does, not a
+    // million lines.
+    let shown = crate::validate::table::MAX_FINDINGS;
+    for f in report.findings.iter().take(shown) {
         println!("{f}");
+    }
+    if report.findings.len() > shown {
+        println!("… and {} more not shown", report.findings.len() - shown);
     }
     println!(
         "{} problem(s) found; nothing was written",
