@@ -24,7 +24,8 @@ fn nested(depth: usize) -> String {
     format!(r#"{{"name": "p", "resources": [{{"name": "r", "path": "t.csv", "schema": {deep}}}]}}"#)
 }
 
-const FIELD_TOTAL: &str = r#"{"name": "total", "type": "number", "title": "Доходи, грн", "constraints": {"minimum": 0}}"#;
+const FIELD_TOTAL: &str =
+    r#"{"name": "total", "type": "number", "title": "Доходи, грн", "constraints": {"minimum": 0}}"#;
 
 cases! {
     trailing_commas: 1, [SHOWN, "row 6", "trailing comma"], |p| package(p, "trailing_commas");

@@ -27,6 +27,10 @@ pub const CATALOG: &str = "catalog.toml";
 /// refused by limits, in well under this.
 const MAX_CASE_TIME: Duration = Duration::from_secs(30);
 
+/// The most memory a case may take (KiB, peak resident size): bombs are refused by limits, and
+/// the biggest honest input here (a 20 MiB line) takes under 100 MiB.
+const MAX_CASE_KIB: i64 = 256 * 1024;
+
 /// The most lines of a case's output kept in its snapshot (and the last line).
 const SNAPSHOT_LINES: usize = 30;
 
@@ -77,14 +81,54 @@ pub fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|a| a.to_string()).collect()
 }
 
-/// The largest resident size, in KiB, of any child process this test binary has waited for:
-/// an upper bound for each case's binary, so that bombs can be held to bounded memory.
-pub fn peak_child_rss_kib() -> i64 {
-    // SAFETY: getrusage only writes the struct it is given.
-    unsafe {
+/// What a run of the binary printed and returned, and its peak resident size in KiB.
+struct Measured {
+    code: i32,
+    output: String,
+    peak_kib: i64,
+}
+
+/// Runs the binary in `cwd` as `support::run` does, but reaps it with `wait4` to learn its own
+/// peak memory (not that of the other tests' children running at the same time).
+fn run_measured(args: &[String], cwd: &std::path::Path) -> Measured {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hromadata"))
+        .args(args)
+        .current_dir(cwd)
+        .env("CI", "true")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            String::from_utf8(bytes).expect("output is UTF-8")
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let (mut status, pid) = (0, child.id() as libc::pid_t);
+    // SAFETY: `usage` and `status` are plain data wait4 writes; the child is ours and not
+    // waited for elsewhere.
+    let usage = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage.ru_maxrss
+        assert_eq!(libc::wait4(pid, &mut status, 0, &mut usage), pid);
+        usage
+    };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
+    let output = stdout.join().unwrap() + &stderr.join().unwrap();
+    Measured {
+        code,
+        output,
+        peak_kib: usage.ru_maxrss,
     }
 }
 
@@ -93,17 +137,25 @@ pub fn peak_child_rss_kib() -> i64 {
 pub fn run_case(name: &str, code: i32, located: &[&str], setup: impl Fn(&Project) -> Vec<String>) {
     let p = Project::fixture("basic");
     let argv = setup(&p);
-    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     let started = Instant::now();
-    let run = crate::support::run(&argv, p.dir.path());
+    let run = run_measured(&argv, p.dir.path());
     let took = started.elapsed();
-    let output = format!("{}{}", run.stdout, run.stderr);
-    let shown = format!("exit {}\n{}", run.code, crate::support::redact(&output, &p));
-    assert!(!output.contains("panicked"), "{name}: a panic\n{shown}");
+    let shown = format!(
+        "exit {}\n{}",
+        run.code,
+        crate::support::redact(&run.output, &p)
+    );
+    assert!(!run.output.contains("panicked"), "{name}: a panic\n{shown}");
     assert_eq!(run.code, code, "{name}: wrong exit code\n{shown}");
     for needle in located {
-        assert!(output.contains(needle), "{name}: no {needle:?} in\n{shown}");
+        assert!(
+            run.output.contains(needle),
+            "{name}: no {needle:?} in\n{shown}"
+        );
     }
+    let peak = run.peak_kib;
+    assert!(peak < MAX_CASE_KIB, "{name}: took {peak} KiB");
+    eprintln!("{name}: {took:.2?}, {peak} KiB");
     assert!(took < MAX_CASE_TIME, "{name}: took {took:?}");
     // Progress lines say nothing about the input; of a flood of findings the first lines and
     // the count of the rest are enough to see what the user is told.
