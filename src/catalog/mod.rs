@@ -7,6 +7,7 @@
 pub mod config;
 pub mod dialect;
 pub mod ids;
+pub mod jsonline;
 pub mod mandatory;
 pub mod package;
 pub mod profile;

@@ -246,7 +246,20 @@ pub struct Location<'a> {
 
 /// Parses a `datapackage.json` text. Returns the dataset when it is usable (possibly with
 /// findings about optional properties), or `None` with the findings that make it unusable.
+/// Findings about a property carry the line its value starts on.
 pub fn parse(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
+    let (dataset, mut findings) = read(text, at);
+    let shown = at.folder.join("datapackage.json");
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.row.is_none() && f.file == shown)
+    {
+        f.row = (f.field.as_deref()).and_then(|field| super::jsonline::line_of(text, field));
+    }
+    (dataset, findings)
+}
+
+fn read(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
     let shown = at.folder.join("datapackage.json");
     let mut r = Reader {
         shown: &shown,
@@ -547,5 +560,28 @@ mod tests {
         for (f, key, _) in Frequency::ALL {
             assert_eq!(f.key(), key);
         }
+    }
+
+    #[test]
+    fn findings_about_properties_carry_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("p/d")).unwrap();
+        std::fs::write(dir.path().join("p/d/t.csv"), "a\n1\n").unwrap();
+        let text = "{\n  \"name\": \"d\",\n  \"title\": \"T\",\n  \"resources\": [\n    {\"name\": \"t\",\n     \"path\": \"t.csv\", \"encoding\": \"klingon\"}\n  ]\n}\n";
+        let slug = PublisherSlug::from_folder("p").unwrap();
+        let at = Location {
+            source: dir.path(),
+            folder: Path::new("p/d"),
+            publisher: &slug,
+        };
+        let (_, findings) = parse(text, &at);
+        let located: Vec<_> = findings
+            .iter()
+            .map(|f| (f.field.as_deref(), f.row))
+            .collect();
+        assert!(
+            located.contains(&(Some("resources[0].encoding"), Some(6))),
+            "{located:?}"
+        );
     }
 }

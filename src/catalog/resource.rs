@@ -156,6 +156,12 @@ pub fn read(
             None
         }),
     };
+    let encoding = text(obj, "encoding");
+    let unknown = |l: &&str| crate::validate::sniff::encoding_for_label(l).is_none();
+    if let Some(label) = encoding.as_deref().filter(unknown) {
+        let expected = "a known text encoding such as utf-8 or windows-1251";
+        findings.push(finding(shown, format!("{key}.encoding"), expected).found(label));
+    }
     let schema = schema(obj, at, shown, &key)
         .map_err(|f| findings.push(*f))
         .ok()
@@ -176,7 +182,7 @@ pub fn read(
         title: text(obj, "title"),
         description: text(obj, "description"),
         mediatype: text(obj, "mediatype").or_else(|| text(obj, "mediaType")),
-        encoding: text(obj, "encoding"),
+        encoding,
         format,
         declared_bytes,
         declared_hash,

@@ -66,10 +66,18 @@ fn shown(path: &Path) -> &Path {
 /// for growth while a crafted file is refused within 2 s (measured: 1.7 s at the limit).
 fn limits() -> xlsx::Limits {
     xlsx::Limits {
-        max_part_bytes: 64 * 1024 * 1024,
+        max_part_bytes: MAX_BYTES,
+        max_rows: MAX_ROWS,
         ..xlsx::Limits::default()
     }
 }
+
+/// The most bytes of an edition (the CSV file, or the workbook's sheet unpacked): the codifier
+/// takes about 10 MiB.
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// The most rows of an edition read: the codifier has about 30,000 objects. Every row is held
+/// until all are checked, so this bounds memory (a file of a million rows took a gigabyte).
+const MAX_ROWS: u64 = 300_000;
 
 /// The rows of the XLSX edition with their spreadsheet row numbers.
 fn read_xlsx(path: &Path) -> Result<Vec<(u64, Vec<String>)>, Error> {
@@ -94,6 +102,14 @@ fn read_xlsx(path: &Path) -> Result<Vec<(u64, Vec<String>)>, Error> {
 /// The rows of the CSV edition with their line numbers: UTF-8 (with or without BOM) or
 /// Windows-1251, `;` or `,` between cells.
 fn read_csv(path: &Path) -> Result<Result<Vec<(u64, Vec<String>)>, Finding>, Error> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::read(path, e))?
+        .len();
+    if size > MAX_BYTES {
+        let expected = format!("a codifier file of at most {} MiB", MAX_BYTES >> 20);
+        let found = format!("{} MiB", size >> 20);
+        return Ok(Err(too_big(path, expected, found, None)));
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     let text = match decode(bytes, shown(path)) {
         Ok(text) => text,
@@ -114,9 +130,24 @@ fn read_csv(path: &Path) -> Result<Result<Vec<(u64, Vec<String>)>, Finding>, Err
     for record in reader.records() {
         let record = record.map_err(|e| Error::read(path, std::io::Error::other(e)))?;
         let line = record.position().map_or(0, |p| p.line());
+        if rows.len() as u64 == MAX_ROWS {
+            let expected = format!("at most {MAX_ROWS} rows");
+            return Ok(Err(too_big(path, expected, "more rows".into(), Some(line))));
+        }
         rows.push((line, record.iter().map(str::to_owned).collect()));
     }
     Ok(Ok(rows))
+}
+
+/// The finding for an edition beyond the limits (at `line` when it has one).
+fn too_big(path: &Path, expected: String, found: String, line: Option<u64>) -> Finding {
+    let mut finding = Finding::new(Kind::TerritoryError, shown(path), expected)
+        .found(found)
+        .hint("the codifier is far smaller: take the file again from the Ministry's site");
+    if let Some(line) = line {
+        finding = finding.row(line);
+    }
+    finding
 }
 
 /// The CSV edition's bytes as text. UTF-8 when the bytes are, or when UTF-8 letters come before

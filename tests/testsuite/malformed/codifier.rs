@@ -29,9 +29,15 @@ cases! {
     invalid_utf8: 1, [SHOWN, "row 3", "UTF-8"], |p| edition(p, "invalid_utf8");
     windows_1251_bad_code: 1, [SHOWN, "row 3", "field `Другий рівень` (column 2)", "UA0502ХХХ"], |p| edition(p, "windows_1251_bad_code");
     binary: 1, [SHOWN, "row 1", "a header row"], |p| edition(p, "binary");
-    million_rows_of_one_code: 1, [SHOWN, "row 3", "row 2 has it too"], |p| {
+    million_rows: 1, [SHOWN, "row 300001", "at most 300000 rows"], |p| {
         let head = file("codifier/header_only.csv");
         let row = "UA05000000000010236;;;;;O;Вінницька\n".repeat(1_000_000);
         import(p, NAME, [head, row.into_bytes()].concat())
     };
+    hundred_thousand_repeated_codes: 1, [SHOWN, "row 3", "row 2 has it too"], |p| {
+        let head = file("codifier/header_only.csv");
+        let row = "UA05000000000010236;;;;;O;Вінницька\n".repeat(100_000);
+        import(p, NAME, [head, row.into_bytes()].concat())
+    };
+    file_of_65_mib: 1, [SHOWN, "at most 64 MiB"], |p| import(p, NAME, vec![b'\n'; 65 << 20]);
 }
