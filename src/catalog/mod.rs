@@ -393,4 +393,29 @@ mod tests {
         assert_eq!(f.row, Some(2));
         assert_eq!(f.found.as_deref(), Some("bytes C4 that are not UTF-8"));
     }
+
+    #[test]
+    fn findings_about_properties_carry_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("p/d")).unwrap();
+        std::fs::write(dir.path().join("p/d/t.csv"), "a\n1\n").unwrap();
+        let text = "{\n  \"name\": \"d\",\n  \"title\": \"T\",\n  \"resources\": [\n    {\"name\": \"t\",\n     \"path\": \"t.csv\", \"encoding\": \"klingon\"}\n  ],\n  \"hromadata\": {\"frequncy\": \"yearly\"}\n}\n";
+        let slug = PublisherSlug::from_folder("p").unwrap();
+        let at = package::Location {
+            source: dir.path(),
+            folder: Path::new("p/d"),
+            publisher: &slug,
+        };
+        let (_, findings) = package::parse(text, &at);
+        let located: Vec<_> = findings
+            .iter()
+            .map(|f| (f.field.as_deref(), f.row))
+            .collect();
+        assert!(
+            located.contains(&(Some("resources[0].encoding"), Some(6))),
+            "{located:?}"
+        );
+        let typo = (Some("hromadata.frequncy"), Some(8));
+        assert!(located.contains(&typo), "{located:?}");
+    }
 }

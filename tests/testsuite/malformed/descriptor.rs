@@ -66,6 +66,8 @@ cases! {
         edit(p, r#""primaryKey": ["year", "source"]"#, r#""foreignKeys": [{"fields": ["nope"], "reference": {"resource": "", "fields": ["year"]}}]"#)
     };
     hromadata_is_a_list: 1, [SHOWN, "field `hromadata`", "row 32"], |p| edit(p, r#""hromadata": {"#, r#""hromadata": [], "x": {"#);
+    hromadata_property_misspelt: 1, [SHOWN, "row 35", "field `hromadata.frequncy`"], |p| edit(p, r#""frequency": "yearly""#, r#""frequncy": "yearly""#);
+    unknown_top_level_property_is_allowed_but_bad_name_is_not: 1, [SHOWN, "row 3", "field `name`"], |p| edit(p, r#""name": "vinnytsia-budget","#, r#""name": "Vinnytsia Budget", "x-colour": "red","#);
     spatial_is_a_string: 1, [SHOWN, "field `hromadata.spatial`", "row 38"], |p| edit(p, r#""spatial": ["UA05020030000031457"]"#, r#""spatial": "UA05020030000031457""#);
     schema_given_to_validate_is_broken: 1, ["`schema.json`", "row 1"], |p| {
         crate::malformed::put(p, "schema.json", format!("{{\"fields\": [{FIELD_TOTAL},]}}"));
