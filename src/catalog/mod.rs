@@ -102,7 +102,7 @@ pub struct Loaded {
 }
 
 /// Reads a metadata file (`shown` in findings) as text: see `decode_text`.
-fn read_text(path: &Path, shown: &Path, kind: Kind) -> Result<Result<String, Finding>, Error> {
+fn read_text(path: &Path, shown: &Path, kind: Kind) -> Result<Result<String, Box<Finding>>, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     Ok(decode_text(bytes, shown, kind))
 }
@@ -110,7 +110,7 @@ fn read_text(path: &Path, shown: &Path, kind: Kind) -> Result<Result<String, Fin
 /// A metadata file's bytes as text. A leading UTF-8 byte-order mark is dropped (Notepad and
 /// Excel write one). Bytes that are not UTF-8 are a finding at their row, not an operational
 /// error: the file was saved in another encoding, which its author can fix.
-pub fn decode_text(mut bytes: Vec<u8>, shown: &Path, kind: Kind) -> Result<String, Finding> {
+pub fn decode_text(mut bytes: Vec<u8>, shown: &Path, kind: Kind) -> Result<String, Box<Finding>> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
@@ -121,10 +121,12 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &Path, kind: Kind) -> Result<Strin
         let len = e.utf8_error().error_len().unwrap_or(bytes.len() - at);
         let bad = &bytes[at..at + len];
         let hex: Vec<String> = bad.iter().map(|b| format!("{b:02X}")).collect();
-        Finding::new(kind, shown, "text in UTF-8")
-            .row(row)
-            .found(format!("bytes {} that are not UTF-8", hex.join(" ")))
-            .hint("the file was probably saved as Windows-1251: save it again as UTF-8")
+        Box::new(
+            Finding::new(kind, shown, "text in UTF-8")
+                .row(row)
+                .found(format!("bytes {} that are not UTF-8", hex.join(" ")))
+                .hint("the file was probably saved as Windows-1251: save it again as UTF-8"),
+        )
     })
 }
 
@@ -150,7 +152,7 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
     let shown = Path::new("catalog.toml");
     let text = read_text(&catalog_file, shown, Kind::CatalogError)?;
     let config = match text
-        .map_err(|f| vec![f])
+        .map_err(|f| vec![*f])
         .and_then(|t| CatalogConfig::parse(&t, shown))
     {
         Ok(c) => c,
@@ -315,7 +317,7 @@ fn load_publishers(
         };
         let text = read_text(&file, &shown, Kind::PublisherError)?;
         match text
-            .map_err(|f| vec![f])
+            .map_err(|f| vec![*f])
             .and_then(|t| Publisher::parse(&t, slug, &folder, &shown))
         {
             Ok(p) => {
@@ -371,7 +373,7 @@ fn load_datasets(
         let shown = folder.join("datapackage.json");
         let (dataset, mut f) = match read_text(entry.path(), &shown, Kind::PackageError)? {
             Ok(text) => package::parse(&text, &at),
-            Err(finding) => (None, vec![finding]),
+            Err(finding) => (None, vec![*finding]),
         };
         findings.append(&mut f);
         datasets.extend(dataset);

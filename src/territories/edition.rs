@@ -26,6 +26,9 @@ const COLUMNS: [&str; 7] = [
     "Назва об’єкта",
 ];
 
+/// Rows of an edition: each with its line (or spreadsheet row) number and its cells.
+type Rows = Vec<(u64, Vec<String>)>;
+
 /// One object of the codifier, as the registry stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
@@ -51,7 +54,7 @@ pub fn read(path: &Path) -> Result<(Vec<Object>, Vec<Finding>), Error> {
     } else {
         match read_csv(path)? {
             Ok(rows) => rows,
-            Err(finding) => return Ok((Vec::new(), vec![finding])),
+            Err(finding) => return Ok((Vec::new(), vec![*finding])),
         }
     };
     Ok(objects(path, rows))
@@ -101,7 +104,7 @@ fn read_xlsx(path: &Path) -> Result<Vec<(u64, Vec<String>)>, Error> {
 
 /// The rows of the CSV edition with their line numbers: UTF-8 (with or without BOM) or
 /// Windows-1251, `;` or `,` between cells.
-fn read_csv(path: &Path) -> Result<Result<Vec<(u64, Vec<String>)>, Finding>, Error> {
+fn read_csv(path: &Path) -> Result<Result<Rows, Box<Finding>>, Error> {
     let size = std::fs::metadata(path)
         .map_err(|e| Error::read(path, e))?
         .len();
@@ -140,20 +143,20 @@ fn read_csv(path: &Path) -> Result<Result<Vec<(u64, Vec<String>)>, Finding>, Err
 }
 
 /// The finding for an edition beyond the limits (at `line` when it has one).
-fn too_big(path: &Path, expected: String, found: String, line: Option<u64>) -> Finding {
+fn too_big(path: &Path, expected: String, found: String, line: Option<u64>) -> Box<Finding> {
     let mut finding = Finding::new(Kind::TerritoryError, shown(path), expected)
         .found(found)
         .hint("the codifier is far smaller: take the file again from the Ministry's site");
     if let Some(line) = line {
         finding = finding.row(line);
     }
-    finding
+    Box::new(finding)
 }
 
 /// The CSV edition's bytes as text. UTF-8 when the bytes are, or when UTF-8 letters come before
 /// the first bytes that are not (a UTF-8 file damaged mid-way: a finding at that row, instead of
 /// names garbled by reading the whole file as Windows-1251); else the detected code page.
-fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Finding> {
+fn decode(bytes: Vec<u8>, shown: &Path) -> Result<String, Box<Finding>> {
     let utf8 = match std::str::from_utf8(&bytes) {
         Ok(_) => true,
         Err(e) => bytes[..e.valid_up_to()].iter().any(|b| *b >= 0x80),

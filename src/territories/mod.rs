@@ -75,7 +75,7 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Error> {
     let shown = Path::new("catalog.toml");
     let config_text = match crate::catalog::decode_text(bytes, shown, Kind::CatalogError) {
         Ok(text) => text,
-        Err(finding) => return Ok(print_findings(vec![finding])),
+        Err(finding) => return Ok(print_findings(vec![*finding])),
     };
     let config = match CatalogConfig::parse(&config_text, Path::new("catalog.toml")) {
         Ok(config) => config,
