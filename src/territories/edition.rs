@@ -15,8 +15,8 @@ use crate::Error;
 const HEADER_FIRST: &str = "Перший рівень";
 /// The sheet of the XLSX edition (the first sheet is read when it is missing).
 const SHEET: &str = "Кодифікатор";
-/// The columns of the edition: five levels, category, name.
-const COLUMNS: [&str; 7] = [
+/// The columns of the edition: five levels, category, name (the header row, word for word).
+pub const COLUMNS: [&str; 7] = [
     "Перший рівень",
     "Другий рівень",
     "Третій рівень",

@@ -53,6 +53,23 @@ pub struct TableSpec<'a> {
     pub keep_all_up_to: Option<u64>,
 }
 
+impl<'a> TableSpec<'a> {
+    /// A file read as it is, nothing declared: schema inferred, encoding and delimiter detected,
+    /// one thread, no profile (how `new dataset` reads a file).
+    pub fn undeclared(dialect: &'a Dialect) -> Self {
+        TableSpec {
+            schema: None,
+            dialect,
+            encoding: None,
+            duplicate_rows: false,
+            with_md5: false,
+            workers: 1,
+            profile: false,
+            keep_all_up_to: None,
+        }
+    }
+}
+
 /// Checking threads for each of `large` tables validated at the same time: the cores shared
 /// out, at least one each (several large files already keep every core busy).
 pub fn workers_for(large: usize) -> usize {
@@ -538,22 +555,13 @@ mod tests {
         assert_eq!(beside.digest.bytes, size);
     }
 
-    /// What `scan` finds in `bytes` with an inferred schema: (kind, row, found) of each finding.
+    /// What `scan` finds in `bytes` with nothing declared: (kind, row, found) of each finding.
     fn findings_in(bytes: &[u8]) -> Vec<(Kind, Option<u64>, Option<String>)> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, bytes).unwrap();
         let dialect = Dialect::default();
-        let spec = TableSpec {
-            schema: None,
-            dialect: &dialect,
-            encoding: None,
-            duplicate_rows: false,
-            with_md5: false,
-            workers: 1,
-            profile: false,
-            keep_all_up_to: None,
-        };
+        let spec = TableSpec::undeclared(&dialect);
         let scan = scan(&path, Path::new("t.csv"), &spec).unwrap();
         (scan.findings.into_iter())
             .map(|f| (f.kind, f.row, f.found))

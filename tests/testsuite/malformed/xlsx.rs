@@ -102,18 +102,7 @@ fn row(n: u32, cells: &[&str]) -> String {
 
 /// A codifier sheet: the header on row 4, one oblast on row 5, then `more` rows as given.
 fn codifier_rows(more: &str) -> String {
-    let header = row(
-        4,
-        &[
-            "Перший рівень",
-            "Другий рівень",
-            "Третій рівень",
-            "Четвертий рівень",
-            "Додатковий рівень",
-            "Категорія об’єкта",
-            "Назва об’єкта",
-        ],
-    );
+    let header = row(4, &hromadata::territories::edition::COLUMNS);
     let oblast = row(
         5,
         &["UA05000000000010236", "", "", "", "", "O", "Вінницька"],
