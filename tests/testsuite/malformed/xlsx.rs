@@ -169,7 +169,7 @@ cases! {
         let empty = format!(r#"<workbook xmlns="{MAIN_NS}"><sheets/></workbook>"#);
         import(p, NAME, zip(&[part("xl/workbook.xml", empty.as_bytes()), part("xl/_rels/workbook.xml.rels", b"<Relationships/>")]))
     };
-    malformed_xml: 2, [SHOWN, SHEET, "damaged"], |p| {
+    malformed_xml: 2, [SHOWN, SHEET, "damaged", "in row 6"], |p| {
         let broken = sheet_xml("A1:G5", &codifier_rows(r#"<row r="6"><c r="A6"><v>1</c></row>"#));
         import(p, NAME, workbook(&broken, Vec::new()))
     };
