@@ -591,4 +591,19 @@ mod tests {
             "a header alone is a valid table"
         );
     }
+
+    /// A million empty lines at the end are a million blank rows, counted, of which the first
+    /// `MAX_FINDINGS` are kept: the others are never all held at once (they took 460 MB).
+    #[test]
+    fn findings_past_the_limit_are_counted_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut csv = b"a,b\n1,2\n".to_vec();
+        csv.resize(csv.len() + 5000, b'\n');
+        std::fs::write(&path, csv).unwrap();
+        let dialect = Dialect::default();
+        let scan = scan(&path, Path::new("t.csv"), &TableSpec::undeclared(&dialect)).unwrap();
+        assert_eq!((scan.findings.len(), scan.omitted), (MAX_FINDINGS, 4000));
+        assert_eq!(scan.findings[0].row, Some(3));
+    }
 }
