@@ -24,6 +24,14 @@ fn nested(depth: usize) -> String {
     format!(r#"{{"name": "p", "resources": [{{"name": "r", "path": "t.csv", "schema": {deep}}}]}}"#)
 }
 
+/// `{"<key>": [item(0), …, item(99999)]}`, `{i}` in `item` standing for the index.
+fn many(key: &str, item: &str) -> String {
+    let items: Vec<String> = (0..100_000)
+        .map(|i| item.replace("{i}", &i.to_string()))
+        .collect();
+    format!(r#"{{"name": "p", "{key}": [{}]}}"#, items.join(", "))
+}
+
 const FIELD_TOTAL: &str =
     r#"{"name": "total", "type": "number", "title": "Доходи, грн", "constraints": {"minimum": 0}}"#;
 
@@ -41,6 +49,12 @@ cases! {
     nul_byte: 1, [SHOWN, "row 5", "control character"], |p| package(p, "nul_byte");
     windows_1251: 1, [SHOWN, "row 4", "UTF-8"], |p| package(p, "windows_1251");
     nested_100_000_deep: 1, ["`deep.json`", "row 1", "recursion limit"], |p| validate(p, "deep.json", nested(100_000), &[]);
+    hundred_thousand_resources: 1, ["`t0.csv`", "an existing file", "100000 problem(s)"], |p| validate(p, "many.json", many("resources", r#"{"name": "r{i}", "path": "t{i}.csv"}"#), &[]);
+    hundred_thousand_fields: 1, ["`t.csv`", "row 1", "field `f1` (column 2)", "99999 problem(s)"], |p| {
+        crate::malformed::put(p, "t.csv", "f0\n1\n");
+        let fields = many("fields", r#"{"name": "f{i}", "type": "integer"}"#);
+        validate(p, "many.json", format!(r#"{{"name": "p", "resources": [{{"name": "r", "path": "t.csv", "schema": {fields}}}]}}"#), &[])
+    };
     title_is_a_number: 1, [SHOWN, "field `title`", "row 4"], |p| edit(p, r#""title": "Доходи бюджету громади""#, r#""title": 5"#);
     keywords_is_a_string: 1, [SHOWN, "field `keywords`", "row 6"], |p| edit(p, r#""keywords": ["бюджет"]"#, r#""keywords": "бюджет""#);
     licenses_is_a_string: 1, [SHOWN, "field `licenses`", "row 7"], |p| edit(p, r#""licenses": [{"#, r#""licenses": "CC-BY-4.0", "x": [{"#);
