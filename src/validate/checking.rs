@@ -126,10 +126,10 @@ impl Sequencer {
             cells.into_iter().map(str::to_owned).collect()
         };
         let keys = ctx.checker.keys();
-        self.tables
-            .flush(keys, &lookups, &cells_of, ctx.shown, &mut findings);
+        let dropped = (self.tables).flush(keys, &lookups, &cells_of, ctx.shown, &mut findings);
         // Key findings were made after the batch's cell findings: back into row order.
         findings.sort_by_key(|f| f.row);
+        scan.omitted += dropped;
         scan.push_all(findings);
         batch
     }

@@ -605,5 +605,14 @@ mod tests {
         let scan = scan(&path, Path::new("t.csv"), &TableSpec::undeclared(&dialect)).unwrap();
         assert_eq!((scan.findings.len(), scan.omitted), (MAX_FINDINGS, 4000));
         assert_eq!(scan.findings[0].row, Some(3));
+        // With a primary key each blank row is also a row without a key: twice the findings.
+        let keyed = r#"{"fields": [{"name": "a"}, {"name": "b"}], "primaryKey": ["a"]}"#;
+        let schema = Schema::parse(&serde_json::from_str(keyed).unwrap()).unwrap();
+        let spec = TableSpec {
+            schema: Some(&schema),
+            ..TableSpec::undeclared(&dialect)
+        };
+        let keyed = super::scan(&path, Path::new("t.csv"), &spec).unwrap();
+        assert_eq!((keyed.findings.len(), keyed.omitted), (MAX_FINDINGS, 9000));
     }
 }
