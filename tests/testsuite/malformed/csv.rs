@@ -93,6 +93,10 @@ cases! {
         csv.resize(csv.len() + 1_000_000, b'\n');
         check(p, REVENUES, csv)
     };
+    folder_instead_of_a_file: 2, ["`data.csv`", "it is a folder"], |p| {
+        std::fs::create_dir(p.dir.path().join("data.csv")).unwrap();
+        crate::malformed::args(&["validate", "data.csv"])
+    };
     million_cells_in_a_row: 1, [SHOWN, "row 2", "column 4", "extra-cell"], |p| {
         let mut csv = b"year,total,source\n2021,1,fact".to_vec();
         csv.extend(b",x".repeat(1_000_000));
