@@ -137,6 +137,34 @@ fn undeclared_utf16(head: &[u8], declared: bool) -> Option<&'static str> {
         .then_some("UTF-16 text without a byte-order mark (a NUL byte in every other byte)")
 }
 
+/// UTF-8 with a few broken bytes (a damaged file, a line pasted from elsewhere) rather than a
+/// code page: at least four valid non-ASCII characters for each invalid byte. Read as
+/// Windows-1251 instead, every letter would be garbled without a word; read as UTF-8, the
+/// broken bytes are an encoding error at their row. Text in Windows-1251 makes an invalid
+/// sequence of nearly every letter, so it is never taken for this.
+pub(super) fn mostly_utf8(sample: &[u8]) -> bool {
+    let (mut letters, mut broken) = (0usize, 0usize);
+    let mut rest = sample;
+    loop {
+        let (good, error) = match std::str::from_utf8(rest) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                let text = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
+                (text, Some((e.valid_up_to(), e.error_len())))
+            }
+        };
+        letters += good.chars().filter(|c| !c.is_ascii()).count();
+        match error {
+            Some((at, Some(len))) => {
+                broken += 1;
+                rest = &rest[at + len..];
+            }
+            _ => break,
+        }
+    }
+    letters >= 4 * broken.max(1)
+}
+
 /// A text stream: the head (BOM removed for UTF-8) followed by the rest, decoded when needed.
 pub fn text_stream<'a, R: Read + Send + 'a>(
     head: Vec<u8>,
@@ -170,6 +198,22 @@ pub fn head_text(head: &[u8], encoding: &'static Encoding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_with_a_broken_byte_is_still_utf8_and_windows_1251_is_not() {
+        let mut damaged = "id,name\n1,Київ\n2,".as_bytes().to_vec();
+        damaged.extend_from_slice(b"ab\xffcd\n");
+        assert!(mostly_utf8(&damaged));
+        assert_eq!(crate::validate::sniff::detect_encoding(&damaged), UTF_8);
+        let cp1251 = encoding_rs::WINDOWS_1251
+            .encode("Ніжин;Київ;Ізюм;Ірпінь\n")
+            .0;
+        assert!(!mostly_utf8(&cp1251));
+        assert!(
+            !mostly_utf8(b"id\n1,\xff\n"),
+            "no letters: nothing says UTF-8"
+        );
+    }
 
     #[test]
     fn utf16_is_read_when_marked_or_declared_and_refused_in_disguise() {

@@ -59,6 +59,7 @@ cases! {
     nul_bytes_whole_row: 1, [SHOWN, "row 3", "NUL"], |p| revenues(p, "nul_bytes_whole_row");
     invalid_utf8_mid_file: 1, [SHOWN, "row 3", "column 3", "encoding-error"], |p| revenues(p, "invalid_utf8_mid_file");
     truncated_utf8_at_end: 1, [SHOWN, "row 3", "column 3", "encoding-error"], |p| revenues(p, "truncated_utf8_at_end");
+    utf8_with_a_broken_byte_undeclared: 1, ["`data.csv`", "row 3", "field `name` (column 2)", "encoding-error"], |p| validate(p, "data.csv", file("csv/utf8_with_a_broken_byte.csv"), &[]);
     windows_1251_labelled_utf8: 1, [SHOWN, "row 3", "column 3", "windows-1251"], |p| revenues(p, "windows_1251_labelled_utf8");
     invalid_utf8_at_64_kib: 1, ["`big.csv`", "row 2709", "field `name` (column 2)", "encoding-error"], |p| {
         validate(p, "big.csv", bytes_at(64 << 10, b"\xff", 2709), &[])
