@@ -98,6 +98,13 @@ cases! {
         std::fs::create_dir(p.dir.path().join("data.csv")).unwrap();
         crate::malformed::args(&["validate", "data.csv"])
     };
+    resolution_835_list_without_its_columns: 1, ["`resolution-835.csv`", "row 1", "code,name_uk"], |p| {
+        p.edit("catalog.toml", "[territories]", "[resolution_835]\nlist = \"resolution-835.csv\"\n\n[territories]");
+        check(p, "resolution-835.csv", "version;title\n1;x\n")
+    };
+    registry_cut_mid_row: 1, ["`publishers/mindev/registry/katottg.csv`", "row 2", "closing quote"], |p| {
+        check(p, "publishers/mindev/registry/katottg.csv", "code,category,level,name,name_raw_has_trailing_space,level1,level2,level3,level4,level_extra\nUA05000000000010236,O,1,\"Він\n")
+    };
     million_cells_in_a_row: 1, [SHOWN, "row 2", "column 4", "extra-cell"], |p| {
         let mut csv = b"year,total,source\n2021,1,fact".to_vec();
         csv.extend(b",x".repeat(1_000_000));
