@@ -48,6 +48,9 @@ pub fn load(path: &Path, shown: &Path) -> Result<(Vec<Mandatory>, Vec<Finding>),
     let mut reader = csv::Reader::from_path(path).map_err(std::io::Error::other)?;
     let mut items = Vec::new();
     let mut findings = Vec::new();
+    if let Some(wrong) = wrong_header(&mut reader, shown) {
+        return Ok((items, vec![wrong]));
+    }
     let mut codes = BTreeSet::new();
     for (index, row) in reader.deserialize::<Row>().enumerate() {
         let line = index as u64 + 2;
@@ -110,7 +113,34 @@ pub fn load(path: &Path, shown: &Path) -> Result<(Vec<Mandatory>, Vec<Finding>),
             frequency,
         });
     }
+    if items.is_empty() && findings.is_empty() {
+        let expected = "at least one item after the header (an empty list would check nothing)";
+        findings.push(Finding::new(Kind::CatalogError, shown, expected).row(1));
+    }
     Ok((items, findings))
+}
+
+/// A finding when the header lacks a column the rows need (rows would then all be read as
+/// wrong, or none would be read at all); bytes that are not UTF-8 in it are one too.
+fn wrong_header(reader: &mut csv::Reader<std::fs::File>, shown: &Path) -> Option<Finding> {
+    const NEEDED: [&str; 4] = ["code", "name_uk", "name_en", "applies_to"];
+    let found = match reader.headers() {
+        Ok(headers)
+            if NEEDED
+                .iter()
+                .all(|n| headers.iter().any(|h| h.trim() == *n)) =>
+        {
+            return None
+        }
+        Ok(headers) => headers.iter().collect::<Vec<_>>().join(","),
+        Err(e) => e.to_string(),
+    };
+    let expected = "a header row `code,name_uk,name_en,applies_to,frequency`";
+    Some(
+        Finding::new(Kind::CatalogError, shown, expected)
+            .row(1)
+            .found(found),
+    )
 }
 
 #[cfg(test)]
@@ -147,5 +177,25 @@ mod tests {
                 (Some(6), Some("frequency".into()))
             ]
         );
+    }
+
+    #[test]
+    fn a_list_without_its_columns_or_items_is_a_finding_at_row_1() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("835.csv");
+        for text in [
+            "version,x\nall-001,y\n",
+            "code,name_uk,name_en,applies_to\n",
+            "",
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let (items, findings) = load(&path, Path::new("835.csv")).unwrap();
+            assert!(items.is_empty());
+            assert_eq!(
+                findings.iter().map(|f| f.row).collect::<Vec<_>>(),
+                [Some(1)],
+                "{text:?}"
+            );
+        }
     }
 }

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod dialect;
 pub mod ids;
+pub mod jsonline;
 pub mod mandatory;
 pub mod package;
 pub mod profile;
@@ -100,8 +101,33 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
-fn read_text(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::read(path, e))
+/// Reads a metadata file (`shown` in findings) as text: see `decode_text`.
+fn read_text(path: &Path, shown: &Path, kind: Kind) -> Result<Result<String, Box<Finding>>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    Ok(decode_text(bytes, shown, kind))
+}
+
+/// A metadata file's bytes as text. A leading UTF-8 byte-order mark is dropped (Notepad and
+/// Excel write one). Bytes that are not UTF-8 are a finding at their row, not an operational
+/// error: the file was saved in another encoding, which its author can fix.
+pub fn decode_text(mut bytes: Vec<u8>, shown: &Path, kind: Kind) -> Result<String, Box<Finding>> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let row = 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64;
+        let len = e.utf8_error().error_len().unwrap_or(bytes.len() - at);
+        let bad = &bytes[at..at + len];
+        let hex: Vec<String> = bad.iter().map(|b| format!("{b:02X}")).collect();
+        Box::new(
+            Finding::new(kind, shown, "text in UTF-8")
+                .row(row)
+                .found(format!("bytes {} that are not UTF-8", hex.join(" ")))
+                .hint("the file was probably saved as Windows-1251: save it again as UTF-8"),
+        )
+    })
 }
 
 /// Loads the source folder.
@@ -123,7 +149,12 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
             findings,
         });
     }
-    let config = match CatalogConfig::parse(&read_text(&catalog_file)?, Path::new("catalog.toml")) {
+    let shown = Path::new("catalog.toml");
+    let text = read_text(&catalog_file, shown, Kind::CatalogError)?;
+    let config = match text
+        .map_err(|f| vec![*f])
+        .and_then(|t| CatalogConfig::parse(&t, shown))
+    {
         Ok(c) => c,
         Err(mut f) => {
             findings.append(&mut f);
@@ -336,7 +367,11 @@ fn load_publishers(
                 continue;
             }
         };
-        match Publisher::parse(&read_text(&file)?, slug, &folder, &shown) {
+        let text = read_text(&file, &shown, Kind::PublisherError)?;
+        match text
+            .map_err(|f| vec![*f])
+            .and_then(|t| Publisher::parse(&t, slug, &folder, &shown))
+        {
             Ok(p) => {
                 if let Some(other) = publishers.get(&p.slug) {
                     findings.push(
@@ -396,9 +431,54 @@ fn load_datasets(
             folder: &folder,
             publisher: &publisher.slug,
         };
-        let (dataset, mut f) = package::parse(&read_text(entry.path())?, &at);
+        let shown = folder.join("datapackage.json");
+        let (dataset, mut f) = match read_text(entry.path(), &shown, Kind::PackageError)? {
+            Ok(text) => package::parse(&text, &at),
+            Err(finding) => (None, vec![*finding]),
+        };
         findings.append(&mut f);
         datasets.extend(dataset);
     }
     Ok(datasets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_text_drops_a_bom_and_locates_bytes_that_are_not_utf8() {
+        let shown = Path::new("publisher.toml");
+        let text = decode_text(b"\xEF\xBB\xBFa = 1\n".to_vec(), shown, Kind::PublisherError);
+        assert_eq!(text.unwrap(), "a = 1\n");
+        let bad = b"a = 1\nb = \"\xc4\xee\"\n".to_vec();
+        let f = decode_text(bad, shown, Kind::PublisherError).unwrap_err();
+        assert_eq!(f.row, Some(2));
+        assert_eq!(f.found.as_deref(), Some("bytes C4 that are not UTF-8"));
+    }
+
+    #[test]
+    fn findings_about_properties_carry_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("p/d")).unwrap();
+        std::fs::write(dir.path().join("p/d/t.csv"), "a\n1\n").unwrap();
+        let text = "{\n  \"name\": \"d\",\n  \"title\": \"T\",\n  \"resources\": [\n    {\"name\": \"t\",\n     \"path\": \"t.csv\", \"encoding\": \"klingon\"}\n  ],\n  \"hromadata\": {\"frequncy\": \"yearly\"}\n}\n";
+        let slug = PublisherSlug::from_folder("p").unwrap();
+        let at = package::Location {
+            source: dir.path(),
+            folder: Path::new("p/d"),
+            publisher: &slug,
+        };
+        let (_, findings) = package::parse(text, &at);
+        let located: Vec<_> = findings
+            .iter()
+            .map(|f| (f.field.as_deref(), f.row))
+            .collect();
+        assert!(
+            located.contains(&(Some("resources[0].encoding"), Some(6))),
+            "{located:?}"
+        );
+        let typo = (Some("hromadata.frequncy"), Some(8));
+        assert!(located.contains(&typo), "{located:?}");
+    }
 }

@@ -246,7 +246,20 @@ pub struct Location<'a> {
 
 /// Parses a `datapackage.json` text. Returns the dataset when it is usable (possibly with
 /// findings about optional properties), or `None` with the findings that make it unusable.
+/// Findings about a property carry the line its value starts on.
 pub fn parse(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
+    let (dataset, mut findings) = read(text, at);
+    let shown = at.folder.join("datapackage.json");
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.row.is_none() && f.file == shown)
+    {
+        f.row = (f.field.as_deref()).and_then(|field| super::jsonline::line_of(text, field));
+    }
+    (dataset, findings)
+}
+
+fn read(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
     let shown = at.folder.join("datapackage.json");
     let mut r = Reader {
         shown: &shown,
@@ -280,6 +293,7 @@ pub fn parse(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
             Map::new()
         }
     };
+    unknown_properties(&mut r, &ext);
     let dataset = id.map(|id| read_dataset(&mut r, &obj, &ext, id, at));
     let resources = read_resources(&mut r, &obj, at);
     match (dataset, resources) {
@@ -295,6 +309,25 @@ pub fn parse(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
             (Some(d), r.findings)
         }
         _ => (None, r.findings),
+    }
+}
+
+/// The properties of the `hromadata` object: ours, so a misspelt one (`frequncy`) is a finding
+/// rather than a property silently ignored. `nextDue` and `overdue` are what the build adds to
+/// published descriptors.
+const HROMADATA_PROPERTIES: &str = "title_en description_en keywords_en frequency issued modified \
+    spatial temporal legal_basis purpose resolution_835 profile nextDue overdue";
+
+fn unknown_properties(r: &mut Reader, ext: &Map<String, Value>) {
+    let known: Vec<&str> = HROMADATA_PROPERTIES.split_whitespace().collect();
+    for key in ext.keys().filter(|k| !known.contains(&k.as_str())) {
+        let known = known[..known.len() - 2].join(", ");
+        r.findings.push(
+            Finding::new(Kind::PackageError, r.shown, format!("one of hromadata's properties: {known}"))
+                .field(format!("hromadata.{key}"), None)
+                .found(key.clone())
+                .hint("check the spelling; README, “datapackage.json — hromadata's own properties”, lists them"),
+        );
     }
 }
 

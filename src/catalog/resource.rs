@@ -65,14 +65,11 @@ fn schema(
             let file = contained_file(at.source, at.folder, Path::new(path))
                 .map_err(|e| finding(shown, format!("{key}.schema"), e).found(path.clone()))?;
             let schema_shown = at.folder.join(path);
-            let text = std::fs::read_to_string(&file).map_err(|e| {
-                Finding::new(
-                    Kind::SchemaError,
-                    &schema_shown,
-                    "a readable UTF-8 JSON file",
-                )
-                .found(e.to_string())
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Finding::new(Kind::SchemaError, &schema_shown, "a readable JSON file")
+                    .found(e.to_string())
             })?;
+            let text = super::decode_text(bytes, &schema_shown, Kind::SchemaError)?;
             serde_json::from_str(&text).map_err(|e| {
                 Finding::new(Kind::SchemaError, &schema_shown, "valid JSON")
                     .row(e.line() as u64)
@@ -159,6 +156,12 @@ pub fn read(
             None
         }),
     };
+    let encoding = text(obj, "encoding");
+    let unknown = |l: &&str| crate::validate::sniff::encoding_for_label(l).is_none();
+    if let Some(label) = encoding.as_deref().filter(unknown) {
+        let expected = "a known text encoding such as utf-8 or windows-1251";
+        findings.push(finding(shown, format!("{key}.encoding"), expected).found(label));
+    }
     let schema = schema(obj, at, shown, &key)
         .map_err(|f| findings.push(*f))
         .ok()
@@ -179,7 +182,7 @@ pub fn read(
         title: text(obj, "title"),
         description: text(obj, "description"),
         mediatype: text(obj, "mediatype").or_else(|| text(obj, "mediaType")),
-        encoding: text(obj, "encoding"),
+        encoding,
         format,
         declared_bytes,
         declared_hash,

@@ -342,6 +342,7 @@ impl XmlPart<'_, '_> {
                 .reader
                 .error_position()
                 .max(self.reader.buffer_position()),
+            row: None,
             source,
         }
     }

@@ -28,16 +28,7 @@ pub struct Inspected {
 /// Reads `path` once with the validator (schema inferred, encoding and dialect detected).
 pub fn inspect(path: &Path, shown: &Path) -> Result<Inspected, Error> {
     let dialect = Dialect::default();
-    let spec = table::TableSpec {
-        schema: None,
-        dialect: &dialect,
-        encoding: None,
-        duplicate_rows: false,
-        with_md5: false,
-        workers: 1,
-        profile: false,
-        keep_all_up_to: None,
-    };
+    let spec = table::TableSpec::undeclared(&dialect);
     let scan = table::scan(path, shown, &spec).map_err(|e| Error::read(path, e))?;
     let fields = scan
         .inferred

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::catalog::config::CatalogConfig;
 use crate::pipeline::Outcome;
-use crate::validate::report::{Finding, Report};
+use crate::validate::report::{Finding, Kind, Report};
 use crate::Error;
 use changes::Known;
 use edition::Object;
@@ -71,8 +71,12 @@ pub fn history_path(registry: &Path) -> PathBuf {
 /// Imports a codifier edition into the catalogue's registry.
 pub fn import(options: &ImportOptions) -> Result<Outcome, Error> {
     let catalog_file = options.source.join("catalog.toml");
-    let config_text =
-        std::fs::read_to_string(&catalog_file).map_err(|e| Error::read(&catalog_file, e))?;
+    let bytes = std::fs::read(&catalog_file).map_err(|e| Error::read(&catalog_file, e))?;
+    let shown = Path::new("catalog.toml");
+    let config_text = match crate::catalog::decode_text(bytes, shown, Kind::CatalogError) {
+        Ok(text) => text,
+        Err(finding) => return Ok(print_findings(vec![*finding])),
+    };
     let config = match CatalogConfig::parse(&config_text, Path::new("catalog.toml")) {
         Ok(config) => config,
         Err(findings) => return Ok(print_findings(findings)),
@@ -122,8 +126,14 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Error> {
 fn print_findings(findings: Vec<Finding>) -> Outcome {
     let mut report = Report { findings };
     report.sort();
-    for f in &report.findings {
+    // A file of a million bad rows gets the first ones listed, as `validate` does, not a
+    // million lines.
+    let shown = crate::validate::table::MAX_FINDINGS;
+    for f in report.findings.iter().take(shown) {
         println!("{f}");
+    }
+    if report.findings.len() > shown {
+        println!("… and {} more not shown", report.findings.len() - shown);
     }
     println!(
         "{} problem(s) found; nothing was written",

@@ -14,7 +14,7 @@ use super::reader::RowReader;
 use super::report::{Finding, Kind};
 use super::rowkeys::{KeyTables, Lookup};
 use super::rows::RowChecker;
-use super::table::{TableScan, BATCH_BYTES, BATCH_ROWS};
+use super::table::{TableScan, BATCH_BYTES, BATCH_ROWS, MAX_FINDINGS};
 use super::table::{SHARED_BATCH_BYTES, SHARED_BATCH_ROWS};
 
 /// What checking a batch needs; shared by the checking threads.
@@ -33,6 +33,8 @@ pub(super) struct Context<'c, 's> {
 pub(super) struct Checked {
     batch: Batch,
     findings: Vec<Finding>,
+    /// Findings past `MAX_FINDINGS` in this batch: counted, not kept (none of them would be).
+    dropped: u64,
     lookups: Vec<Lookup>,
     profile: Option<TableProfile>,
 }
@@ -41,6 +43,7 @@ impl Context<'_, '_> {
     /// Checks the cells of every row of `batch`.
     pub(super) fn check(&self, batch: Batch) -> Checked {
         let mut findings = Vec::new();
+        let mut dropped = 0;
         let mut lookups =
             Vec::with_capacity(batch.rows.len() * self.checker.keys().lookups_per_row());
         let mut profile = self.profile.then(|| TableProfile::new(self.names.len()));
@@ -55,6 +58,12 @@ impl Context<'_, '_> {
                 }
                 let out = (&mut findings, &mut lookups);
                 self.checker.check(&cells, (row, k), out, &mut values);
+                // A batch of a million blank or broken rows (empty lines at the end are one
+                // batch) would otherwise hold a million findings at once.
+                if findings.len() > MAX_FINDINGS {
+                    dropped += (findings.len() - MAX_FINDINGS) as u64;
+                    findings.truncate(MAX_FINDINGS);
+                }
                 if let Some(p) = &mut profile {
                     p.add(&cells, &values, |i, text| self.checker.is_missing(i, text));
                 }
@@ -63,6 +72,7 @@ impl Context<'_, '_> {
         Checked {
             batch,
             findings,
+            dropped,
             lookups,
             profile,
         }
@@ -90,10 +100,12 @@ impl Sequencer {
         let Checked {
             batch,
             mut findings,
+            dropped,
             lookups,
             profile,
         } = checked;
         scan.rows += batch.rows.len() as u64;
+        scan.omitted += dropped;
         if let (Some(mine), Some(theirs)) = (&mut self.profile, profile) {
             mine.merge(theirs);
         }
@@ -114,10 +126,10 @@ impl Sequencer {
             cells.into_iter().map(str::to_owned).collect()
         };
         let keys = ctx.checker.keys();
-        self.tables
-            .flush(keys, &lookups, &cells_of, ctx.shown, &mut findings);
+        let dropped = (self.tables).flush(keys, &lookups, &cells_of, ctx.shown, &mut findings);
         // Key findings were made after the batch's cell findings: back into row order.
         findings.sort_by_key(|f| f.row);
+        scan.omitted += dropped;
         scan.push_all(findings);
         batch
     }

@@ -146,6 +146,21 @@ pub fn validate(
     Ok(out)
 }
 
+/// A finding for a table of a catalogue that holds only its header: valid to frictionless (and to
+/// `validate`), but a published dataset without data is a failed export, not an open dataset.
+fn no_data_rows(scan: &table::TableScan, shown: &Path) -> Option<Finding> {
+    (scan.rows == 0 && scan.findings.is_empty() && !scan.header.is_empty()).then(|| {
+        Finding::new(
+            Kind::SourceError,
+            shown,
+            "at least one data row after the header",
+        )
+        .row(1)
+        .found("only the header")
+        .hint("export the table again with its rows, or leave the resource out until it has data")
+    })
+}
+
 fn resource_result(
     catalog: &Catalog,
     dataset: &Dataset,
@@ -168,7 +183,8 @@ fn resource_result(
             profile: true,
             keep_all_up_to: Some(catalog.config.full_table_max_bytes).filter(|max| *max > 0),
         };
-        let scan = table::scan(&path, &shown, &spec).map_err(|e| Error::read(&path, e))?;
+        let mut scan = table::scan(&path, &shown, &spec).map_err(|e| Error::read(&path, e))?;
+        scan.findings.extend(no_data_rows(&scan, &shown));
         let (preview, all_rows) = if scan.all_rows {
             (Vec::new(), Some(scan.preview))
         } else {
@@ -332,4 +348,26 @@ fn dataset_findings(catalog: &Catalog, dataset: &Dataset) -> Vec<Finding> {
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_catalogue_table_of_only_a_header_is_a_finding() {
+        let shown = Path::new("d/t.csv");
+        let mut scan = table::TableScan {
+            header: vec!["a".into()],
+            ..Default::default()
+        };
+        assert_eq!(no_data_rows(&scan, shown).map(|f| f.row), Some(Some(1)));
+        scan.rows = 1;
+        assert!(no_data_rows(&scan, shown).is_none());
+        let empty = table::TableScan::default();
+        assert!(
+            no_data_rows(&empty, shown).is_none(),
+            "an empty file has its own finding"
+        );
+    }
 }

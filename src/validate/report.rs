@@ -171,6 +171,8 @@ impl Finding {
                 '\n' | '\r' => '⏎',
                 c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
                 '\u{7f}' => '␡',
+                // C1 controls (bytes 0x80–0x9F read as Latin-1) have no pictures.
+                '\u{80}'..='\u{9f}' => '\u{fffd}',
                 c => c,
             })
             .collect();
@@ -267,5 +269,16 @@ impl Report {
         self.findings.sort_by(|a, b| {
             (&a.file, a.row, a.field_number, a.kind).cmp(&(&b.file, b.row, b.field_number, b.kind))
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn found_values_show_control_characters_harmlessly() {
+        let f = Finding::new(Kind::SourceError, "t.csv", "text").found("a\0b\u{1b}c\u{9b}d\r\ne");
+        assert_eq!(f.found.as_deref(), Some("a␀b␛c\u{fffd}d⏎e"));
     }
 }

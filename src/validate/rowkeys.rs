@@ -12,6 +12,7 @@ use std::path::Path;
 use super::cell::Value;
 use super::keys::{fingerprint, Fingerprint, Seen};
 use super::report::{Finding, Kind};
+use super::table::MAX_FINDINGS;
 use crate::catalog::schema::Schema;
 
 /// A unique field.
@@ -240,7 +241,7 @@ impl KeyTables {
     }
 
     /// Makes the lookups of a batch, in order; a repeated key becomes a finding, quoting the
-    /// row's cells as `cells_of(at)` gives them.
+    /// row's cells as `cells_of(at)` gives them. Returns how many findings were counted, not made.
     pub(super) fn flush(
         &mut self,
         plan: &KeyPlan,
@@ -248,7 +249,10 @@ impl KeyTables {
         cells_of: &dyn Fn(usize) -> Vec<String>,
         shown: &Path,
         out: &mut Vec<Finding>,
-    ) {
+    ) -> u64 {
+        // At most `MAX_FINDINGS` findings a batch, the rest counted: a batch of a million rows
+        // with empty keys would otherwise make a million findings at once.
+        let (mut made, mut dropped) = (0, 0);
         for (i, lookup) in lookups.iter().enumerate() {
             if let Some(ahead) = lookups.get(i + PREFETCH_AHEAD) {
                 if let Some(table) = self.table(ahead.what) {
@@ -274,8 +278,14 @@ impl KeyTables {
                     None => continue,
                 },
             };
+            if made == MAX_FINDINGS {
+                dropped += 1;
+                continue;
+            }
+            made += 1;
             out.push(plan.repeat(lookup, earlier, &cells_of(lookup.at), shown));
         }
+        dropped
     }
 
     /// Findings that need the whole table: foreign keys into the same table.

@@ -157,7 +157,10 @@ impl<'s> RowChecker<'s> {
             }
             values.push(value.ok().flatten());
         }
-        for (j, extra) in cells.iter().enumerate().skip(self.checks.len()) {
+        // At most `MAX_FINDINGS` per row (no more are kept): a row of a million delimiters
+        // would otherwise make a million findings to throw away.
+        let extras = cells.iter().enumerate().skip(self.checks.len());
+        for (j, extra) in extras.take(super::table::MAX_FINDINGS) {
             out.push(
                 Finding::new(
                     Kind::ExtraCell,

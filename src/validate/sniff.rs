@@ -102,6 +102,7 @@ pub fn detect_encoding(sample: &[u8]) -> &'static Encoding {
         Ok(_) => UTF_8,
         // `error_len() == None`: the input ended inside a character, which a sample may.
         Err(e) if e.error_len().is_none() => UTF_8,
+        Err(_) if super::source::mostly_utf8(sample) => UTF_8,
         Err(_) => single_byte(sample),
     }
 }

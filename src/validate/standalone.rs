@@ -99,10 +99,14 @@ fn descriptor_findings(value: &Value, kind: DescriptorKind, shown: &Path) -> Vec
 pub fn validate(options: &Options) -> Result<Validation, Error> {
     let path = &options.path;
     if !path.is_file() {
-        return Err(Error::read(
-            path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        ));
+        let why = if path.is_dir() {
+            "it is a folder: name a CSV file or a JSON descriptor in it"
+        } else if path.exists() {
+            "it is not a regular file (a device or a pipe cannot be validated)"
+        } else {
+            "no such file"
+        };
+        return Err(Error::read(path, std::io::Error::other(why)));
     }
     if is_json(path)? {
         validate_descriptor(options)
@@ -134,7 +138,9 @@ fn is_json(path: &Path) -> Result<bool, Error> {
 
 fn read_json(path: &Path, kind: Kind) -> Result<Result<Value, Finding>, Error> {
     let text = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-    Ok(serde_json::from_slice(&text).map_err(|e| {
+    // A byte-order mark (Notepad writes one) is not JSON, but nothing is wrong with the file.
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+    Ok(serde_json::from_slice(text).map_err(|e| {
         Finding::new(kind, path, "a JSON descriptor")
             .row(e.line() as u64)
             .found(e.to_string())
@@ -441,4 +447,24 @@ fn resource_task(r: &Value, base: &Path, options: &Options, workers: usize) -> R
     let stats = stats_findings(&task, bytes, declared_hash, None, &file);
     task.findings.extend(stats);
     Ok(task)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_not_a_file_is_named_for_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let why = |path: &Path| {
+            let options = Options {
+                path: path.to_path_buf(),
+                ..Default::default()
+            };
+            let err = validate(&options).unwrap_err();
+            std::error::Error::source(&err).unwrap().to_string()
+        };
+        assert!(why(dir.path()).contains("it is a folder"));
+        assert_eq!(why(&dir.path().join("none.csv")), "no such file");
+    }
 }

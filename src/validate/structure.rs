@@ -2,6 +2,8 @@
 //! `skipinitialspace` applied to the raw text, and the header compared with the schema's fields,
 //! as frictionless does (missing, extra, blank, duplicate and incorrect labels).
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 
@@ -120,7 +122,19 @@ pub fn compare_labels(
     shown: &Path,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // The first column of each label, so that a header of many thousand columns costs one
+    // look-up per label, not a scan of the labels before it.
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
     for i in 0..labels.len().max(fields.len()) {
+        let earlier = labels
+            .get(i)
+            .and_then(|l| match first_seen.entry(l.as_str()) {
+                Entry::Occupied(first) => Some(*first.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(i + 1);
+                    None
+                }
+            });
         let at = |kind, name: &str, expected: String| {
             Finding::new(kind, shown, expected)
                 .row(header_row)
@@ -132,8 +146,8 @@ pub fn compare_labels(
             (Some(label), Some(field)) if label.trim().is_empty() => {
                 findings.push(at(Kind::BlankLabel, field, "a column name in every header cell".into()).hint("give the column a name"))
             }
-            (Some(label), Some(_)) if labels[..i].contains(label) => {
-                let first = labels[..i].iter().position(|l| l == label).map_or(0, |p| p + 1);
+            (Some(label), Some(_)) if earlier.is_some() => {
+                let first = earlier.unwrap_or_default();
                 findings.push(at(Kind::DuplicateLabel, label, format!("a column name not used before (column {first} has it too)")).found(label.clone()).hint("rename one of the columns"))
             }
             (Some(label), Some(field)) if label != field => findings.push(

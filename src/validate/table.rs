@@ -6,6 +6,7 @@
 //! Row numbers count every row of the file, empty lines included, the header being row 1 —
 //! frictionless' numbering. Memory stays flat in the file size apart from the sets of key values.
 
+use std::collections::HashSet;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
@@ -25,6 +26,9 @@ use crate::checksum::{self, Digest, HashingReader};
 pub const PREVIEW_ROWS: usize = 100;
 /// Findings kept per resource; the rest are counted.
 pub const MAX_FINDINGS: usize = 1000;
+/// The most columns a table may have (Excel's and LibreOffice's limit); a wider table is refused
+/// at its header, before a field is made for every column.
+pub const MAX_COLUMNS: usize = 16_384;
 /// Rows sampled to infer a schema (frictionless' default).
 pub const INFER_ROWS: usize = 100;
 
@@ -47,6 +51,23 @@ pub struct TableSpec<'a> {
     /// Keep every row (not only the preview) of a file of at most this many bytes, for the
     /// full-table page.
     pub keep_all_up_to: Option<u64>,
+}
+
+impl<'a> TableSpec<'a> {
+    /// A file read as it is, nothing declared: schema inferred, encoding and delimiter detected,
+    /// one thread, no profile (how `new dataset` reads a file).
+    pub fn undeclared(dialect: &'a Dialect) -> Self {
+        TableSpec {
+            schema: None,
+            dialect,
+            encoding: None,
+            duplicate_rows: false,
+            with_md5: false,
+            workers: 1,
+            profile: false,
+            keep_all_up_to: None,
+        }
+    }
 }
 
 /// Checking threads for each of `large` tables validated at the same time: the cores shared
@@ -139,7 +160,7 @@ fn scan_read(
 ) -> io::Result<TableScan> {
     let head = source::read_head(&mut hashing)?;
     let mut scan = TableScan::default();
-    if head.is_empty() {
+    if is_empty_text(&head) {
         scan.push_all([Finding::new(
             Kind::SourceError,
             shown,
@@ -152,9 +173,14 @@ fn scan_read(
     }
     let encoding = match source::choose_encoding(spec.encoding, &head) {
         Ok(e) => e,
-        Err(expected) => {
-            scan.push_all([Finding::new(Kind::EncodingError, shown, expected)
-                .found(spec.encoding.unwrap_or_default())]);
+        Err((expected, found, row)) => {
+            let mut finding = Finding::new(Kind::EncodingError, shown, expected).found(found);
+            if let Some(row) = row {
+                finding = finding
+                    .row(row)
+                    .hint("save the file again as CSV in UTF-8 (in Excel: “CSV UTF-8”)");
+            }
+            scan.push_all([finding]);
             scan.digest = hashing.finish()?;
             return Ok(scan);
         }
@@ -189,12 +215,21 @@ fn check_rows(
 ) -> u64 {
     let mut first = Batch::default();
     let labels = rows.read_header(&mut first, scan);
+    if let Some(wide) = too_wide(labels.as_ref().map_or(0, Vec::len), 1, shown) {
+        scan.push_all([wide]);
+        return rows.row;
+    }
     let inferred;
     let schema = match spec.schema {
         Some(s) => s,
         None => {
             rows.fill(&mut first, INFER_ROWS, usize::MAX, scan);
             first.seal();
+            let widest = (first.rows.iter()).find_map(|r| too_wide(r.cells.len(), r.number, shown));
+            if let Some(wide) = widest {
+                scan.push_all([wide]);
+                return rows.row;
+            }
             let sample: Vec<Vec<String>> = (0..first.rows.len().min(INFER_ROWS))
                 .filter_map(|k| first.cells(k, skip_space).ok())
                 .map(|cells| cells.into_iter().map(str::to_owned).collect())
@@ -284,6 +319,28 @@ fn check_rows(
         scan.inferred = Some(schema.clone());
     }
     rows.row
+}
+
+/// True when a file's head (all of it, when this short) holds no text: nothing, or only a
+/// byte-order mark, which an editor saving an empty table writes.
+fn is_empty_text(head: &[u8]) -> bool {
+    [&b""[..], b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xFE\xFF"].contains(&head)
+}
+
+/// A finding when a header (or, without one, a row the schema is inferred from) at `row` has
+/// more than `MAX_COLUMNS` cells: every column costs a field, its checks and its profile, so a
+/// crafted line of a million delimiters would otherwise take minutes and gigabytes.
+fn too_wide(cells: usize, row: u64, shown: &Path) -> Option<Finding> {
+    (cells > MAX_COLUMNS).then(|| {
+        Finding::new(
+            Kind::SourceError,
+            shown,
+            format!("at most {MAX_COLUMNS} columns (the most a spreadsheet holds)"),
+        )
+        .row(row)
+        .found(format!("{cells} cells"))
+        .hint("the file is probably not a table with this delimiter: check the delimiter, or split the table")
+    })
 }
 
 /// Rows a table of `size` bytes probably has, judged by its first batch (at most `MAX_GUESS`:
@@ -388,11 +445,14 @@ fn records<'t>(
 fn expected_fields(schema: &Schema, labels: &[String]) -> Schema {
     let mut expected = schema.clone();
     expected.fields.truncate(labels.len());
+    // Names taken so far, so that thousands of extra labels cost one look-up each.
+    let mut taken: HashSet<String> = expected.fields.iter().map(|f| f.name.clone()).collect();
     for label in labels.iter().skip(schema.fields.len()) {
         let mut name = label.clone();
-        while expected.fields.iter().any(|f| f.name == name) {
+        while taken.contains(&name) {
             name.push('2');
         }
+        taken.insert(name.clone());
         expected.fields.push(crate::catalog::schema::Field {
             name,
             title: None,
@@ -493,5 +553,66 @@ mod tests {
         assert_eq!(inline.digest, beside.digest);
         assert_eq!(inline.digest, checksum::digest_file(&path, true).unwrap());
         assert_eq!(beside.digest.bytes, size);
+    }
+
+    /// What `scan` finds in `bytes` with nothing declared: (kind, row, found) of each finding.
+    fn findings_in(bytes: &[u8]) -> Vec<(Kind, Option<u64>, Option<String>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let dialect = Dialect::default();
+        let spec = TableSpec::undeclared(&dialect);
+        let scan = scan(&path, Path::new("t.csv"), &spec).unwrap();
+        (scan.findings.into_iter())
+            .map(|f| (f.kind, f.row, f.found))
+            .collect()
+    }
+
+    #[test]
+    fn empty_bom_only_and_too_wide_tables_are_refused_at_once() {
+        let empty = Some("an empty file".to_owned());
+        for bytes in [&b""[..], b"\xEF\xBB\xBF", b"\xFF\xFE"] {
+            assert_eq!(
+                findings_in(bytes),
+                [(Kind::SourceError, None, empty.clone())]
+            );
+        }
+        let wide = vec![b','; MAX_COLUMNS];
+        let found = Some(format!("{} cells", MAX_COLUMNS + 1));
+        assert_eq!(
+            findings_in(&wide),
+            [(Kind::SourceError, Some(1), found.clone())]
+        );
+        let mut tall = b"a,b\n1,2\n".to_vec();
+        tall.extend_from_slice(&wide);
+        assert_eq!(findings_in(&tall), [(Kind::SourceError, Some(3), found)]);
+        assert!(
+            findings_in(b"a,b\n").is_empty(),
+            "a header alone is a valid table"
+        );
+    }
+
+    /// A million empty lines at the end are a million blank rows, counted, of which the first
+    /// `MAX_FINDINGS` are kept: the others are never all held at once (they took 460 MB).
+    #[test]
+    fn findings_past_the_limit_are_counted_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut csv = b"a,b\n1,2\n".to_vec();
+        csv.resize(csv.len() + 5000, b'\n');
+        std::fs::write(&path, csv).unwrap();
+        let dialect = Dialect::default();
+        let scan = scan(&path, Path::new("t.csv"), &TableSpec::undeclared(&dialect)).unwrap();
+        assert_eq!((scan.findings.len(), scan.omitted), (MAX_FINDINGS, 4000));
+        assert_eq!(scan.findings[0].row, Some(3));
+        // With a primary key each blank row is also a row without a key: twice the findings.
+        let keyed = r#"{"fields": [{"name": "a"}, {"name": "b"}], "primaryKey": ["a"]}"#;
+        let schema = Schema::parse(&serde_json::from_str(keyed).unwrap()).unwrap();
+        let spec = TableSpec {
+            schema: Some(&schema),
+            ..TableSpec::undeclared(&dialect)
+        };
+        let keyed = super::scan(&path, Path::new("t.csv"), &spec).unwrap();
+        assert_eq!((keyed.findings.len(), keyed.omitted), (MAX_FINDINGS, 9000));
     }
 }

@@ -17,6 +17,7 @@ mod integrity;
 mod interrupt;
 mod jsonld;
 mod look;
+mod malformed;
 mod output;
 mod parity;
 mod paths;

@@ -47,11 +47,13 @@ pub enum XlsxError {
         part: String,
         claimed: u64,
     },
-    #[error("`{path}` is damaged: the part `{part}` cannot be read (near byte {position})")]
+    #[error("`{path}` is damaged: the part `{part}` cannot be read (near byte {position}{})", .row.map(|r| format!(", in row {r} or just after it")).unwrap_or_default())]
     Damaged {
         path: PathBuf,
         part: String,
         position: u64,
+        /// The sheet's row being read, or the last one read, when the damage is in a sheet.
+        row: Option<u64>,
         #[source]
         source: quick_xml::Error,
     },

@@ -57,20 +57,30 @@ pub(super) fn read_rows(
     };
     let mut buf = Vec::new();
     loop {
-        match part.next(&mut buf)? {
+        let event = part.next(&mut buf).map_err(|e| rows.in_row(e))?;
+        match event {
             // The XML reader accepts unclosed tags at the end; rows cut short must not pass.
             Event::Eof if rows.in_data => {
                 let cut = IllFormedError::MissingEndTag("sheetData".to_owned());
-                return Err(part.damaged(cut.into()));
+                return Err(rows.in_row(part.damaged(cut.into())));
             }
             // Read to the end, where the zip's checksum of the part is checked.
             Event::Eof => return Ok(()),
-            event => rows.event(&part, &event)?,
+            event => rows.event(&part, &event).map_err(|e| rows.in_row(e))?,
         }
     }
 }
 
 impl Rows<'_> {
+    /// Damage in the sheet, placed at the row being read (the person who has the file can look
+    /// there; a byte position says nothing in Excel).
+    fn in_row(&self, mut err: XlsxError) -> XlsxError {
+        if let XlsxError::Damaged { row, .. } = &mut err {
+            *row = (self.number > 0).then_some(self.number);
+        }
+        err
+    }
+
     fn event(&mut self, part: &XmlPart, event: &Event) -> Result<(), XlsxError> {
         match event {
             Event::Start(e) | Event::Empty(e) => {

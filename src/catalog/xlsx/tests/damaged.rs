@@ -78,7 +78,14 @@ fn sheet_cut_short() {
     let path = write_zip(dir.path(), "cut.xlsx", &parts);
     let mut rows = 0;
     let err = for_each_row(&path, None, Limits::default(), &mut |_, _| rows += 1).unwrap_err();
-    assert!(matches!(err, XlsxError::Damaged { .. }), "{err:?}");
+    assert!(
+        matches!(err, XlsxError::Damaged { row: Some(1), .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("in row 1 or just after it"),
+        "{err}"
+    );
     assert_eq!(rows, 1, "the rows before the cut were passed on");
 }
 
