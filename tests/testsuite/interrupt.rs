@@ -13,20 +13,7 @@ use crate::support::{run, Project};
 /// Every file under `dir` with the SHA-256 of its bytes: cheaper to keep and compare than the
 /// bytes of a 100 MB site, and as strict.
 fn digest_tree(dir: &Path) -> BTreeMap<String, [u8; 32]> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            let bytes = std::fs::read(e.path()).unwrap();
-            (
-                rel.to_string_lossy().into_owned(),
-                sha2::Sha256::digest(&bytes).into(),
-            )
-        })
-        .collect()
+    crate::support::tree_with(dir, |bytes| sha2::Sha256::digest(bytes).into())
 }
 
 /// Names in `dir` that look like a staging folder (`.<name>.staging-<pid>`) or a half-swapped one.

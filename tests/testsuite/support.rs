@@ -167,20 +167,21 @@ pub fn main_html(html: &scraper::Html) -> String {
 
 /// Every file under `dir` with its bytes (for byte-for-byte comparisons).
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    tree_with(dir, <[u8]>::to_vec)
+}
+
+/// Every file under `dir` (relative path) with `f` of its bytes, e.g. a digest where keeping the
+/// bytes of a large site would cost too much.
+pub fn tree_with<T>(dir: &Path, f: impl Fn(&[u8]) -> T) -> BTreeMap<String, T> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
         .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let bytes = std::fs::read(e.path()).unwrap();
+            (rel.to_string_lossy().into_owned(), f(&bytes))
         })
         .collect()
 }
