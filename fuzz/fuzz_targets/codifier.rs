@@ -65,8 +65,15 @@ fuzz_target!(|data: &[u8]| {
     };
     for o in objects {
         assert_eq!(KatottgCode::parse(&o.code.as_string()), Ok(o.code));
-        assert!(matches!(o.category.as_str(), "O" | "K" | "P" | "H" | "M" | "X" | "C" | "B"));
-        assert!(!o.name.is_empty() && o.name.trim() == o.name, "{:?}", o.name);
+        assert!(matches!(
+            o.category.as_str(),
+            "O" | "K" | "P" | "H" | "M" | "X" | "C" | "B"
+        ));
+        assert!(
+            !o.name.is_empty() && o.name.trim() == o.name,
+            "{:?}",
+            o.name
+        );
         assert!((1..=5).contains(&o.level));
     }
 });

@@ -63,12 +63,19 @@ fuzz_target!(|data: &[u8]| {
     };
     let path = scratch_file("table.csv", bytes);
     let scan = table::scan(&path, Path::new("table.csv"), &spec).expect("the scratch file read");
-    assert_eq!(scan.digest.bytes, bytes.len() as u64, "the digest covers every byte");
+    assert_eq!(
+        scan.digest.bytes,
+        bytes.len() as u64,
+        "the digest covers every byte"
+    );
     assert_eq!(scan.digest.md5.is_some(), spec.with_md5);
     if !scan.all_rows {
         assert!(scan.preview.len() <= PREVIEW_ROWS);
     }
-    assert!(scan.preview.len() as u64 <= scan.rows, "preview rows are rows");
+    assert!(
+        scan.preview.len() as u64 <= scan.rows,
+        "preview rows are rows"
+    );
     assert!(scan.findings.len() <= table::MAX_FINDINGS);
     // The foreign-key reader walks the same rows with the same numbering.
     let mut last = 0;

@@ -41,7 +41,11 @@ fuzz_target!(|text: &str| {
     for kind in KINDS {
         for e in descriptor::check(&value, kind) {
             assert!(!e.note.is_empty());
-            assert!(e.pointer.is_empty() || e.pointer.starts_with('/'), "{:?}", e.pointer);
+            assert!(
+                e.pointer.is_empty() || e.pointer.starts_with('/'),
+                "{:?}",
+                e.pointer
+            );
         }
     }
     let _ = Schema::parse(&value);

@@ -27,10 +27,18 @@ fuzz_target!(|text: &str| {
     };
     assert!(!slug.is_empty());
     assert!(
-        slug.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-')),
+        slug.bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-')),
         "{slug:?}"
     );
-    assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"), "{slug:?}");
+    assert!(
+        !slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"),
+        "{slug:?}"
+    );
     assert_eq!(slugify(&slug).as_deref(), Some(slug.as_str()), "idempotent");
-    assert_eq!(slugify(text).as_deref(), Some(slug.as_str()), "deterministic");
+    assert_eq!(
+        slugify(text).as_deref(),
+        Some(slug.as_str()),
+        "deterministic"
+    );
 });

@@ -101,9 +101,12 @@ fn write_input(dir: &Path, input: &Input) {
     field["description"] = json!(marked(&input.field_description));
     std::fs::write(&descriptor, d.to_string()).expect("written");
     let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(["year", "total", "source"]).expect("in memory");
-    csv.write_record(["2021", "4909594030.7", "fact"]).expect("in memory");
-    csv.write_record(["2022", "12.5", &marked(&input.cell)]).expect("in memory");
+    csv.write_record(["year", "total", "source"])
+        .expect("in memory");
+    csv.write_record(["2021", "4909594030.7", "fact"])
+        .expect("in memory");
+    csv.write_record(["2022", "12.5", &marked(&input.cell)])
+        .expect("in memory");
     let bytes = csv.into_inner().expect("in memory");
     std::fs::write(folder.join("budget/revenues.csv"), bytes).expect("written");
 }
