@@ -11,29 +11,11 @@ use arbitrary::Arbitrary;
 use hromadata::catalog::dialect::Dialect;
 use hromadata::catalog::schema::{FieldType, Schema};
 use hromadata::validate::cell::{self, Value};
+use hromadata::validate::descriptor::FIELD_TYPES;
 use hromadata::validate::table::{self, TableSpec};
 use hromadata_fuzz::scratch_file;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value as Json};
-
-const TYPES: [&str; 16] = [
-    "string",
-    "integer",
-    "number",
-    "boolean",
-    "date",
-    "time",
-    "datetime",
-    "year",
-    "yearmonth",
-    "duration",
-    "geopoint",
-    "geojson",
-    "object",
-    "array",
-    "list",
-    "any",
-];
 
 /// Formats the types know, and a slot for an arbitrary one.
 const FORMATS: [&str; 12] = [
@@ -101,7 +83,7 @@ impl Input {
         f.insert("name".into(), json!("f"));
         f.insert(
             "type".into(),
-            json!(TYPES[usize::from(self.type_index) % TYPES.len()]),
+            json!(FIELD_TYPES[usize::from(self.type_index) % FIELD_TYPES.len()]),
         );
         match &self.format {
             Some(Ok(i)) => f.insert(
