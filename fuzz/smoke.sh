@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The CI smoke pass of the fuzz targets: installs cargo-fuzz when missing, builds every target
-# (AddressSanitizer, debug assertions and overflow checks on), replays the saved crash inputs in
+# (AddressSanitizer, debug assertions and overflow checks on; the `dev` profile of
+# fuzz/Cargo.toml, opt-level 1: much less build time than cargo-fuzz's release build, and still
+# several runs a second of the slowest target; figures in fuzz/README.md), replays the saved
+# crash inputs in
 # fuzz/regressions/<target>/, then fuzzes each target for a few seconds over its seed corpus.
 # Exits non-zero on any crash and prints where the crashing input was saved.
 #
@@ -20,8 +23,7 @@ if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
   cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
 fi
 
-# 16 codegen units: a build several times faster than cargo-fuzz's default of 1, for runs a little slower.
-cargo fuzz build --codegen-units 16
+cargo fuzz build --dev
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -33,7 +35,7 @@ for t in $targets; do
   mkdir -p "$artifacts" "$work/$t" "corpus/$t"
   # Saved crash inputs first: each must now pass.
   if compgen -G "regressions/$t/*" >/dev/null; then
-    if ! cargo fuzz run --codegen-units 16 "$t" regressions/"$t"/* -- \
+    if ! cargo fuzz run --dev "$t" regressions/"$t"/* -- \
         -artifact_prefix="$artifacts/" >"$work/$t.replay.log" 2>&1; then
       echo "fuzz/smoke.sh: $t: a saved regression input fails again; see the log below" >&2
       tail -n 40 "$work/$t.replay.log" >&2
@@ -42,7 +44,7 @@ for t in $targets; do
     fi
   fi
   # New inputs go to a scratch folder: the committed seed corpus stays as it is.
-  if cargo fuzz run --codegen-units 16 "$t" "$work/$t" "corpus/$t" -- \
+  if cargo fuzz run --dev "$t" "$work/$t" "corpus/$t" -- \
       -max_total_time="$seconds" -jobs=1 -workers=1 -timeout=10 -rss_limit_mb=2048 \
       "${dict[@]}" -artifact_prefix="$artifacts/" >"$work/$t.log" 2>&1; then
     echo "fuzz/smoke.sh: $t: $(grep -E '^#[0-9]+.*DONE' "$work/$t.log" | tail -n 1)"
