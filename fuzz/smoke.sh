@@ -3,8 +3,8 @@
 # (AddressSanitizer, debug assertions and overflow checks on; the `dev` profile of
 # fuzz/Cargo.toml, opt-level 1: much less build time than cargo-fuzz's release build, and still
 # several runs a second of the slowest target; figures in fuzz/README.md), replays the saved
-# crash inputs in
-# fuzz/regressions/<target>/, then fuzzes each target for a few seconds over its seed corpus.
+# crash inputs in fuzz/regressions/<target>/, then fuzzes each target for a few seconds over its
+# seed corpus.
 # Exits non-zero on any crash and prints where the crashing input was saved.
 #
 # Usage: bash fuzz/smoke.sh [seconds per target, default 20]   (FUZZ_TARGETS="csv slug" to pick)
@@ -43,9 +43,10 @@ for t in $targets; do
       continue
     fi
   fi
-  # New inputs go to a scratch folder: the committed seed corpus stays as it is.
+  # New inputs go to a scratch folder: the committed seed corpus stays as it is. One process on
+  # one core (no -jobs: that would send the output to fuzz-N.log in the current folder).
   if cargo fuzz run --dev "$t" "$work/$t" "corpus/$t" -- \
-      -max_total_time="$seconds" -jobs=1 -workers=1 -timeout=10 -rss_limit_mb=2048 \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       "${dict[@]}" -artifact_prefix="$artifacts/" >"$work/$t.log" 2>&1; then
     echo "fuzz/smoke.sh: $t: $(grep -E '^#[0-9]+.*DONE' "$work/$t.log" | tail -n 1)"
   else
