@@ -167,22 +167,20 @@ fn check_cell(field_type: &FieldType, format: Option<&str>, text: &str) {
                 "{text:?} → {d}: {back:?}"
             );
         }
-        (FieldType::Number { .. }, Some(Value::Num(n))) => {
-            // A number that parses with the field's characters is a number in the plain form too.
-            if n.is_finite() {
-                let plain = FieldType::Number {
-                    decimal_char: '.',
-                    group_char: None,
-                    bare_number: true,
-                };
-                let printed = format!("{n:?}");
-                let back = cell::parse(&plain, None, &printed);
-                assert_eq!(
-                    back,
-                    Some(Value::Num(n)),
-                    "{text:?} → {n} does not print back"
-                );
-            }
+        // A number that parses with the field's characters is a number in the plain form too.
+        (FieldType::Number { .. }, Some(Value::Num(n))) if n.is_finite() => {
+            let plain = FieldType::Number {
+                decimal_char: '.',
+                group_char: None,
+                bare_number: true,
+            };
+            let printed = format!("{n:?}");
+            let back = cell::parse(&plain, None, &printed);
+            assert_eq!(
+                back,
+                Some(Value::Num(n)),
+                "{text:?} → {n} does not print back"
+            );
         }
         _ => {}
     }

@@ -5,8 +5,8 @@
 //! `catalog::load` → `validate::validate` → `render::render_site` (the built-in theme).
 //!
 //! The property (a weaker one than full HTML well-formedness, but exact): each string is
-//! written after a marker, and wherever the marker shows in an HTML or XML page, the text that
-//! follows it may repeat the input only up to the input's first `<` or `"` — those must come out
+//! written after a marker of its own, and wherever the marker shows in an HTML or XML page, the
+//! text that follows it may repeat the input only up to the input's first `<` or `"` — those must come out
 //! escaped (`&lt;`, `&quot;`, or `\u003c`/`\"` inside JSON-LD), so no input opens a tag, ends a
 //! `<script>`, or leaves an attribute. Every JSON file of the site must parse.
 #![no_main]
@@ -21,8 +21,11 @@ use hromadata_fuzz::scratch_dir;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 
-/// Put before every input string, so its place in the output can be found.
-const MARK: &str = "QZMARK";
+/// Put before every input string with the string's number, so its place in the output can be
+/// found: `QZ3MARK` is followed by the fourth string.
+fn mark(n: usize) -> String {
+    format!("QZ{n}MARK")
+}
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -64,13 +67,13 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn marked(s: &str) -> String {
-    format!("{MARK}{s}")
+fn marked(n: usize, s: &str) -> String {
+    format!("{}{s}", mark(n))
 }
 
 /// A TOML basic string: JSON's escapes (`\"`, `\\`, `\n`, `\uXXXX`…) are all TOML escapes too.
-fn toml_string(s: &str) -> String {
-    json!(marked(s)).to_string()
+fn toml_string(n: usize, s: &str) -> String {
+    json!(marked(n, s)).to_string()
 }
 
 /// Writes the input into the project's files.
@@ -79,43 +82,45 @@ fn write_input(dir: &Path, input: &Input) {
         "base_url = \"https://data.example.org/catalogue/\"\npublisher = \"mindev\"\nlicense = \"CC-BY-4.0\"\n\n\
          [title]\nuk = {}\nen = \"Test catalogue\"\n\n[description]\nuk = {}\nen = \"A small catalogue.\"\n\n\
          [territories]\nregistry = \"publishers/mindev/registry/katottg.csv\"\nedition = \"2026-07-07\"\n",
-        toml_string(&input.catalog_title),
-        toml_string(&input.catalog_description),
+        toml_string(0, &input.catalog_title),
+        toml_string(1, &input.catalog_description),
     );
     std::fs::write(dir.join("catalog.toml"), catalog).expect("written");
     let publisher = format!(
         "edrpou = \"25512617\"\nterritory = \"UA05020030000031457\"\n\n[name]\nuk = {}\nen = \"Vinnytsia City Council\"\n",
-        toml_string(&input.publisher_name)
+        toml_string(2, &input.publisher_name)
     );
     let folder = dir.join("publishers/vinnytska-miska-rada");
     std::fs::write(folder.join("publisher.toml"), publisher).expect("written");
     let descriptor = folder.join("budget/datapackage.json");
     let mut d: Value = serde_json::from_slice(&std::fs::read(&descriptor).expect("read"))
         .expect("the fixture's JSON");
-    d["title"] = json!(marked(&input.title));
-    d["description"] = json!(marked(&input.description));
-    d["keywords"] = json!([marked(&input.keyword)]);
-    d["hromadata"]["title_en"] = json!(marked(&input.title_en));
+    d["title"] = json!(marked(3, &input.title));
+    d["description"] = json!(marked(4, &input.description));
+    d["keywords"] = json!([marked(5, &input.keyword)]);
+    d["hromadata"]["title_en"] = json!(marked(6, &input.title_en));
     let field = &mut d["resources"][0]["schema"]["fields"][2];
-    field["title"] = json!(marked(&input.field_title));
-    field["description"] = json!(marked(&input.field_description));
+    field["title"] = json!(marked(7, &input.field_title));
+    field["description"] = json!(marked(8, &input.field_description));
     std::fs::write(&descriptor, d.to_string()).expect("written");
     let mut csv = csv::Writer::from_writer(Vec::new());
     csv.write_record(["year", "total", "source"])
         .expect("in memory");
     csv.write_record(["2021", "4909594030.7", "fact"])
         .expect("in memory");
-    csv.write_record(["2022", "12.5", &marked(&input.cell)])
+    csv.write_record(["2022", "12.5", &marked(9, &input.cell)])
         .expect("in memory");
     let bytes = csv.into_inner().expect("in memory");
     std::fs::write(folder.join("budget/revenues.csv"), bytes).expect("written");
 }
 
-/// The output's text after each marker may follow the input only up to its first `<` or `"`.
+/// The output's text after each input's marker may follow the input only up to its first `<` or
+/// `"`.
 fn check_escaped(path: &str, page: &str, inputs: &[&str]) {
-    for (at, _) in page.match_indices(MARK) {
-        let after = &page[at + MARK.len()..];
-        for input in inputs {
+    for (n, input) in inputs.iter().enumerate() {
+        let mark = mark(n);
+        for (at, _) in page.match_indices(&mark) {
+            let after = &page[at + mark.len()..];
             let same = after
                 .chars()
                 .zip(input.chars())
@@ -125,7 +130,7 @@ fn check_escaped(path: &str, page: &str, inputs: &[&str]) {
                 assert!(
                     c != '<' && c != '"',
                     "{path}: the input {input:?} came out with a raw {c:?}: {:?}",
-                    &after[..after.len().min(200)]
+                    after.chars().take(200).collect::<String>()
                 );
             }
         }
