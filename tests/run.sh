@@ -48,7 +48,9 @@ cargo fmt --all -- --check
 cargo test --locked
 
 # The fuzz targets' smoke pass (fuzz/README.md): replays the saved crash inputs, then fuzzes each
-# target for FUZZ_SECONDS (20) seconds; cargo-fuzz is installed on first use.
+# target for FUZZ_SECONDS (20) seconds; cargo-fuzz is installed on first use. libfuzzer-sys
+# compiles libFuzzer (C++).
+need_or_install c++ g++ "to build libFuzzer for the fuzz smoke pass"
 bash fuzz/smoke.sh
 
 # Browser tests (tests/browser): the built embedded catalogue served on 127.0.0.1 from a sub-path, driven in
