@@ -349,7 +349,7 @@ mod tests {
         }
 
         proptest! {
-            /// Valid codes parse, print back to themselves, and contain themselves.
+            /// Valid codes parse, print back to themselves, contain themselves, and are scopes.
             #[test]
             fn valid_codes_parse(d in digits()) {
                 let text = format!("UA{d}");
@@ -357,6 +357,10 @@ mod tests {
                 prop_assert_eq!(code.to_string(), text.clone());
                 prop_assert_eq!(KatottgCode::parse(&format!(" {text}\t")), Ok(code));
                 prop_assert!(code.contains(&code));
+                // A scope is the code itself, or `UA` alone for the whole country.
+                prop_assert_eq!(Scope::parse(&text), Ok(Scope::Territory(code)));
+                prop_assert_eq!(Scope::Territory(code).to_string(), text);
+                prop_assert_eq!(Scope::parse(" UA "), Ok(Scope::Country));
             }
 
             /// Any break of the code's structure is refused: a digit dropped or added, a
