@@ -29,11 +29,11 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 failed=0
 for t in $targets; do
-  dict=()
-  [[ -f "dict/$t.dict" ]] && dict=("-dict=dict/$t.dict")
+  options=()
+  [[ -f "dict/$t.dict" ]] && options=("-dict=dict/$t.dict")
   # At a few runs a second, libFuzzer's slow growth of input sizes would keep `template` at 4
   # bytes (ten empty strings) for the whole pass: full-size inputs from the start.
-  [[ "$t" == template ]] && dict+=(-len_control=0 -max_len=1024)
+  [[ "$t" == template ]] && options+=(-len_control=0 -max_len=1024)
   artifacts="$PWD/artifacts/$t"
   mkdir -p "$artifacts" "$work/$t" "corpus/$t"
   # Saved crash inputs first: each must now pass.
@@ -50,11 +50,11 @@ for t in $targets; do
   # one core (no -jobs: that would send the output to fuzz-N.log in the current folder).
   if cargo fuzz run --dev "$t" "$work/$t" "corpus/$t" -- \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-      "${dict[@]}" -artifact_prefix="$artifacts/" >"$work/$t.log" 2>&1; then
-    echo "fuzz/smoke.sh: $t: $(grep -E '^#[0-9]+.*DONE' "$work/$t.log" | tail -n 1)"
+      "${options[@]}" -artifact_prefix="$artifacts/" >"$work/$t.log" 2>&1; then
+    echo "fuzz/smoke.sh: $t: $(grep -aE '^#[0-9]+.*DONE' "$work/$t.log" | tail -n 1)"
   else
     echo "fuzz/smoke.sh: $t crashed; the input is saved as:" >&2
-    grep -E 'Test unit written to' "$work/$t.log" >&2 || echo "  (no input saved; see the log)" >&2
+    grep -aE 'Test unit written to' "$work/$t.log" >&2 || echo "  (no input saved; see the log)" >&2
     tail -n 40 "$work/$t.log" >&2
     failed=1
   fi
