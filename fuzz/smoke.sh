@@ -27,6 +27,8 @@ cargo fuzz build --dev
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# The targets write their inputs to scratch files there too (fuzz/src/lib.rs).
+export HROMADATA_FUZZ_SCRATCH="$work/scratch"
 failed=0
 for t in $targets; do
   options=()

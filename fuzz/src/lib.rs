@@ -5,11 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// A folder of this process's own, kept for the whole run (removed by the OS's tmp cleaning).
+/// A folder of this process's own, kept for the whole run: under `HROMADATA_FUZZ_SCRATCH` when
+/// set (`smoke.sh` points it at a folder it removes), else in `/dev/shm` or the temp folder.
 pub fn scratch_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let base = if Path::new("/dev/shm").is_dir() {
+        let base = if let Some(dir) = std::env::var_os("HROMADATA_FUZZ_SCRATCH") {
+            PathBuf::from(dir)
+        } else if Path::new("/dev/shm").is_dir() {
             PathBuf::from("/dev/shm")
         } else {
             std::env::temp_dir()
