@@ -47,6 +47,12 @@ export HROMADATA_TEST_PYTHON="$venv/bin/python"
 cargo fmt --all -- --check
 cargo test --locked
 
+# The fuzz targets' smoke pass (fuzz/README.md): replays the saved crash inputs, then fuzzes each
+# target for FUZZ_SECONDS (20) seconds; cargo-fuzz is installed on first use. libfuzzer-sys
+# compiles libFuzzer (C++).
+need_or_install c++ g++ "to build libFuzzer for the fuzz smoke pass"
+bash fuzz/smoke.sh
+
 # Browser tests (tests/browser): the built embedded catalogue served on 127.0.0.1 from a sub-path, driven in
 # Debian's headless Chromium by playwright-core (no browser download), with axe-core for WCAG 2.1 AA;
 # html.test.mjs runs the Nu HTML Checker (npm vnu-jar) over every page on Java; tests/search checks the search

@@ -31,7 +31,8 @@ pub enum Level {
 }
 
 /// A KATOTTG code: `UA`, then oblast (2), raion (2), hromada (3), settlement (3), district (2)
-/// digits and a 5-digit unique number. Lower groups are zero when a higher one is.
+/// digits and a 5-digit unique number. Lower groups are usually zero when a higher one is (not
+/// always: see `parse`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KatottgCode([u8; 17]);
 
@@ -39,8 +40,9 @@ pub struct KatottgCode([u8; 17]);
 const GROUPS: [(usize, usize); 5] = [(0, 2), (2, 4), (4, 7), (7, 10), (10, 12)];
 
 impl KatottgCode {
-    /// Parses `UA` + 17 digits whose level groups are consistent (a zero group is not followed by
-    /// a set one, except in cities with special status, which skip straight to districts).
+    /// Parses `UA` + 17 digits with a non-zero oblast group. The other groups are not checked for
+    /// order: cities with special status skip straight to districts, and the codifier of
+    /// 2025-05-16 has settlements of Kyiv oblast (`UA32…`) with zero raion and hromada groups.
     pub fn parse(text: &str) -> Result<Self, ParseIdError> {
         let t = text.trim();
         let digits = t
@@ -334,6 +336,96 @@ mod tests {
         ];
         for (text, ok) in cases {
             assert_eq!(DatasetId::parse(text).is_ok(), *ok, "{text}");
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The 17 digits of a well-formed code: any digits with a non-zero oblast.
+        fn digits() -> impl Strategy<Value = String> {
+            "[0-9]{17}".prop_filter("a non-zero oblast", |d| !d.starts_with("00"))
+        }
+
+        proptest! {
+            /// Valid codes parse, print back to themselves, contain themselves, and are scopes.
+            #[test]
+            fn valid_codes_parse(d in digits()) {
+                let text = format!("UA{d}");
+                let code = KatottgCode::parse(&text).expect("a valid code");
+                prop_assert_eq!(code.to_string(), text.clone());
+                prop_assert_eq!(KatottgCode::parse(&format!(" {text}\t")), Ok(code));
+                prop_assert!(code.contains(&code));
+                // A scope is the code itself, or `UA` alone for the whole country.
+                prop_assert_eq!(Scope::parse(&text), Ok(Scope::Territory(code)));
+                prop_assert_eq!(Scope::Territory(code).to_string(), text);
+                prop_assert_eq!(Scope::parse(" UA "), Ok(Scope::Country));
+            }
+
+            /// Any break of the code's structure is refused: a digit dropped or added, a
+            /// character that is not a digit, a prefix other than `UA`, a zero oblast.
+            #[test]
+            fn broken_codes_are_refused(
+                d in digits(),
+                at in 0usize..17,
+                other in proptest::char::any().prop_filter("not a digit", |c| !c.is_ascii_digit()),
+                prefix in "[A-Za-z]{2}".prop_filter("not UA", |p| p != "UA"),
+            ) {
+                let (head, tail) = d.split_at(at);
+                let refused = [
+                    format!("UA{head}{}", &tail[1..]),
+                    format!("UA{head}0{tail}"),
+                    format!("UA{head}{other}{}", &tail[1..]),
+                    format!("{prefix}{d}"),
+                    format!("UA00{}", &d[2..]),
+                    d.clone(),
+                ];
+                for text in refused {
+                    prop_assert!(KatottgCode::parse(&text).is_err(), "{text:?} accepted");
+                }
+            }
+
+            /// A code contains exactly the codes that share its digit groups down to its level.
+            #[test]
+            fn containment_follows_the_groups(a in digits(), b in digits()) {
+                let (a, b) = (KatottgCode::parse(&format!("UA{a}")).unwrap(), KatottgCode::parse(&format!("UA{b}")).unwrap());
+                let end = GROUPS[a.level() as usize].1;
+                prop_assert_eq!(a.contains(&b), a.0[..end] == b.0[..end]);
+                prop_assert!(!a.contains(&b) || !b.contains(&a) || a.level() == b.level());
+            }
+
+            /// For any first seven digits exactly one check digit makes a valid ЄДРПОУ code.
+            #[test]
+            fn one_check_digit_per_edrpou(first in "[0-9]{7}") {
+                let valid: Vec<u32> = (0..10).filter(|d| Edrpou::parse(&format!("{first}{d}")).is_ok()).collect();
+                prop_assert_eq!(valid.len(), 1, "{}: {:?}", first, valid);
+            }
+
+            /// Dataset ids: what parses is a single safe URL segment and prints back the same.
+            #[test]
+            fn dataset_ids_are_url_segments(text in "\\PC{0,12}|[a-z0-9][a-z0-9._-]{0,20}") {
+                if let Ok(id) = DatasetId::parse(&text) {
+                    prop_assert_eq!(id.as_str(), text.as_str());
+                    prop_assert!(id.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b)));
+                    prop_assert!(!id.as_str().starts_with('.') && !id.as_str().contains('/'));
+                } else {
+                    prop_assert!(!text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+                        || text.is_empty() || text.starts_with(['.', '-', '_']) || text.len() > 100);
+                }
+            }
+
+            /// A publisher folder's slug is its `slugify`, and always a valid URL segment.
+            #[test]
+            fn publisher_slugs(name in any::<String>()) {
+                match PublisherSlug::from_folder(&name) {
+                    Ok(slug) => {
+                        prop_assert_eq!(Some(slug.as_str().to_owned()), crate::catalog::slug::slugify(&name));
+                        prop_assert!(DatasetId::parse(slug.as_str()).is_ok());
+                    }
+                    Err(_) => prop_assert!(crate::catalog::slug::slugify(&name).is_none_or(|s| s.len() > 100)),
+                }
+            }
         }
     }
 }

@@ -250,4 +250,94 @@ mod tests {
         assert_eq!(slugify("\u{301}\u{301}я").as_deref(), Some("ya"));
         assert_eq!(slugify("🇺🇦🙂"), None);
     }
+
+    /// Resolution No. 55's table, written out again independently of `latin`: (letter, Latin
+    /// inside a word, Latin at the start of a word).
+    #[rustfmt::skip]
+    const TABLE: [(char, &str, &str); 33] = [
+        ('а', "a", "a"), ('б', "b", "b"), ('в', "v", "v"), ('г', "h", "h"), ('ґ', "g", "g"),
+        ('д', "d", "d"), ('е', "e", "e"), ('є', "ie", "ye"), ('ж', "zh", "zh"), ('з', "z", "z"),
+        ('и', "y", "y"), ('і', "i", "i"), ('ї', "i", "yi"), ('й', "i", "y"), ('к', "k", "k"),
+        ('л', "l", "l"), ('м', "m", "m"), ('н', "n", "n"), ('о', "o", "o"), ('п', "p", "p"),
+        ('р', "r", "r"), ('с', "s", "s"), ('т', "t", "t"), ('у', "u", "u"), ('ф', "f", "f"),
+        ('х', "kh", "kh"), ('ц', "ts", "ts"), ('ч', "ch", "ch"), ('ш', "sh", "sh"),
+        ('щ', "shch", "shch"), ('ь', "", ""), ('ю', "iu", "yu"), ('я', "ia", "ya"),
+    ];
+
+    /// The expected Latin of one lowercase Ukrainian word, letter by letter from `TABLE`
+    /// (`зг` gives `zgh`).
+    fn by_table(word: &str) -> String {
+        let mut out = String::new();
+        let mut previous = None;
+        for c in word.chars() {
+            let (_, medial, initial) = TABLE
+                .iter()
+                .find(|(l, ..)| *l == c)
+                .expect("a table letter");
+            out += match (previous, c) {
+                (None, _) => initial,
+                (Some('з'), 'г') => "gh",
+                _ => medial,
+            };
+            previous = Some(c);
+        }
+        out
+    }
+
+    fn word() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(TABLE.map(|(c, ..)| c).to_vec()),
+            1..12,
+        )
+        .prop_map(|letters| letters.into_iter().collect())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Lowercase Ukrainian words come out as the table says, word by word, in ASCII.
+        #[test]
+        fn transliterate_follows_the_table(words in proptest::collection::vec(word(), 1..6)) {
+            let text = words.join(" ");
+            let latin = transliterate(&text);
+            let expected: Vec<String> = words.iter().map(|w| by_table(w)).collect();
+            prop_assert!(latin.is_ascii(), "{latin:?}");
+            prop_assert_eq!(latin, expected.join(" "));
+        }
+
+        /// Any text made of the Ukrainian alphabet, ASCII and the apostrophes gives ASCII.
+        #[test]
+        fn transliterate_ukrainian_is_ascii(
+            text in "[абвгґдеєжзиіїйклмнопрстуфхцчшщьюяАБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЬЮЯ a-zA-Z0-9.,'’ʼ-]{0,40}"
+        ) {
+            let latin = transliterate(&text);
+            // Apostrophes are dropped only inside words; elsewhere they are punctuation.
+            prop_assert!(latin.chars().all(|c| c.is_ascii() || is_apostrophe(c)), "{latin:?}");
+        }
+
+        /// Slugs: non-empty `[a-z0-9-]`, no leading, trailing or doubled hyphen, stable when
+        /// slugged again, the same every time; `None` only when there is no letter or digit to keep.
+        #[test]
+        fn slug_invariants(text in any::<String>()) {
+            match slugify(&text) {
+                Some(slug) => {
+                    prop_assert!(slug.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-')), "{slug:?}");
+                    prop_assert!(!slug.is_empty() && !slug.starts_with('-') && !slug.ends_with('-'));
+                    prop_assert!(!slug.contains("--"), "{slug:?}");
+                    prop_assert_eq!(slugify(&slug), Some(slug.clone()));
+                    prop_assert_eq!(slugify(&text), Some(slug));
+                }
+                None => prop_assert!(!transliterate(&text).chars().any(|c| c.is_ascii_alphanumeric())),
+            }
+        }
+
+        /// Ukrainian titles always slug (every letter has a Latin form).
+        #[test]
+        fn ukrainian_words_always_slug(words in proptest::collection::vec(word(), 1..6)) {
+            let words: Vec<String> = words.into_iter().filter(|w| w.chars().any(|c| c != 'ь')).collect();
+            prop_assume!(!words.is_empty());
+            let slug = slugify(&words.join(" ")).expect("a slug");
+            prop_assert_eq!(slug.matches('-').count(), words.len() - 1);
+        }
+    }
 }

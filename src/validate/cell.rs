@@ -203,13 +203,15 @@ fn number(text: &str, decimal: char, group: Option<char>, bare: bool) -> Option<
         }
         return python_decimal(t);
     }
-    if decimal != '.' && t.contains('.') {
-        return None;
-    }
     let mut s = String::with_capacity(t.len());
     for c in t.chars() {
+        // The group character goes first: with `groupChar: "."` a `.` is a group mark, not a
+        // stray decimal point (`1.000,5` is 1000.5, as frictionless reads it).
         if Some(c) == group {
             continue;
+        }
+        if c == '.' && decimal != '.' {
+            return None;
         }
         s.push(if c == decimal { '.' } else { c });
     }

@@ -27,6 +27,8 @@ mod tests;
 
 use serde_json::Value;
 
+pub use rules::FIELD_TYPES;
+
 /// What a JSON descriptor is, told by its keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DescriptorKind {

@@ -493,6 +493,9 @@ fn finish_structure(structure: Structure, last_row: u64, shown: &Path, scan: &mu
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;

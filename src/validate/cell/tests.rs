@@ -119,6 +119,14 @@ fn parses_cells() {
         ),
         (&num(',', None), None, "1.5", None),
         (&num(',', None), None, "1,5", Some(Value::Num(1.5))),
+        // `.` as the group mark is removed before a `.` is refused (found by `numbers_round_trip`).
+        (
+            &num(',', Some('.')),
+            None,
+            "1.000,5",
+            Some(Value::Num(1000.5)),
+        ),
+        (&num(',', Some(' ')), None, "1 000.5", None),
         (&num('.', None), None, "e5", None),
         (&num('.', None), None, "1.2.3", None),
         (
@@ -232,5 +240,111 @@ fn parses_cells() {
             *want,
             "{ty:?} {format:?} {text:?}"
         );
+    }
+}
+
+mod properties {
+    use super::*;
+    use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+    use proptest::prelude::*;
+
+    /// `n` with `group` between each three digits of its whole part and `dec` before its fraction.
+    fn written(
+        whole: u64,
+        fraction: Option<u32>,
+        negative: bool,
+        dec: char,
+        group: Option<char>,
+    ) -> String {
+        let digits = whole.to_string();
+        let mut text = String::from(if negative { "-" } else { "" });
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                text.extend(group);
+            }
+            text.push(d);
+        }
+        if let Some(f) = fraction {
+            text.push(dec);
+            text += &f.to_string();
+        }
+        text
+    }
+
+    fn date() -> impl Strategy<Value = NaiveDate> {
+        (1i32..=9999, 1u32..=366)
+            .prop_filter_map("a day of the year", |(y, d)| NaiveDate::from_yo_opt(y, d))
+    }
+
+    proptest! {
+        /// Any integer written out reads back as itself, signed or not, with or without spaces.
+        #[test]
+        fn integers_round_trip(i in any::<i64>(), pad in "[ ]{0,2}") {
+            let t = FieldType::Integer { bare_number: true };
+            let text = format!("{pad}{i}{pad}");
+            prop_assert_eq!(parse(&t, None, &text), Some(Value::Int(i.into())));
+            let plus = format!("+{}", i.unsigned_abs());
+            prop_assert_eq!(parse(&t, None, &plus), Some(Value::Int(i.unsigned_abs().into())));
+        }
+
+        /// A number written with the field's decimal and group characters reads back as the same
+        /// value as Rust reads its plain form.
+        #[test]
+        fn numbers_round_trip(
+            whole in any::<u64>(), fraction in proptest::option::of(any::<u32>()), negative in any::<bool>(),
+            chars in proptest::sample::select(vec![('.', None), ('.', Some(',')), (',', Some(' ')), (',', Some('.')), (',', None), ('.', Some('\''))]),
+        ) {
+            let (dec, group) = chars;
+            let text = written(whole, fraction, negative, dec, group);
+            let plain = written(whole, fraction, negative, '.', None);
+            let expected: f64 = plain.parse().unwrap();
+            prop_assert_eq!(parse(&num(dec, group), None, &text), Some(Value::Num(expected)), "{}", text);
+        }
+
+        /// Any Rust `f64` printed plainly (`{}` or `{:e}`) reads back bit for bit.
+        #[test]
+        fn floats_round_trip(x in any::<f64>().prop_filter("finite", |x| x.is_finite())) {
+            for text in [x.to_string(), format!("{x:e}")] {
+                prop_assert_eq!(parse(&num('.', None), None, &text), Some(Value::Num(x)), "{}", text);
+            }
+        }
+
+        /// Dates, times, date-times, years and year-months in their standard forms read back.
+        #[test]
+        fn temporal_round_trip(d in date(), secs in 0u32..86_400) {
+            let t = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap();
+            let iso = d.format("%Y-%m-%d").to_string();
+            prop_assert_eq!(parse(&FieldType::Date, None, &iso), Some(Value::Date(d)));
+            let time = t.format("%H:%M:%S").to_string();
+            prop_assert_eq!(parse(&FieldType::Time, None, &time), Some(Value::Time(t)));
+            let at = d.and_time(t);
+            let text = format!("{iso}T{time}Z");
+            prop_assert_eq!(parse(&FieldType::Datetime, None, &text), Some(Value::DateTime(at)));
+            let year = format!("{:04}", d.year());
+            prop_assert_eq!(parse(&FieldType::Year, None, &year), Some(Value::Year(d.year().into())));
+            let ym = format!("{year}-{:02}", d.month());
+            prop_assert_eq!(parse(&FieldType::Yearmonth, None, &ym), Some(Value::YearMonth(d.year().into(), d.month())));
+            // A custom format reads what it wrote.
+            let custom = d.format("%d.%m.%Y").to_string();
+            prop_assert_eq!(parse(&FieldType::Date, Some("%d.%m.%Y"), &custom), Some(Value::Date(d)));
+            prop_assert_eq!(t.hour() * 3600 + t.minute() * 60 + t.second(), secs);
+        }
+
+        /// No text makes any type's reader panic, and reading is deterministic.
+        #[test]
+        fn any_text_is_safe(text in any::<String>(), format in proptest::option::of("default|any|email|uri|uuid|binary|%Y|%d/%m/%Y|\\PC{0,6}")) {
+            let types = [
+                FieldType::String, FieldType::Integer { bare_number: false }, num(',', Some(' ')),
+                FieldType::Boolean { true_values: vec!["так".into()], false_values: vec!["ні".into()] },
+                FieldType::Date, FieldType::Time, FieldType::Datetime, FieldType::Year, FieldType::Yearmonth,
+                FieldType::Duration, FieldType::Geopoint, FieldType::Geojson, FieldType::Object, FieldType::Array,
+                FieldType::List { delimiter: ";".into() }, FieldType::Any,
+            ];
+            for t in &types {
+                // Compared as text: NaN (from `nan`) is not equal to itself.
+                let once = format!("{:?}", parse(t, format.as_deref(), &text));
+                prop_assert_eq!(once, format!("{:?}", parse(t, format.as_deref(), &text)));
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{notes, pointer_join, DescriptorKind, NodeKind, Problem, Tree, Version};
 
 /// The field types frictionless 5.21.0 knows (Table Schema 2.0, `list` included).
-pub(super) const FIELD_TYPES: &[&str] = &[
+pub const FIELD_TYPES: &[&str] = &[
     "string",
     "number",
     "integer",
