@@ -210,13 +210,11 @@ fuzz_target!(|input: Input| {
     let dialect = Dialect::default();
     let spec = TableSpec {
         schema: Some(&schema),
-        dialect: &dialect,
         encoding: Some("utf-8"),
         duplicate_rows: true,
-        with_md5: false,
-        workers: 1,
         profile: true,
         keep_all_up_to: Some(u64::MAX),
+        ..TableSpec::undeclared(&dialect)
     };
     let path = scratch_file("cells.csv", &bytes);
     let scan = table::scan(&path, Path::new("cells.csv"), &spec).expect("the scratch file read");

@@ -22,14 +22,11 @@ fn table() -> impl Strategy<Value = (Vec<String>, Vec<Vec<String>>)> {
 
 fn spec(dialect: &Dialect) -> TableSpec<'_> {
     TableSpec {
-        schema: None,
-        dialect,
         encoding: Some("utf-8"),
         duplicate_rows: true,
-        with_md5: false,
-        workers: 1,
         profile: true,
         keep_all_up_to: Some(u64::MAX),
+        ..TableSpec::undeclared(dialect)
     }
 }
 
