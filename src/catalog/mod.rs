@@ -219,7 +219,7 @@ fn load_registry(
         .into_iter()
         .find(|p| config::leads_outside(source, p));
     if let Some(link) = outside {
-        findings.push(outside_link(source, link, "territories.registry"));
+        findings.push(outside_link(source, link, Some("territories.registry")));
         return Ok(Registry::default());
     }
     if !path.is_file() {
@@ -250,7 +250,7 @@ fn load_mandatory(
     };
     let path = source.join(list);
     if config::is_contained_relative(list) && config::leads_outside(source, &path) {
-        findings.push(outside_link(source, &path, "resolution_835.list"));
+        findings.push(outside_link(source, &path, Some("resolution_835.list")));
         return Ok(Vec::new());
     }
     if !config::is_contained_relative(list) || !path.is_file() {
@@ -266,17 +266,14 @@ fn load_mandatory(
     Ok(items)
 }
 
-/// A finding for a file or folder of the source tree that is a symbolic link leading outside it
-/// (`key`: the setting that names it, if any).
-fn outside_link(source: &Path, link: &Path, key: &str) -> Finding {
+/// A finding for a file or folder of the source tree that is a symbolic link leading outside it:
+/// against the link itself, or against the `catalog.toml` setting (`key`) that names it.
+fn outside_link(source: &Path, link: &Path, key: Option<&str>) -> Finding {
     let shown = relative(source, link);
-    let (file, found) = if key.is_empty() {
-        (shown.clone(), None)
+    let file = if key.is_some() {
+        PathBuf::from("catalog.toml")
     } else {
-        (
-            PathBuf::from("catalog.toml"),
-            Some(shown.display().to_string()),
-        )
+        shown.clone()
     };
     let mut f = Finding::new(
         Kind::CatalogError,
@@ -284,10 +281,9 @@ fn outside_link(source: &Path, link: &Path, key: &str) -> Finding {
         "a file or folder inside the source folder; this is a symbolic link that leads outside it",
     )
     .hint("copy what it points at into the source folder instead of linking it (nothing outside the source folder is published)");
-    if !key.is_empty() {
-        f = f.field(key, None);
+    if let Some(key) = key {
+        f = f.field(key, None).found(shown.display().to_string());
     }
-    f.found = found;
     f
 }
 
@@ -311,7 +307,7 @@ fn subfolders(
         if entry.file_type().is_dir() {
             out.push(entry.into_path());
         } else if entry.path_is_symlink() && config::leads_outside(source, entry.path()) {
-            findings.push(outside_link(source, entry.path(), ""));
+            findings.push(outside_link(source, entry.path(), None));
         }
     }
     Ok(out)
@@ -328,7 +324,7 @@ fn load_publishers(
     let root = source.join("publishers");
     let mut publishers: BTreeMap<PublisherSlug, Publisher> = BTreeMap::new();
     if config::leads_outside(source, &root) {
-        findings.push(outside_link(source, &root, ""));
+        findings.push(outside_link(source, &root, None));
         return Ok(publishers);
     }
     if !root.is_dir() {
@@ -344,7 +340,7 @@ fn load_publishers(
         let shown = folder.join("publisher.toml");
         let file = dir.join("publisher.toml");
         if config::leads_outside(source, &file) {
-            findings.push(outside_link(source, &file, ""));
+            findings.push(outside_link(source, &file, None));
             continue;
         }
         if !file.is_file() {
@@ -415,7 +411,7 @@ fn load_datasets(
         let linked = entry.path_is_symlink()
             && (entry.path().is_dir() || entry.file_name() == "datapackage.json");
         if linked && config::leads_outside(source, entry.path()) {
-            findings.push(outside_link(source, entry.path(), ""));
+            findings.push(outside_link(source, entry.path(), None));
             continue;
         }
         if entry.depth() < 2
