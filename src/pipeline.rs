@@ -64,6 +64,16 @@ impl Timings {
         self.last = now;
     }
 
+    /// Adds `secs` to the stage `name` (stages that run in turns, a part of the catalogue at a
+    /// time); the clock of `stage` restarts.
+    fn add(&mut self, name: &'static str, secs: f64) {
+        match self.stages.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += secs,
+            None => self.stages.push((name, secs)),
+        }
+        self.last = std::time::Instant::now();
+    }
+
     fn print(&self, files: usize) {
         if !self.on {
             return;
@@ -100,24 +110,36 @@ fn report_text(report: &Report) -> String {
     text
 }
 
-/// Loads and validates; `None` when the catalogue file itself is unusable.
-fn load_and_validate(
+/// Datasets validated (and rendered) at a time: enough files to keep every core busy, few
+/// enough that their rows stay small next to the catalogue.
+const PART: usize = 256;
+
+/// Loads the catalogue; `Err(validated)` with the report when `catalog.toml` itself is unusable.
+fn load(
     source: &Path,
     timings: &mut Timings,
-) -> Result<(Option<Catalog>, Validated), Error> {
+) -> Result<Result<(Catalog, Vec<validate::report::Finding>), Validated>, Error> {
     let loaded = catalog::load(source)?;
     timings.stage("load");
     let Some(catalog) = loaded.catalog else {
         let mut report = Report::default();
         report.extend(loaded.findings);
-        return Ok((
-            None,
-            Validated {
-                report,
-                ..Default::default()
-            },
-        ));
+        return Ok(Err(Validated {
+            report,
+            ..Default::default()
+        }));
     };
+    Ok(Ok((catalog, loaded.findings)))
+}
+
+/// Validates the catalogue a part at a time, handing each validated part to `part` (which may
+/// render it) before its rows are let go of: the catalogue's tables are never all in memory.
+fn validate_in_parts(
+    catalog: &Catalog,
+    load_findings: Vec<validate::report::Finding>,
+    timings: &mut Timings,
+    part: &mut dyn FnMut(&Validated, &[&catalog::Dataset]) -> Result<(), Error>,
+) -> Result<Validated, Error> {
     let total = catalog.datasets.values().map(|d| d.resources.len()).sum();
     let progress = std::sync::Mutex::new(Progress::start("validating", total));
     let step = |p: &Path| {
@@ -125,17 +147,31 @@ fn load_and_validate(
             progress.step(&p.display().to_string());
         }
     };
-    let validated = validate::validate(&catalog, loaded.findings, &step)?;
+    let (validator, mut validated) = validate::Validator::begin(catalog, load_findings)?;
+    let datasets: Vec<&catalog::Dataset> = catalog.datasets.values().collect();
+    for chunk in datasets.chunks(PART) {
+        let start = std::time::Instant::now();
+        validator.datasets(chunk, &mut validated, &step)?;
+        timings.add("validate", start.elapsed().as_secs_f64());
+        part(&validated, chunk)?;
+        validated.lighten(chunk);
+    }
+    let validated = validator.finish(validated);
     if let Ok(progress) = progress.into_inner() {
         progress.finish();
     }
-    timings.stage("validate");
-    Ok((Some(catalog), validated))
+    Ok(validated)
 }
 
 /// `hromadata check`: validate only.
 pub fn check(source: &Path) -> Result<Outcome, Error> {
-    let (_, validated) = load_and_validate(source, &mut Timings::new(false))?;
+    let mut timings = Timings::new(false);
+    let validated = match load(source, &mut timings)? {
+        Ok((catalog, findings)) => {
+            validate_in_parts(&catalog, findings, &mut timings, &mut |_, _| Ok(()))?
+        }
+        Err(validated) => validated,
+    };
     print_report(&validated.report);
     Ok(if validated.report.is_clean() {
         Outcome::Clean
@@ -351,55 +387,69 @@ fn inputs(options: &BuildOptions) -> Result<Inputs, Error> {
     })
 }
 
-/// The pipeline: load, validate, render and publish.
+/// The pipeline: load, then validate and render a part of the catalogue at a time, render what
+/// is made from the whole catalogue, and publish. Rendering stops at the first finding unless
+/// `--keep-going` (validation goes on, for the whole report); the staging folder is then
+/// dropped and nothing is published.
 fn run(options: &BuildOptions, inputs: &Inputs, timings: &mut Timings) -> Result<Built, Error> {
     crate::output::check_destination(&options.out, &options.source)?;
-    let (catalog, validated) = load_and_validate(&options.source, timings)?;
-    print_report(&validated.report);
-    let outcome = if validated.report.is_clean() {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    };
-    let not_published = |report| Built {
+    let not_published = |outcome, report| Built {
         outcome,
         report,
         published: false,
         files: 0,
         digests: BTreeMap::new(),
     };
-    let Some(mut catalog) = catalog else {
-        return Ok(not_published(validated.report));
+    let (mut catalog, load_findings) = match load(&options.source, timings)? {
+        Ok(loaded) => loaded,
+        Err(validated) => {
+            print_report(&validated.report);
+            return Ok(not_published(Outcome::Findings, validated.report));
+        }
     };
-    if outcome == Outcome::Findings && !options.keep_going {
-        eprintln!("nothing published: fix the problems above, or use --keep-going to publish with broken datasets marked invalid");
-        return Ok(not_published(validated.report));
-    }
     if let Some(url) = &inputs.base_url {
         catalog.config.base_url = url.clone();
     }
-    let Inputs {
-        build_date,
-        today,
-        theme,
-        ..
-    } = inputs;
-    let (build_date, today) = (*build_date, *today);
-    // Render hands the site over in batches, which go straight into the staging folder: nothing
-    // is visible at `--out` until `finish` swaps the whole site in.
+    let render_options = render::Options {
+        base_url: catalog.config.base_url.clone(),
+        build_date: inputs.build_date,
+        today: inputs.today,
+    };
+    // Rendered batches go straight into the staging folder: nothing is visible at `--out` until
+    // `finish` swaps the whole site in.
     let mut publication = crate::output::Publication::begin(&options.out, &options.source)?;
-    let files = render::render(
+    let mut sink = |batch: render::Site| publication.write(&batch);
+    let mut site = Some(render::SiteRender::begin(
         &catalog,
-        &validated,
-        theme,
-        &render::Options {
-            base_url: catalog.config.base_url.clone(),
-            build_date,
-            today,
-        },
-        &mut |batch| publication.write(&batch),
-    )?;
-    timings.stage("render + write");
+        &inputs.theme,
+        &render_options,
+        &mut sink,
+    )?);
+    let mut rendering = 0.0;
+    let validated = validate_in_parts(&catalog, load_findings, timings, &mut |v, chunk| {
+        if !v.report.is_clean() && !options.keep_going {
+            site = None;
+        }
+        if let Some(site) = &mut site {
+            let start = std::time::Instant::now();
+            site.datasets(v, chunk)?;
+            rendering += start.elapsed().as_secs_f64();
+        }
+        Ok(())
+    })?;
+    print_report(&validated.report);
+    let outcome = if validated.report.is_clean() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    };
+    let Some(site) = site.filter(|_| outcome == Outcome::Clean || options.keep_going) else {
+        eprintln!("nothing published: fix the problems above, or use --keep-going to publish with broken datasets marked invalid");
+        return Ok(not_published(outcome, validated.report));
+    };
+    let start = std::time::Instant::now();
+    let files = site.finish(&validated)?;
+    timings.add("render + write", rendering + start.elapsed().as_secs_f64());
     let stats = publication.stats;
     publication.finish()?;
     timings.stage("swap");

@@ -46,7 +46,33 @@ pub fn descriptor(dataset: &Dataset, result: &DatasetResult, today: Option<Naive
     text.into_bytes()
 }
 
-/// Adds every machine-readable file of the site.
+/// One dataset's published files and its `datapackage.json`: (path, content, origin).
+pub fn dataset_files(
+    catalog: &Catalog,
+    d: &Dataset,
+    result: &DatasetResult,
+    today: Option<NaiveDate>,
+) -> Vec<(String, Content, String)> {
+    let dir = format!("datasets/{}/", d.id);
+    let mut out: Vec<(String, Content, String)> = (d.resources.iter())
+        .map(|r| {
+            (
+                format!("{dir}{}", resource_path(r)),
+                Content::File(catalog.source.join(&d.folder).join(&r.path)),
+                format!("resource `{}` of dataset `{}`", r.name, d.id),
+            )
+        })
+        .collect();
+    out.push((
+        format!("{dir}datapackage.json"),
+        Content::Bytes(descriptor(d, result, today)),
+        format!("the descriptor of dataset `{}`", d.id),
+    ));
+    out
+}
+
+/// Adds the machine-readable files of the whole site (each dataset's own come from
+/// `dataset_files`).
 pub fn files(
     add: &mut Add,
     (catalog, validated): (&Catalog, &Validated),
@@ -60,20 +86,8 @@ pub fn files(
         };
         let dir = format!("datasets/{}/", d.id);
         for (r, res) in d.resources.iter().zip(&result.resources) {
-            let path = format!("{dir}{}", resource_path(r));
-            let source = catalog.source.join(&d.folder).join(&r.path);
-            sums.push_str(&format!("{}  {path}\n", res.digest.sha256));
-            add(
-                path,
-                Content::File(source),
-                format!("resource `{}` of dataset `{}`", r.name, d.id),
-            )?;
+            sums.push_str(&format!("{}  {dir}{}\n", res.digest.sha256, resource_path(r)));
         }
-        add(
-            format!("{dir}datapackage.json"),
-            Content::Bytes(descriptor(d, result, today)),
-            format!("the descriptor of dataset `{}`", d.id),
-        )?;
     }
     // sha256sum -c reads lines in any order; sorting by path keeps the file stable.
     let mut lines: Vec<&str> = sums.lines().collect();

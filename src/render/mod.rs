@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use minijinja::{context, Environment, UndefinedBehavior, Value};
 
 use crate::catalog::territory::Category;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Dataset};
 use crate::error::Error;
 use crate::validate::Validated;
 use builder::{add_all, Builder};
@@ -159,70 +159,136 @@ pub fn render(
     options: &Options,
     sink: &mut Sink,
 ) -> Result<usize, Error> {
-    let env = environment(theme)?;
-    let index = territory::TerritoryIndex::build(catalog);
-    let mut out = Builder::new(sink);
-    for lang in LANGS {
-        let messages = &theme.messages[lang];
-        let l = Lang {
-            code: lang,
-            messages,
-            today: options.today,
-        };
-        let r = Renderer {
-            env: &env,
+    let mut site = SiteRender::begin(catalog, theme, options, sink)?;
+    let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
+    for chunk in datasets.chunks(CHUNK) {
+        site.datasets(validated, chunk)?;
+    }
+    site.finish(validated)
+}
+
+/// A render in two steps, so that a build can render each part of the catalogue as soon as it
+/// is validated: `datasets` for every dataset's own files (its pages, data files, descriptor,
+/// DCAT description, passport and CKAN payloads — which depend on that dataset alone), then
+/// `finish` for everything made from the whole catalogue (front pages, territory and publisher
+/// pages, lists, feeds, search index, site map). Every path is checked against all the others.
+pub struct SiteRender<'a, 's, 'k> {
+    env: Environment<'static>,
+    index: territory::TerritoryIndex,
+    catalog: &'a Catalog,
+    theme: &'a Theme,
+    options: &'a Options,
+    out: Builder<'s, 'k>,
+}
+
+impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
+    /// Checks the theme's templates; nothing is rendered yet.
+    pub fn begin(
+        catalog: &'a Catalog,
+        theme: &'a Theme,
+        options: &'a Options,
+        sink: &'s mut Sink<'k>,
+    ) -> Result<Self, Error> {
+        Ok(SiteRender {
+            env: environment(theme)?,
+            index: territory::TerritoryIndex::build(catalog),
             catalog,
-            options,
             theme,
+            options,
+            out: Builder::new(sink),
+        })
+    }
+
+    fn renderer(&self) -> Renderer<'_> {
+        Renderer {
+            env: &self.env,
+            catalog: self.catalog,
+            options: self.options,
+            theme: self.theme,
+        }
+    }
+
+    /// Renders the own files of `datasets` (validated in `validated`), in parallel, added in
+    /// their order.
+    pub fn datasets(&mut self, validated: &Validated, datasets: &[&Dataset]) -> Result<(), Error> {
+        use rayon::prelude::*;
+        let r = Renderer {
+            env: &self.env,
+            catalog: self.catalog,
+            options: self.options,
+            theme: self.theme,
         };
-        r.pages(&mut out, validated, &index, &l)?;
+        let files = (datasets.par_iter())
+            .map(|d| r.dataset_files(validated, d))
+            .collect::<Result<Vec<_>, Error>>()?;
+        for (path, content, origin) in files.into_iter().flatten() {
+            self.out.add(path, content, origin)?;
+        }
+        Ok(())
     }
-    machine::files(
-        &mut |path, content, origin| out.add(path, content, origin),
-        (catalog, validated),
-        theme,
-        options.today,
-    )?;
-    exports::files(
-        &mut |path, content, origin| out.add(path, content, origin),
-        (catalog, validated),
-        &index,
-        options.build_date,
-    )?;
-    search::files(
-        &mut |path, content, origin| out.add(path, content, origin),
-        catalog,
-        theme,
-        options.today,
-    )?;
-    let r = Renderer {
-        env: &env,
-        catalog,
-        options,
-        theme,
-    };
-    let not_found = r.render(
-        "404.html",
-        &PageAt {
-            lang: LANGS[0],
-            path: "",
-        },
-        context! {},
-        Some(site_path(&options.base_url)),
-    )?;
-    out.add("404.html".into(), Content::Bytes(not_found), "the 404 page")?;
-    let dates = exports::sitemap::page_dates(catalog, &index);
-    let sitemaps = exports::sitemap::files(
-        &options.base_url,
-        out.origins.keys(),
-        &dates,
-        exports::sitemap::LIMIT,
-    );
-    for (path, bytes) in sitemaps {
-        out.add(path, Content::Bytes(bytes), "the site map")?;
+
+    /// Renders what is made from the whole catalogue, once every dataset went through
+    /// `datasets`; returns the number of files of the site.
+    pub fn finish(mut self, validated: &Validated) -> Result<usize, Error> {
+        let (catalog, options, theme) = (self.catalog, self.options, self.theme);
+        for lang in LANGS {
+            let l = Lang {
+                code: lang,
+                messages: &theme.messages[lang],
+                today: options.today,
+            };
+            let r = Renderer {
+                env: &self.env,
+                catalog,
+                options,
+                theme,
+            };
+            r.pages(&mut self.out, validated, &self.index, &l)?;
+        }
+        let out = &mut self.out;
+        machine::files(
+            &mut |path, content, origin| out.add(path, content, origin),
+            (catalog, validated),
+            theme,
+            options.today,
+        )?;
+        exports::files(
+            &mut |path, content, origin| out.add(path, content, origin),
+            (catalog, validated),
+            &self.index,
+            options.build_date,
+        )?;
+        search::files(
+            &mut |path, content, origin| out.add(path, content, origin),
+            catalog,
+            theme,
+            options.today,
+        )?;
+        let r = self.renderer();
+        let not_found = r.render(
+            "404.html",
+            &PageAt {
+                lang: LANGS[0],
+                path: "",
+            },
+            context! {},
+            Some(site_path(&options.base_url)),
+        )?;
+        self.out
+            .add("404.html".into(), Content::Bytes(not_found), "the 404 page")?;
+        let dates = exports::sitemap::page_dates(catalog, &self.index);
+        let sitemaps = exports::sitemap::files(
+            &options.base_url,
+            self.out.origins.keys(),
+            &dates,
+            exports::sitemap::LIMIT,
+        );
+        for (path, bytes) in sitemaps {
+            self.out.add(path, Content::Bytes(bytes), "the site map")?;
+        }
+        self.out.flush()?;
+        Ok(self.out.origins.len())
     }
-    out.flush()?;
-    Ok(out.origins.len())
 }
 
 /// Renders every site file into memory (tests, and anything small).
@@ -374,30 +440,49 @@ impl Renderer<'_> {
         Ok(())
     }
 
-    /// The full-table pages of every table small enough to have its rows kept.
-    fn table_pages(
+    /// One dataset's own files, in a fixed order: its page and full-table pages in each
+    /// language, its data files and descriptor, its DCAT description, passport and CKAN payloads.
+    fn dataset_files(
         &self,
-        datasets: &[&crate::catalog::Dataset],
         validated: &Validated,
-        l: &Lang,
-    ) -> Result<Vec<(String, Vec<u8>, String)>, Error> {
-        use rayon::prelude::*;
+        d: &Dataset,
+    ) -> Result<Vec<(String, Content, String)>, Error> {
         let c = self.catalog;
-        let work: Vec<_> = (datasets.iter())
-            .filter_map(|d| validated.datasets.get(&d.id).map(|res| (*d, res)))
-            .flat_map(|(d, res)| d.resources.iter().zip(&res.resources).map(move |r| (d, r)))
-            .collect();
-        work.par_iter()
-            .filter_map(|(d, (r, res))| fulltable::view(c, d, r, res, l))
-            .map(|v| {
-                let href = v.href.clone();
-                let at = PageAt {
-                    lang: l.code,
-                    path: &href,
+        let empty = crate::validate::DatasetResult::default();
+        let result = validated.datasets.get(&d.id).unwrap_or(&empty);
+        let mut out = Vec::new();
+        for lang in LANGS {
+            let l = Lang {
+                code: lang,
+                messages: &self.theme.messages[lang],
+                today: self.options.today,
+            };
+            let v = view::dataset(c, d, result, &l);
+            let href = v.summary.href.clone();
+            let at = PageAt { lang, path: &href };
+            out.push(self.rendered("dataset.html", at, context! { dataset => v })?);
+            for (r, res) in d.resources.iter().zip(&result.resources) {
+                let Some(v) = fulltable::view(c, d, r, res, &l) else {
+                    continue;
                 };
-                self.rendered("table.html", at, context! { table => v })
-            })
-            .collect()
+                let href = v.href.clone();
+                let at = PageAt { lang, path: &href };
+                out.push(self.rendered("table.html", at, context! { table => v })?);
+            }
+        }
+        let mut out: Vec<(String, Content, String)> = (out.into_iter())
+            .map(|(path, bytes, origin)| (path, Content::Bytes(bytes), origin))
+            .collect();
+        if validated.datasets.contains_key(&d.id) {
+            out.extend(machine::dataset_files(c, d, result, self.options.today));
+            out.extend(dcat::dataset_files(c, validated, d));
+        }
+        let urls = exports::Urls {
+            base: &c.config.base_url,
+        };
+        let exported = exports::dataset_exports(c, validated, d, urls);
+        out.extend((exported.into_iter()).map(|(p, b, o)| (p, Content::Bytes(b), o)));
+        Ok(out)
     }
 
     /// What the front pages list: every dataset's summary (sorted), the oblasts with their
@@ -514,9 +599,8 @@ impl Renderer<'_> {
         self.detail_pages(out, validated, index, l)
     }
 
-    /// Every dataset's page, full-table pages and every territory's page. They are independent:
-    /// rendered in parallel, a chunk at a time, added in a fixed order (the output does not
-    /// depend on threads).
+    /// Every territory's page. They are independent: rendered in parallel, a chunk at a time,
+    /// added in a fixed order (the output does not depend on threads).
     fn detail_pages(
         &self,
         out: &mut Builder,
@@ -526,26 +610,6 @@ impl Renderer<'_> {
     ) -> Result<(), Error> {
         use rayon::prelude::*;
         let c = self.catalog;
-        let datasets: Vec<&crate::catalog::Dataset> = c.datasets.values().collect();
-        let empty = crate::validate::DatasetResult::default();
-        for chunk in datasets.chunks(CHUNK) {
-            let pages = (chunk.par_iter())
-                .map(|d| {
-                    let result = validated.datasets.get(&d.id).unwrap_or(&empty);
-                    let v = view::dataset(c, d, result, l);
-                    let href = v.summary.href.clone();
-                    let at = PageAt {
-                        lang: l.code,
-                        path: &href,
-                    };
-                    self.rendered("dataset.html", at, context! { dataset => v })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
-            add_all(out, pages)?;
-        }
-        for chunk in datasets.chunks(CHUNK) {
-            add_all(out, self.table_pages(chunk, validated, l)?)?;
-        }
         let territories: Vec<(&crate::catalog::territory::Territory, String)> =
             [Category::O, Category::K, Category::P, Category::H]
                 .iter()

@@ -69,6 +69,14 @@ impl ResourceResult {
     pub fn is_valid(&self) -> bool {
         self.findings.is_empty() && self.omitted == 0
     }
+
+    /// Drops the rows, header and profile (see `Validated::lighten`).
+    fn lighten(&mut self) {
+        self.header = Vec::new();
+        self.preview = Vec::new();
+        self.all_rows = None;
+        self.profile = Vec::new();
+    }
 }
 
 /// What validation learned about one dataset.
@@ -103,47 +111,100 @@ pub fn validate(
     load_findings: Vec<Finding>,
     on_resource: &(dyn Fn(&Path) + Sync),
 ) -> Result<Validated, Error> {
-    use rayon::prelude::*;
-    let mut out = Validated::default();
-    out.report.extend(load_findings);
-    out.report.extend(catalog_findings(catalog));
-    let work: Vec<(&Dataset, &Resource)> = catalog
-        .datasets
-        .values()
-        .flat_map(|d| d.resources.iter().map(move |r| (d, r)))
-        .collect();
-    let tables: Vec<std::path::PathBuf> = (work.iter())
-        .filter(|(_, r)| r.is_tabular())
-        .map(|(d, r)| catalog.source.join(&d.folder).join(&r.path))
-        .collect();
-    let workers = table::workers_for(table::count_large(tables.iter().map(|p| p.as_path())));
-    let results: Vec<ResourceResult> = work
-        .par_iter()
-        .map(|(dataset, resource)| {
-            crate::interrupt::check()?;
-            let r = resource_result(catalog, dataset, resource, workers)?;
-            on_resource(&resource.path);
-            Ok(r)
-        })
-        .collect::<Result<_, Error>>()?;
-    let mut results = results.into_iter();
-    for dataset in catalog.datasets.values() {
-        let mut result = DatasetResult {
-            findings: dataset_findings(catalog, dataset),
-            ..Default::default()
-        };
-        result.resources = results.by_ref().take(dataset.resources.len()).collect();
-        let charts = view_findings(catalog, dataset, &result.resources);
-        result.findings.extend(charts);
-        out.report.extend(result.findings.iter().cloned());
-        for r in &result.resources {
-            out.report.extend(r.findings.iter().cloned());
-        }
-        out.datasets.insert(dataset.id.clone(), result);
+    let (validator, mut out) = Validator::begin(catalog, load_findings)?;
+    let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
+    validator.datasets(&datasets, &mut out, on_resource)?;
+    Ok(validator.finish(out))
+}
+
+/// Validation a part at a time, for a build that renders each part's pages as soon as it is
+/// validated and then lets go of its rows (`Validated::lighten`): a national catalogue's tables
+/// are never all in memory at once. Parts are validated in catalogue order, so the report is
+/// the one `validate` gives.
+pub struct Validator<'c> {
+    catalog: &'c Catalog,
+    /// Threads per large table (`table::workers_for`), from the whole catalogue's tables.
+    workers: usize,
+}
+
+impl<'c> Validator<'c> {
+    /// Checks the catalogue-wide metadata and reads the territory facts; the datasets come next.
+    pub fn begin(
+        catalog: &'c Catalog,
+        load_findings: Vec<Finding>,
+    ) -> Result<(Validator<'c>, Validated), Error> {
+        let mut out = Validated::default();
+        out.report.extend(load_findings);
+        out.report.extend(catalog_findings(catalog));
+        out.facts = facts::read(catalog)?;
+        let tables: Vec<std::path::PathBuf> = (catalog.datasets.values())
+            .flat_map(|d| d.resources.iter().map(move |r| (d, r)))
+            .filter(|(_, r)| r.is_tabular())
+            .map(|(d, r)| catalog.source.join(&d.folder).join(&r.path))
+            .collect();
+        let workers = table::workers_for(table::count_large(tables.iter().map(|p| p.as_path())));
+        Ok((Validator { catalog, workers }, out))
     }
-    out.report.sort();
-    out.facts = facts::read(catalog)?;
-    Ok(out)
+
+    /// Validates `datasets` (their files in parallel) into `out`: results and findings.
+    pub fn datasets(
+        &self,
+        datasets: &[&Dataset],
+        out: &mut Validated,
+        on_resource: &(dyn Fn(&Path) + Sync),
+    ) -> Result<(), Error> {
+        use rayon::prelude::*;
+        let catalog = self.catalog;
+        let work: Vec<(&Dataset, &Resource)> = (datasets.iter())
+            .flat_map(|d| d.resources.iter().map(move |r| (*d, r)))
+            .collect();
+        let results: Vec<ResourceResult> = work
+            .par_iter()
+            .map(|(dataset, resource)| {
+                crate::interrupt::check()?;
+                let r = resource_result(catalog, dataset, resource, self.workers)?;
+                on_resource(&resource.path);
+                Ok(r)
+            })
+            .collect::<Result<_, Error>>()?;
+        let mut results = results.into_iter();
+        for dataset in datasets {
+            let mut result = DatasetResult {
+                findings: dataset_findings(catalog, dataset),
+                ..Default::default()
+            };
+            result.resources = results.by_ref().take(dataset.resources.len()).collect();
+            let charts = view_findings(catalog, dataset, &result.resources);
+            result.findings.extend(charts);
+            out.report.extend(result.findings.iter().cloned());
+            for r in &result.resources {
+                out.report.extend(r.findings.iter().cloned());
+            }
+            out.datasets.insert(dataset.id.clone(), result);
+        }
+        Ok(())
+    }
+
+    /// The outcome, once every dataset went through `datasets`: the report in its order.
+    pub fn finish(self, mut out: Validated) -> Validated {
+        out.report.sort();
+        out
+    }
+}
+
+impl Validated {
+    /// Lets go of what only the pages of `datasets` themselves show — their tables' rows,
+    /// headers and column profiles — once those pages are rendered. Everything the catalogue-wide
+    /// pages and files read (sizes, hashes, row counts, findings) stays.
+    pub fn lighten(&mut self, datasets: &[&Dataset]) {
+        for d in datasets {
+            if let Some(result) = self.datasets.get_mut(&d.id) {
+                for r in &mut result.resources {
+                    r.lighten();
+                }
+            }
+        }
+    }
 }
 
 /// A finding for a table of a catalogue that holds only its header: valid to frictionless (and to

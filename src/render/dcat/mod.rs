@@ -50,48 +50,45 @@ pub fn files(add: &mut Add, catalog: &Catalog, validated: &Validated) -> Result<
     };
     // Every description is independent of the others: made in parallel, a chunk at a time (a
     // national catalogue's descriptions run to gigabytes), added in a fixed order.
-    use rayon::prelude::*;
     let mut collections = vec![main];
     collections.extend(territory_catalogs(catalog, &datasets));
     collections.extend(publisher_catalogs(catalog, &datasets));
     // The whole catalogue first (its pages straight to `add`: they are the largest), then the
-    // datasets, then the territories' and publishers'.
+    // territories' and publishers' (each dataset's own description: `dataset_files`).
     publish(add, &ctx, &collections[0], page_size)?;
-    for chunk in datasets.chunks(CHUNK) {
-        let own: Vec<Output> = chunk
-            .par_iter()
-            .flat_map_iter(|d| {
-                let mut g = rdf::Graph::default();
-                ctx.dataset(&mut g, d);
-                let origin =
-                    |f: &str| format!("the DCAT-AP description of dataset `{}` ({f})", d.id);
-                let dir = format!("datasets/{}/", d.id);
-                [
-                    (
-                        format!("{dir}dataset.ttl"),
-                        Content::Bytes(g.to_turtle()),
-                        origin("Turtle"),
-                    ),
-                    (
-                        format!("{dir}dataset.jsonld"),
-                        Content::Bytes(g.to_jsonld(&|_| None)),
-                        origin("JSON-LD"),
-                    ),
-                ]
-            })
-            .collect();
-        for (path, content, origin) in own {
-            add(path, content, origin)?;
-        }
-    }
     for chunk in collections[1..].chunks(CHUNK / 8) {
         publish_all(add, &ctx, chunk, page_size)?;
     }
     Ok(())
 }
 
-/// Datasets described in parallel at a time.
+/// Catalogues described in parallel at a time, times 8.
 const CHUNK: usize = 512;
+
+/// One dataset's own description, `datasets/<id>/dataset.ttl` and `.jsonld`.
+pub fn dataset_files(catalog: &Catalog, validated: &Validated, d: &Dataset) -> [Output; 2] {
+    let ctx = Ctx {
+        catalog,
+        validated,
+        base: &catalog.config.base_url,
+    };
+    let mut g = rdf::Graph::default();
+    ctx.dataset(&mut g, d);
+    let origin = |f: &str| format!("the DCAT-AP description of dataset `{}` ({f})", d.id);
+    let dir = format!("datasets/{}/", d.id);
+    [
+        (
+            format!("{dir}dataset.ttl"),
+            Content::Bytes(g.to_turtle()),
+            origin("Turtle"),
+        ),
+        (
+            format!("{dir}dataset.jsonld"),
+            Content::Bytes(g.to_jsonld(&|_| None)),
+            origin("JSON-LD"),
+        ),
+    ]
+}
 
 /// Publishes `collections` (made in parallel, added in order).
 fn publish_all(
@@ -124,7 +121,7 @@ fn publish_all(
 }
 
 /// One output file: path, content, origin.
-type Output = (String, Content, String);
+pub type Output = (String, Content, String);
 
 /// One catalogue per territory with a page and datasets about it (its own code or below).
 fn territory_catalogs<'a>(catalog: &Catalog, datasets: &[&'a Dataset]) -> Vec<Collection<'a>> {

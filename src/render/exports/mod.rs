@@ -126,8 +126,8 @@ pub fn result_of<'v>(validated: &'v Validated, d: &Dataset) -> std::borrow::Cow<
         .map_or_else(Default::default, std::borrow::Cow::Borrowed)
 }
 
-/// Adds every export: registers and feeds per publisher, passports and CKAN payloads per
-/// dataset, feeds per territory, the catalogue tables and the catalogue's `datapackage.json`.
+/// Adds every export but each dataset's own (`dataset_exports`): registers and feeds per
+/// publisher, feeds per territory, the catalogue tables and the catalogue's `datapackage.json`.
 pub fn files(
     add: &mut Add,
     (catalog, validated): (&Catalog, &Validated),
@@ -151,16 +151,6 @@ pub fn files(
             Content::Bytes(json),
             origin,
         )?;
-    }
-    // Each dataset's exports depend on it alone: made in parallel, added in dataset order.
-    use rayon::prelude::*;
-    let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
-    let per_dataset: Vec<(String, Vec<u8>, String)> = datasets
-        .par_iter()
-        .flat_map_iter(|d| dataset_exports(catalog, validated, d, urls))
-        .collect();
-    for (path, bytes, origin) in per_dataset {
-        add(path, Content::Bytes(bytes), origin)?;
     }
     for (path, bytes) in feeds::feeds(catalog, index, build_date) {
         add(
@@ -187,7 +177,7 @@ pub fn files(
 }
 
 /// A dataset's passport (JSON and CSV) and CKAN payloads: (path, bytes, origin).
-fn dataset_exports(
+pub fn dataset_exports(
     catalog: &Catalog,
     validated: &Validated,
     d: &Dataset,
