@@ -18,7 +18,7 @@ pub type Add<'a> = dyn FnMut(String, Content, String) -> Result<(), Error> + 'a;
 /// freshness under `hromadata`: `nextDue` (by `frequency` from `modified`) and `overdue` (when
 /// the build knows today's date).
 pub fn descriptor(dataset: &Dataset, result: &DatasetResult, today: Option<NaiveDate>) -> Vec<u8> {
-    let mut d = dataset.descriptor.clone();
+    let mut d = dataset.descriptor.object();
     if let Some(due) = dataset.next_due() {
         let ext = d
             .entry("hromadata")

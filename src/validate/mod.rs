@@ -368,7 +368,7 @@ fn dataset_findings(catalog: &Catalog, dataset: &Dataset) -> Vec<Finding> {
         .iter()
         .filter_map(|s| scope_finding(catalog, s, &file, "hromadata.spatial"))
         .collect();
-    findings.extend(urls::findings(&dataset.descriptor, &file));
+    findings.extend(urls::findings(&dataset.descriptor.object(), &file));
     if let Some(code) = &dataset.resolution_835 {
         let ok = code.len() == 7
             && (code.starts_with("all-") || code.starts_with("mun-"))

@@ -23,9 +23,9 @@ fn name_part(text: &str) -> String {
         .collect()
 }
 
-/// The raw resource descriptor number `i` of `d`, as written in its `datapackage.json`.
-fn raw_resource(d: &Dataset, i: usize) -> Option<&Map<String, Value>> {
-    d.descriptor
+/// The raw resource descriptor number `i` of `descriptor`, as written in `datapackage.json`.
+fn raw_resource(descriptor: &Map<String, Value>, i: usize) -> Option<&Map<String, Value>> {
+    descriptor
         .get("resources")?
         .as_array()?
         .get(i)?
@@ -34,7 +34,8 @@ fn raw_resource(d: &Dataset, i: usize) -> Option<&Map<String, Value>> {
 
 fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value> {
     let result = result_of(validated, d);
-    let licences = d.descriptor.get("licenses").cloned();
+    let descriptor = d.descriptor.object();
+    let licences = descriptor.get("licenses").cloned();
     let mut names: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for (i, (r, res)) in d.resources.iter().zip(&result.resources).enumerate() {
@@ -70,7 +71,7 @@ fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value
         // A schema or dialect given by a path names a file beside the source descriptor, not
         // on the site: only inline ones are carried over.
         for key in ["schema", "dialect"] {
-            if let Some(v) = raw_resource(d, i)
+            if let Some(v) = raw_resource(&descriptor, i)
                 .and_then(|raw| raw.get(key))
                 .filter(|v| v.is_object())
             {
