@@ -132,15 +132,25 @@ fn load(
     Ok(Ok((catalog, loaded.findings)))
 }
 
+/// What `part` gets of each part of the catalogue: the validation so far, the datasets just
+/// validated, and those the build cache kept (not validated again; their results are in).
+type Part<'p> =
+    dyn FnMut(&Validated, &[&catalog::Dataset], &[&catalog::Dataset]) -> Result<(), Error> + 'p;
+
 /// Validates the catalogue a part at a time, handing each validated part to `part` (which may
 /// render it) before its rows are let go of: the catalogue's tables are never all in memory.
+/// Datasets in `kept` are not validated: their recorded results stand in.
 fn validate_in_parts(
     catalog: &Catalog,
     load_findings: Vec<validate::report::Finding>,
+    kept: &BTreeMap<catalog::DatasetId, cache::reuse::Entry>,
     timings: &mut Timings,
-    part: &mut dyn FnMut(&Validated, &[&catalog::Dataset]) -> Result<(), Error>,
+    part: &mut Part,
 ) -> Result<Validated, Error> {
-    let total = catalog.datasets.values().map(|d| d.resources.len()).sum();
+    let total = (catalog.datasets.values())
+        .filter(|d| !kept.contains_key(&d.id))
+        .map(|d| d.resources.len())
+        .sum();
     let progress = std::sync::Mutex::new(Progress::start("validating", total));
     let step = |p: &Path| {
         if let Ok(mut progress) = progress.lock() {
@@ -150,11 +160,18 @@ fn validate_in_parts(
     let (validator, mut validated) = validate::Validator::begin(catalog, load_findings)?;
     let datasets: Vec<&catalog::Dataset> = catalog.datasets.values().collect();
     for chunk in datasets.chunks(PART) {
+        let (old, fresh): (Vec<&catalog::Dataset>, Vec<&catalog::Dataset>) =
+            chunk.iter().partition(|d| kept.contains_key(&d.id));
         let start = std::time::Instant::now();
-        validator.datasets(chunk, &mut validated, &step)?;
+        validator.datasets(&fresh, &mut validated, &step)?;
         timings.add("validate", start.elapsed().as_secs_f64());
-        part(&validated, chunk)?;
-        validated.lighten(chunk);
+        for d in &old {
+            validated
+                .datasets
+                .insert(d.id.clone(), kept[&d.id].result());
+        }
+        part(&validated, &fresh, &old)?;
+        validated.lighten(&fresh);
     }
     let validated = validator.finish(validated);
     if let Ok(progress) = progress.into_inner() {
@@ -168,7 +185,10 @@ pub fn check(source: &Path) -> Result<Outcome, Error> {
     let mut timings = Timings::new(false);
     let validated = match load(source, &mut timings)? {
         Ok((catalog, findings)) => {
-            validate_in_parts(&catalog, findings, &mut timings, &mut |_, _| Ok(()))?
+            let kept = BTreeMap::new();
+            validate_in_parts(&catalog, findings, &kept, &mut timings, &mut |_, _, _| {
+                Ok(())
+            })?
         }
         Err(validated) => validated,
     };
@@ -221,6 +241,18 @@ struct Built {
     files: usize,
     /// SHA-256 of every published data file: source-relative path (with `/`) → hex.
     digests: BTreeMap<String, String>,
+    /// Every published dataset's (lightened) validation result and its own output paths.
+    datasets: BTreeMap<catalog::DatasetId, (validate::DatasetResult, Vec<String>)>,
+    /// Where each dataset's source files are (for the fingerprints).
+    folders: cache::reuse::Folders,
+}
+
+/// What the build cache offers a build: the last build's datasets, and this build's setting and
+/// source hashes to tell which of them are unchanged.
+struct Reuse {
+    setting: String,
+    hashes: BTreeMap<String, String>,
+    manifest: cache::reuse::Manifest,
 }
 
 /// `hromadata build`: validate, render and publish — or, when the cache shows that nothing
@@ -229,7 +261,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     let inputs = inputs(options)?;
     let mut timings = Timings::new(options.timings);
     let Some(dir) = &options.cache else {
-        let built = run(options, &inputs, &mut timings)?;
+        let built = run(options, &inputs, &mut timings, None)?;
         timings.print(built.files);
         return Ok(built.outcome);
     };
@@ -244,9 +276,21 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         timings.print(0);
         return Ok(outcome);
     }
-    let built = run(options, &inputs, &mut timings)?;
+    let old = cache::load(dir).sources;
+    let manifest = cache::reuse::load(dir);
+    // Reading every source file's hash costs a walk of the tree (the recorded hashes of
+    // unchanged files are reused): only worth it when there are datasets to keep.
+    let reuse = (now.as_ref())
+        .filter(|_| !manifest.is_empty())
+        .and_then(|now| cache::hashes(&options.source, now, &old))
+        .map(|hashes| Reuse {
+            setting: setting.clone(),
+            hashes,
+            manifest,
+        });
+    timings.stage("check");
+    let built = run(options, &inputs, &mut timings, reuse.as_ref())?;
     if let (true, Some(now)) = (built.published, now) {
-        let old = cache::load(dir).sources;
         if let Err(e) = remember(dir, options, &setting, old, now, &built) {
             eprintln!(
                 "warning: could not write the build cache `{}`: {e}",
@@ -334,6 +378,17 @@ fn remember(
     let not_read = || std::io::Error::other("a source file could not be read");
     let hashes = cache::hashes(&options.source, &now, &known).ok_or_else(not_read)?;
     let site = cache::stamps(&options.out).ok_or_else(not_read)?;
+    let fingerprints = cache::reuse::fingerprints(&built.folders, setting, &hashes);
+    let manifest: cache::reuse::Manifest = (built.datasets.iter())
+        .filter_map(|(id, (result, paths))| {
+            let outputs = (paths.iter())
+                .map(|p| Some((p.clone(), site.get(p)?.to_fields())))
+                .collect::<Option<Vec<_>>>()?;
+            let entry = cache::reuse::Entry::of(fingerprints.get(id)?, result, outputs)?;
+            Some((id.as_str().to_owned(), entry))
+        })
+        .collect();
+    cache::reuse::save(dir, &manifest)?;
     let record = cache::Record {
         key: cache::key(setting, &hashes),
         setting: setting.to_owned(),
@@ -351,7 +406,7 @@ fn remember(
 /// in the page).
 pub fn build_report(options: &BuildOptions) -> Result<(Outcome, Report), Error> {
     let inputs = inputs(options)?;
-    let built = run(options, &inputs, &mut Timings::new(options.timings))?;
+    let built = run(options, &inputs, &mut Timings::new(options.timings), None)?;
     Ok((built.outcome, built.report))
 }
 
@@ -391,7 +446,12 @@ fn inputs(options: &BuildOptions) -> Result<Inputs, Error> {
 /// is made from the whole catalogue, and publish. Rendering stops at the first finding unless
 /// `--keep-going` (validation goes on, for the whole report); the staging folder is then
 /// dropped and nothing is published.
-fn run(options: &BuildOptions, inputs: &Inputs, timings: &mut Timings) -> Result<Built, Error> {
+fn run(
+    options: &BuildOptions,
+    inputs: &Inputs,
+    timings: &mut Timings,
+    reuse: Option<&Reuse>,
+) -> Result<Built, Error> {
     crate::output::check_destination(&options.out, &options.source)?;
     let not_published = |outcome, report| Built {
         outcome,
@@ -399,6 +459,8 @@ fn run(options: &BuildOptions, inputs: &Inputs, timings: &mut Timings) -> Result
         published: false,
         files: 0,
         digests: BTreeMap::new(),
+        datasets: BTreeMap::new(),
+        folders: cache::reuse::Folders::default(),
     };
     let (mut catalog, load_findings) = match load(&options.source, timings)? {
         Ok(loaded) => loaded,
@@ -425,18 +487,43 @@ fn run(options: &BuildOptions, inputs: &Inputs, timings: &mut Timings) -> Result
         &render_options,
         &mut sink,
     )?);
+    let folders = cache::reuse::Folders::of(&catalog);
+    let kept = match reuse {
+        Some(reuse) if crate::output::is_ours(&options.out) => {
+            let fingerprints = cache::reuse::fingerprints(&folders, &reuse.setting, &reuse.hashes);
+            cache::reuse::reusable(&reuse.manifest, &fingerprints, &options.out)
+        }
+        _ => BTreeMap::new(),
+    };
     let mut rendering = 0.0;
-    let validated = validate_in_parts(&catalog, load_findings, timings, &mut |v, chunk| {
-        if !v.report.is_clean() && !options.keep_going {
-            site = None;
-        }
-        if let Some(site) = &mut site {
+    let mut outputs: BTreeMap<catalog::DatasetId, Vec<String>> = BTreeMap::new();
+    let validated = validate_in_parts(
+        &catalog,
+        load_findings,
+        &kept,
+        timings,
+        &mut |v, fresh, old| {
+            if !v.report.is_clean() && !options.keep_going {
+                site = None;
+            }
+            let Some(site) = &mut site else {
+                return Ok(());
+            };
             let start = std::time::Instant::now();
-            site.datasets(v, chunk)?;
+            let paths = site.datasets(v, fresh)?;
+            for (d, paths) in fresh.iter().zip(paths) {
+                outputs.insert(d.id.clone(), paths);
+            }
+            for d in old {
+                let paths: Vec<String> =
+                    kept[&d.id].outputs.iter().map(|(p, _)| p.clone()).collect();
+                site.previous(d, &paths)?;
+                outputs.insert(d.id.clone(), paths);
+            }
             rendering += start.elapsed().as_secs_f64();
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     print_report(&validated.report);
     let outcome = if validated.report.is_clean() {
         Outcome::Clean
@@ -453,8 +540,17 @@ fn run(options: &BuildOptions, inputs: &Inputs, timings: &mut Timings) -> Result
     let stats = publication.stats;
     publication.finish()?;
     timings.stage("swap");
+    let kept_note = if kept.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} of {} datasets as at the last build, not validated or rendered again",
+            kept.len(),
+            catalog.datasets.len()
+        )
+    };
     eprintln!(
-        "published {files} files to `{}` ({} written, {} unchanged)",
+        "published {files} files to `{}` ({} written, {} unchanged){kept_note}",
         options.out.display(),
         stats.written,
         stats.linked
@@ -465,6 +561,11 @@ fn run(options: &BuildOptions, inputs: &Inputs, timings: &mut Timings) -> Result
         digests: digests(&catalog, &validated),
         report: validated.report,
         published: true,
+        datasets: (validated.datasets.into_iter())
+            .filter_map(|(id, result)| Some((outputs.remove(&id)?, (id, result))))
+            .map(|(paths, (id, result))| (id, (result, paths)))
+            .collect(),
+        folders,
     })
 }
 

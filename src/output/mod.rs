@@ -34,7 +34,8 @@ impl Drop for Staging {
     }
 }
 
-fn is_ours(dir: &Path) -> bool {
+/// True when `dir` holds a site hromadata built (its marker file).
+pub fn is_ours(dir: &Path) -> bool {
     dir.join(MARKER).is_file()
 }
 

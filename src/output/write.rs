@@ -59,6 +59,9 @@ pub fn files(staging: &Path, previous: Option<&Path>, batch: &Site) -> Result<St
         .map(|(path, content)| {
             crate::interrupt::check()?;
             let to = staging.join(path);
+            if let Content::Previous = content {
+                return kept(previous.map(|p| p.join(path)), &to);
+            }
             if let Some(old) = previous.map(|p| p.join(path)) {
                 if same_content(&old, content) && std::fs::hard_link(&old, &to).is_ok() {
                     return Ok(Stats {
@@ -80,12 +83,35 @@ pub fn files(staging: &Path, previous: Option<&Path>, batch: &Site) -> Result<St
         })
 }
 
+/// Links (or, where links fail, copies) a file the build cache kept from the previous site.
+fn kept(old: Option<std::path::PathBuf>, to: &Path) -> Result<Stats, Error> {
+    let Some(old) = old else {
+        let e = std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the previous site, whose file was to be kept, is gone; build again",
+        );
+        return Err(Error::write(to, e));
+    };
+    if std::fs::hard_link(&old, to).is_err() {
+        std::fs::copy(&old, to).map_err(|e| Error::write(to, e))?;
+    }
+    Ok(Stats {
+        linked: 1,
+        ..Stats::default()
+    })
+}
+
 fn write_one(to: &Path, content: &Content) -> Result<u64, Error> {
     match content {
         Content::Bytes(bytes) => std::fs::write(to, bytes)
             .map(|()| bytes.len() as u64)
             .map_err(|e| Error::write(to, e)),
         Content::File(from) => std::fs::copy(from, to).map_err(|e| Error::write(to, e)),
+        // `files` links these before it comes here.
+        Content::Previous => Err(Error::write(
+            to,
+            std::io::Error::other("a kept file is linked from the previous site, not written"),
+        )),
     }
 }
 
@@ -103,6 +129,7 @@ fn same_content(old: &Path, content: &Content) -> bool {
             meta.len() == bytes.len() as u64
                 && std::fs::File::open(old).is_ok_and(|f| equal_streams(f, &bytes[..]))
         }
+        Content::Previous => false,
         Content::File(from) => {
             std::fs::metadata(from).is_ok_and(|m| m.len() == meta.len())
                 && match (std::fs::File::open(old), std::fs::File::open(from)) {

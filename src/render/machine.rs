@@ -86,7 +86,11 @@ pub fn files(
         };
         let dir = format!("datasets/{}/", d.id);
         for (r, res) in d.resources.iter().zip(&result.resources) {
-            sums.push_str(&format!("{}  {dir}{}\n", res.digest.sha256, resource_path(r)));
+            sums.push_str(&format!(
+                "{}  {dir}{}\n",
+                res.digest.sha256,
+                resource_path(r)
+            ));
         }
     }
     // sha256sum -c reads lines in any order; sorting by path keeps the file stable.

@@ -39,6 +39,8 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// A file copied as it is (a published data file).
     File(PathBuf),
+    /// The previous site's file at the same path, unchanged (a dataset the build cache kept).
+    Previous,
 }
 
 /// The whole site, or a batch of it: output path (with `/`) → content.
@@ -209,8 +211,12 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     }
 
     /// Renders the own files of `datasets` (validated in `validated`), in parallel, added in
-    /// their order.
-    pub fn datasets(&mut self, validated: &Validated, datasets: &[&Dataset]) -> Result<(), Error> {
+    /// their order; returns each dataset's output paths.
+    pub fn datasets(
+        &mut self,
+        validated: &Validated,
+        datasets: &[&Dataset],
+    ) -> Result<Vec<Vec<String>>, Error> {
         use rayon::prelude::*;
         let r = Renderer {
             env: &self.env,
@@ -221,8 +227,21 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         let files = (datasets.par_iter())
             .map(|d| r.dataset_files(validated, d))
             .collect::<Result<Vec<_>, Error>>()?;
-        for (path, content, origin) in files.into_iter().flatten() {
-            self.out.add(path, content, origin)?;
+        let mut paths = Vec::with_capacity(files.len());
+        for own in files {
+            paths.push(own.iter().map(|(path, _, _)| path.clone()).collect());
+            for (path, content, origin) in own {
+                self.out.add(path, content, origin)?;
+            }
+        }
+        Ok(paths)
+    }
+
+    /// Adds the files of a dataset the build cache kept, as they are in the previous site.
+    pub fn previous(&mut self, d: &Dataset, paths: &[String]) -> Result<(), Error> {
+        for path in paths {
+            let origin = format!("the kept files of dataset `{}`", d.id);
+            self.out.add(path.clone(), Content::Previous, origin)?;
         }
         Ok(())
     }

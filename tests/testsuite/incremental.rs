@@ -15,7 +15,12 @@ fn clean_build(p: &Project, extra: &[&str]) -> std::collections::BTreeMap<String
     args.extend(["--out", &o]);
     args.extend_from_slice(extra);
     let r = run(&args, p.dir.path());
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let want = if extra.contains(&"--keep-going") {
+        1
+    } else {
+        0
+    };
+    assert_eq!(r.code, want, "{}{}", r.stdout, r.stderr);
     tree(&out)
 }
 
@@ -63,6 +68,57 @@ fn an_unchanged_source_is_up_to_date_and_a_change_rebuilds_exactly() {
     assert!(!up_to_date(&built(&p, &[])));
     assert_eq!(tree(&p.out()), clean_build(&p, &[]));
     assert!(up_to_date(&built(&p, &[])));
+}
+
+/// The "N of M datasets as at the last build" part of the build's message: N.
+fn kept(r: &crate::support::Run) -> Option<usize> {
+    let (_, rest) = r.stderr.split_once("; ")?;
+    let (n, rest) = rest.split_once(" of ")?;
+    rest.contains("datasets as at the last build")
+        .then(|| n.parse().ok())
+        .flatten()
+}
+
+#[test]
+fn unchanged_datasets_are_kept_and_a_defaced_one_is_rendered_again() {
+    let p = Project::fixture("basic");
+    let first = built(&p, &[]);
+    assert_eq!(kept(&first), None, "nothing to keep in a first build");
+    // One CSV of the budget: the other dataset (the registry) is kept, not validated again.
+    p.edit(REVENUES, "2022,5735142140.24", "2022,5735142141.24");
+    let changed = built(&p, &[]);
+    assert_eq!(kept(&changed), Some(1), "{}", changed.stderr);
+    let files = |r: &crate::support::Run| -> Option<usize> {
+        let (_, rest) = r.stderr.split_once("validating: ")?;
+        rest.split_once(" to do")?.0.parse().ok()
+    };
+    assert!(files(&changed) < files(&first), "{}", changed.stderr);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // The kept dataset's page defaced by hand: rendered again (its stamp differs), the budget kept.
+    let page = p.out().join("datasets/katottg-sample/index.html");
+    std::fs::write(&page, "defaced").unwrap();
+    let repaired = built(&p, &[]);
+    assert_eq!(kept(&repaired), Some(1), "{}", repaired.stderr);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // catalog.toml is every dataset's input: nothing kept.
+    p.edit(
+        "catalog.toml",
+        "Тестовий каталог",
+        "Тестовий каталог (новий)",
+    );
+    let all = built(&p, &[]);
+    assert_eq!(kept(&all), None, "{}", all.stderr);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // A dataset with findings, published with --keep-going, is never kept: with the site
+    // defaced (so not up to date), the registry is kept and the budget validated again.
+    p.edit(REVENUES, "2022,5735142141.24", "2022,lots");
+    assert_eq!(p.build(&["--keep-going"]).code, 1);
+    std::fs::write(p.out().join("index.html"), "defaced").unwrap();
+    let again = p.build(&["--keep-going"]);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert_eq!(kept(&again), Some(1), "{}", again.stderr);
+    assert!(again.stdout.contains("lots"), "{}", again.stdout);
+    assert_eq!(tree(&p.out()), clean_build(&p, &["--keep-going"]));
 }
 
 #[test]

@@ -25,11 +25,7 @@ fn name_part(text: &str) -> String {
 
 /// The raw resource descriptor number `i` of `descriptor`, as written in `datapackage.json`.
 fn raw_resource(descriptor: &Map<String, Value>, i: usize) -> Option<&Map<String, Value>> {
-    descriptor
-        .get("resources")?
-        .as_array()?
-        .get(i)?
-        .as_object()
+    descriptor.get("resources")?.as_array()?.get(i)?.as_object()
 }
 
 fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value> {

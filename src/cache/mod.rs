@@ -23,6 +23,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::render::Theme;
 
+pub mod reuse;
+
 /// Bumped when the cache files' format or meaning changes.
 const FORMAT: &str = "hromadata-cache 2";
 
@@ -45,7 +47,7 @@ impl Stamp {
         }
     }
 
-    fn to_fields(self) -> String {
+    pub fn to_fields(self) -> String {
         format!(
             "{}\t{}\t{}\t{}",
             self.size, self.mtime_ns, self.ctime_ns, self.ino

@@ -1,0 +1,224 @@
+//! The build cache, per dataset: a dataset whose own files and whose setting are what they were
+//! at the last build, and which was valid then, is neither validated nor rendered again — its
+//! files are linked from the previous site and what the catalogue-wide pages need of its
+//! validation (sizes, hashes, row counts) comes from here.
+//!
+//! Invariants: a dataset's fingerprint covers every file under its folder (by content), and a
+//! digest of everything outside dataset folders (catalog.toml, registry, lists, publishers), of
+//! the folders of datasets that feed territory profiles (their facts appear in other datasets'
+//! DCAT descriptions), and of the setting (tool, theme, options) — each dataset's own files
+//! depend on nothing else, so a reused file is the byte-for-byte file a full build would write.
+//! A previous file is reused only while its size, times and inode are the ones recorded after the
+//! last build (a site edited by hand is rendered again). Datasets with findings are never kept.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::{field, Stamp};
+use crate::catalog::{Catalog, Dataset, DatasetId};
+use crate::checksum::Digest;
+use crate::validate::{DatasetResult, ResourceResult};
+
+/// The file in the cache folder.
+const FILE: &str = "datasets.json";
+
+/// What the last build recorded of one valid dataset.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entry {
+    pub fingerprint: String,
+    /// Per resource, in order: (SHA-256, MD5 when computed, bytes, data rows of a table).
+    pub resources: Vec<(String, Option<String>, u64, Option<u64>)>,
+    /// The dataset's own site files: path and stamp (`Stamp::to_fields`) after that build.
+    pub outputs: Vec<(String, String)>,
+}
+
+impl Entry {
+    /// The validation result the catalogue-wide pages read (no rows, header or profile: only
+    /// the dataset's own pages show those).
+    pub fn result(&self) -> DatasetResult {
+        let resources = (self.resources.iter())
+            .map(|(sha256, md5, bytes, rows)| ResourceResult {
+                digest: Digest {
+                    bytes: *bytes,
+                    sha256: sha256.clone(),
+                    md5: md5.clone(),
+                },
+                rows: *rows,
+                ..Default::default()
+            })
+            .collect();
+        DatasetResult {
+            resources,
+            findings: Vec::new(),
+        }
+    }
+
+    /// The record of a valid dataset (`None` with findings: those are always validated again).
+    pub fn of(
+        fingerprint: &str,
+        result: &DatasetResult,
+        outputs: Vec<(String, String)>,
+    ) -> Option<Entry> {
+        result.is_valid().then(|| Entry {
+            fingerprint: fingerprint.to_owned(),
+            resources: (result.resources.iter())
+                .map(|r| {
+                    (
+                        r.digest.sha256.clone(),
+                        r.digest.md5.clone(),
+                        r.digest.bytes,
+                        r.rows,
+                    )
+                })
+                .collect(),
+            outputs,
+        })
+    }
+}
+
+/// Every valid dataset of the last build, by id.
+pub type Manifest = BTreeMap<String, Entry>;
+
+/// Reads the manifest; a missing or damaged one is empty (everything is built).
+pub fn load(dir: &Path) -> Manifest {
+    std::fs::read(dir.join(FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// Writes the manifest atomically.
+pub fn save(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let bytes = serde_json::to_vec(manifest).map_err(std::io::Error::other)?;
+    crate::output::write_atomically(&dir.join(FILE), &bytes)
+}
+
+/// Where each dataset's files are: (id, folder relative to the source with `/` and a trailing
+/// `/`, whether it feeds territory profiles).
+#[derive(Debug, Default, Clone)]
+pub struct Folders(Vec<(DatasetId, String, bool)>);
+
+impl Folders {
+    pub fn of(catalog: &Catalog) -> Folders {
+        Folders(
+            (catalog.datasets.values())
+                .map(|d| (d.id.clone(), folder_key(d), d.profile.is_some()))
+                .collect(),
+        )
+    }
+}
+
+fn folder_key(d: &Dataset) -> String {
+    let parts: Vec<String> = (d.folder.components())
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    format!("{}/", parts.join("/"))
+}
+
+/// Every dataset's fingerprint, from the setting's digest and every source file's hash
+/// (source-relative path → SHA-256, as `super::hashes` gives them).
+pub fn fingerprints(
+    folders: &Folders,
+    setting: &str,
+    hashes: &BTreeMap<String, String>,
+) -> BTreeMap<DatasetId, String> {
+    let by_folder: BTreeMap<&str, (&DatasetId, bool)> = (folders.0.iter())
+        .map(|(id, folder, profile)| (folder.as_str(), (id, *profile)))
+        .collect();
+    // A file belongs to the dataset whose folder is its longest prefix among the folders
+    // sorted before it; any other file (and a profile dataset's) is the setting's.
+    let owner = |path: &str| -> Option<&DatasetId> {
+        let (folder, (id, profile)) = by_folder.range(..=path).next_back()?;
+        (path.starts_with(folder) && !profile).then_some(*id)
+    };
+    let mut global = Sha256::new();
+    field(&mut global, &[setting.as_bytes()]);
+    let mut own: BTreeMap<&DatasetId, Vec<(&String, &String)>> = BTreeMap::new();
+    for (path, sha) in hashes {
+        match owner(path) {
+            Some(id) => own.entry(id).or_default().push((path, sha)),
+            None => field(&mut global, &[path.as_bytes(), sha.as_bytes()]),
+        }
+    }
+    let global = crate::checksum::hex(&global.finalize());
+    (folders.0.iter())
+        .map(|(id, _, _)| {
+            let mut h = Sha256::new();
+            field(&mut h, &[global.as_bytes(), id.as_str().as_bytes()]);
+            for (path, sha) in own.get(id).into_iter().flatten() {
+                field(&mut h, &[path.as_bytes(), sha.as_bytes()]);
+            }
+            (id.clone(), crate::checksum::hex(&h.finalize()))
+        })
+        .collect()
+}
+
+/// The datasets whose last build's files can be reused: same fingerprint, and every file they
+/// had in the site at `out` still there as that build left it.
+pub fn reusable(
+    manifest: &Manifest,
+    fingerprints: &BTreeMap<DatasetId, String>,
+    out: &Path,
+) -> BTreeMap<DatasetId, Entry> {
+    let candidates: Vec<(&DatasetId, &Entry)> = (fingerprints.iter())
+        .filter_map(|(id, fp)| {
+            let e = manifest.get(id.as_str())?;
+            (&e.fingerprint == fp).then_some((id, e))
+        })
+        .collect();
+    candidates
+        .par_iter()
+        .filter(|(_, e)| {
+            e.outputs.iter().all(|(path, stamp)| {
+                std::fs::symlink_metadata(out.join(path))
+                    .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == *stamp)
+            })
+        })
+        .map(|(id, e)| ((*id).clone(), (*e).clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_keeps_what_the_catalogue_pages_read_and_only_for_valid_datasets() {
+        let mut result = DatasetResult {
+            resources: vec![ResourceResult {
+                digest: Digest {
+                    bytes: 12,
+                    sha256: "ab".into(),
+                    md5: None,
+                },
+                rows: Some(3),
+                header: vec!["a".into()],
+                ..Default::default()
+            }],
+            findings: Vec::new(),
+        };
+        let e = Entry::of(
+            "fp",
+            &result,
+            vec![("datasets/x/index.html".into(), "1\t2\t3\t4".into())],
+        )
+        .unwrap();
+        let back = e.result();
+        assert_eq!(back.resources[0].digest, result.resources[0].digest);
+        assert_eq!(back.resources[0].rows, Some(3));
+        assert!(back.resources[0].header.is_empty() && back.is_valid());
+        let json = serde_json::to_string(&Manifest::from([("x".into(), e.clone())])).unwrap();
+        let read: Manifest = serde_json::from_str(&json).unwrap();
+        assert_eq!(read["x"], e);
+        result.resources[0].omitted = 1;
+        assert!(Entry::of("fp", &result, Vec::new()).is_none());
+    }
+}
