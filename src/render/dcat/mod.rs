@@ -128,15 +128,15 @@ fn territory_catalogs<'a>(catalog: &Catalog, datasets: &[&'a Dataset]) -> Vec<Co
     let index = TerritoryIndex::build(catalog);
     let title = &catalog.config.title;
     let mut out = Vec::new();
+    // Looked up by id (in id order, as `datasets`): a scan of every dataset per territory was
+    // quadratic at national scale.
+    let by_id: BTreeMap<&crate::catalog::DatasetId, &'a Dataset> =
+        datasets.iter().map(|d| (&d.id, *d)).collect();
     for (code, ids) in &index.about {
         let Some(home) = territory_href(catalog, code) else {
             continue;
         };
-        let about: Vec<&Dataset> = datasets
-            .iter()
-            .copied()
-            .filter(|d| ids.contains(&d.id))
-            .collect();
+        let about: Vec<&Dataset> = ids.iter().filter_map(|id| by_id.get(id).copied()).collect();
         if about.is_empty() {
             continue;
         }

@@ -121,9 +121,8 @@ pub fn territory_datasets<'c>(
     index: &TerritoryIndex,
     code: &KatottgCode,
 ) -> BTreeSet<&'c DatasetId> {
-    let publishers = index.publishers.get(code);
-    let mine = (catalog.datasets.values())
-        .filter(|d| publishers.is_some_and(|p| p.contains(&d.publisher)))
+    let mine = (index.publishers.get(code).into_iter().flatten())
+        .flat_map(|p| catalog.datasets_of(p))
         .map(|d| &d.id);
     let about = (index.about.get(code).into_iter().flatten())
         .filter_map(|id| catalog.datasets.get_key_value(id).map(|(k, _)| k));
