@@ -289,7 +289,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
             manifest,
         });
     timings.stage("check");
-    let built = run(options, &inputs, &mut timings, reuse.as_ref())?;
+    let built = run(options, &inputs, &mut timings, reuse)?;
     if let (true, Some(now)) = (built.published, now) {
         if let Err(e) = remember(dir, options, &setting, old, now, &built) {
             eprintln!(
@@ -450,7 +450,7 @@ fn run(
     options: &BuildOptions,
     inputs: &Inputs,
     timings: &mut Timings,
-    reuse: Option<&Reuse>,
+    reuse: Option<Reuse>,
 ) -> Result<Built, Error> {
     crate::output::check_destination(&options.out, &options.source)?;
     let not_published = |outcome, report| Built {
@@ -491,7 +491,7 @@ fn run(
     let kept = match reuse {
         Some(reuse) if crate::output::is_ours(&options.out) => {
             let fingerprints = cache::reuse::fingerprints(&folders, &reuse.setting, &reuse.hashes);
-            cache::reuse::reusable(&reuse.manifest, &fingerprints, &options.out)
+            cache::reuse::reusable(reuse.manifest, &fingerprints, &options.out)
         }
         _ => BTreeMap::new(),
     };

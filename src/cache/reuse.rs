@@ -161,28 +161,27 @@ pub fn fingerprints(
         .collect()
 }
 
-/// The datasets whose last build's files can be reused: same fingerprint, and every file they
-/// had in the site at `out` still there as that build left it.
+/// The datasets whose last build's files can be reused — same fingerprint, and every file they
+/// had in the site at `out` still there as that build left it — taken out of `manifest`.
 pub fn reusable(
-    manifest: &Manifest,
+    mut manifest: Manifest,
     fingerprints: &BTreeMap<DatasetId, String>,
     out: &Path,
 ) -> BTreeMap<DatasetId, Entry> {
-    let candidates: Vec<(&DatasetId, &Entry)> = (fingerprints.iter())
+    let candidates: Vec<(DatasetId, Entry)> = (fingerprints.iter())
         .filter_map(|(id, fp)| {
-            let e = manifest.get(id.as_str())?;
-            (&e.fingerprint == fp).then_some((id, e))
+            let e = manifest.remove(id.as_str())?;
+            (&e.fingerprint == fp).then(|| (id.clone(), e))
         })
         .collect();
     candidates
-        .par_iter()
+        .into_par_iter()
         .filter(|(_, e)| {
             e.outputs.iter().all(|(path, stamp)| {
                 std::fs::symlink_metadata(out.join(path))
                     .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == *stamp)
             })
         })
-        .map(|(id, e)| ((*id).clone(), (*e).clone()))
         .collect()
 }
 

@@ -166,10 +166,10 @@ pub fn files(
             format!("the catalogue table `{path}`"),
         )?;
     }
-    if let Some(package) = package::catalogue(catalog, validated) {
+    if let Some(bytes) = package::catalogue(catalog, validated) {
         add(
             "datapackage.json".into(),
-            Content::Bytes(json_bytes(&package)),
+            Content::Bytes(bytes),
             "the catalogue's data package".into(),
         )?;
     }

@@ -88,22 +88,50 @@ fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value
     out
 }
 
-/// The catalogue's data package; `None` when there is no data file (a package needs one).
-pub fn catalogue(catalog: &Catalog, validated: &Validated) -> Option<Value> {
+/// The catalogue's data package, as pretty JSON; `None` when there is no data file (a package
+/// needs one). Written a dataset at a time: a national catalogue's package runs to over a
+/// hundred megabytes, and as one JSON value it took about a gigabyte.
+pub fn catalogue(catalog: &Catalog, validated: &Validated) -> Option<Vec<u8>> {
+    /// Each dataset's resources, made as they are written.
+    struct Resources<'a>(&'a Catalog, &'a Validated);
+    impl serde::Serialize for Resources<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let (catalog, validated) = (self.0, self.1);
+            s.collect_seq(
+                (catalog.datasets.values()).flat_map(|d| resources(catalog, validated, d)),
+            )
+        }
+    }
+    /// The package, its properties in the order they are written.
+    #[derive(serde::Serialize)]
+    struct Package<'a> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        name: &'static str,
+        title: &'a str,
+        description: &'a str,
+        homepage: &'a str,
+        licenses: [Value; 1],
+        resources: Resources<'a>,
+    }
     let c = &catalog.config;
-    let resources: Vec<Value> = (catalog.datasets.values())
-        .flat_map(|d| resources(catalog, validated, d))
-        .collect();
-    if resources.is_empty() {
+    let any = (catalog.datasets.values()).any(|d| {
+        let published = validated.datasets.get(&d.id);
+        !d.resources.is_empty() && published.is_some_and(|r| !r.resources.is_empty())
+    });
+    if !any {
         return None;
     }
-    Some(json!({
-        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
-        "name": "hromadata-catalogue",
-        "title": c.title.uk,
-        "description": c.description.uk,
-        "homepage": c.base_url,
-        "licenses": [{"name": c.license}],
-        "resources": resources,
-    }))
+    let package = Package {
+        schema: "https://datapackage.org/profiles/2.0/datapackage.json",
+        name: "hromadata-catalogue",
+        title: &c.title.uk,
+        description: &c.description.uk,
+        homepage: &c.base_url,
+        licenses: [json!({"name": c.license})],
+        resources: Resources(catalog, validated),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&package).ok()?;
+    bytes.push(b'\n');
+    Some(bytes)
 }
