@@ -24,7 +24,7 @@ use crate::checksum::Digest;
 use crate::validate::{DatasetResult, ResourceResult};
 
 /// The file in the cache folder.
-const FILE: &str = "datasets.json";
+const FILE: &str = "reuse.json";
 
 /// What the last build recorded of one valid dataset.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -80,8 +80,24 @@ impl Entry {
     }
 }
 
-/// Every valid dataset of the last build, by id.
-pub type Manifest = BTreeMap<String, Entry>;
+/// What the last build left for the next: every valid dataset, by id, and the catalogue-wide
+/// files memoised by key (`render::Memo`): path → (key, stamp after that build).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub datasets: BTreeMap<String, Entry>,
+    pub pages: BTreeMap<String, (String, String)>,
+}
+
+impl Manifest {
+    /// True when the page at `out/path` was made from `key` and is as the last build left it.
+    pub fn page_unchanged(&self, out: &Path, path: &str, key: &str) -> bool {
+        self.pages.get(path).is_some_and(|(k, stamp)| {
+            k == key
+                && std::fs::symlink_metadata(out.join(path))
+                    .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == *stamp)
+        })
+    }
+}
 
 /// Reads the manifest; a missing or damaged one is empty (everything is built).
 pub fn load(dir: &Path) -> Manifest {
@@ -164,13 +180,13 @@ pub fn fingerprints(
 /// The datasets whose last build's files can be reused — same fingerprint, and every file they
 /// had in the site at `out` still there as that build left it — taken out of `manifest`.
 pub fn reusable(
-    mut manifest: Manifest,
+    manifest: &mut Manifest,
     fingerprints: &BTreeMap<DatasetId, String>,
     out: &Path,
 ) -> BTreeMap<DatasetId, Entry> {
     let candidates: Vec<(DatasetId, Entry)> = (fingerprints.iter())
         .filter_map(|(id, fp)| {
-            let e = manifest.remove(id.as_str())?;
+            let e = manifest.datasets.remove(id.as_str())?;
             (&e.fingerprint == fp).then(|| (id.clone(), e))
         })
         .collect();
@@ -214,9 +230,13 @@ mod tests {
         assert_eq!(back.resources[0].digest, result.resources[0].digest);
         assert_eq!(back.resources[0].rows, Some(3));
         assert!(back.resources[0].header.is_empty() && back.is_valid());
-        let json = serde_json::to_string(&Manifest::from([("x".into(), e.clone())])).unwrap();
-        let read: Manifest = serde_json::from_str(&json).unwrap();
-        assert_eq!(read["x"], e);
+        let manifest = Manifest {
+            datasets: BTreeMap::from([("x".into(), e.clone())]),
+            pages: BTreeMap::from([("catalog.ttl".into(), ("k".into(), "s".into()))]),
+        };
+        let read: Manifest =
+            serde_json::from_str(&serde_json::to_string(&manifest).unwrap()).unwrap();
+        assert_eq!((&read.datasets["x"], &read.pages), (&e, &manifest.pages));
         result.resources[0].omitted = 1;
         assert!(Entry::of("fp", &result, Vec::new()).is_none());
     }

@@ -9,6 +9,7 @@
 //! (`write`), which is what makes a rebuild cheap on a disk where creating files is slow.
 
 mod write;
+pub use write::Stats;
 
 use std::path::{Path, PathBuf};
 

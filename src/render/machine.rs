@@ -77,7 +77,7 @@ pub fn files(
     add: &mut Add,
     (catalog, validated): (&Catalog, &Validated),
     theme: &Theme,
-    today: Option<NaiveDate>,
+    (today, memo): (Option<NaiveDate>, Option<&super::Memo>),
 ) -> Result<(), Error> {
     let mut sums = String::new();
     for d in catalog.datasets.values() {
@@ -141,7 +141,7 @@ pub fn files(
         Content::Bytes(Vec::new()),
         ".nojekyll".into(),
     )?;
-    super::dcat::files(add, catalog, validated)?;
+    super::dcat::files(add, catalog, validated, memo)?;
     for (name, bytes) in &theme.assets {
         add(
             format!("static/{name}"),

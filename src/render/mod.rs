@@ -54,6 +54,50 @@ pub type Sink<'a> = dyn FnMut(Site) -> Result<(), Error> + 'a;
 /// bytes stay small next to the catalogue.
 const CHUNK: usize = 512;
 
+/// What the build cache knows for the catalogue-wide files whose inputs are a list of datasets
+/// (the DCAT catalogues' pages): each dataset's fingerprint, and which of the last build's files
+/// are still there as made from which key. A file whose key is unchanged is the previous one.
+pub struct Memo<'m> {
+    /// Every dataset's fingerprint (`cache::reuse::fingerprints`).
+    pub fingerprints: &'m BTreeMap<crate::catalog::DatasetId, String>,
+    /// True when the previous site's file at `path` was made from `key` and is as it was left.
+    pub unchanged: &'m (dyn Fn(&str, &str) -> bool + Sync),
+    /// This build's keys (path → key), for the next build.
+    pub keys: std::sync::Mutex<BTreeMap<String, String>>,
+}
+
+impl Memo<'_> {
+    /// The key of a file made from `parts` and the datasets `ids`; `None` (not memoised) when a
+    /// dataset has no fingerprint or there is none (the key would not cover the setting).
+    pub fn key<'i>(
+        &self,
+        parts: &[&str],
+        ids: impl IntoIterator<Item = &'i crate::catalog::DatasetId>,
+    ) -> Option<String> {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        for p in parts {
+            h.update((p.len() as u64).to_le_bytes());
+            h.update(p.as_bytes());
+        }
+        let mut any = false;
+        for id in ids {
+            let fp = self.fingerprints.get(id)?;
+            h.update(fp.as_bytes());
+            any = true;
+        }
+        any.then(|| crate::checksum::hex(&h.finalize()))
+    }
+
+    /// Records that `path` is made from `key`; true when the previous file can stand.
+    pub fn kept(&self, path: &str, key: &str) -> bool {
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.insert(path.to_owned(), key.to_owned());
+        }
+        (self.unchanged)(path, key)
+    }
+}
+
 /// Settings of one render.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -166,7 +210,7 @@ pub fn render(
     for chunk in datasets.chunks(CHUNK) {
         site.datasets(validated, chunk)?;
     }
-    site.finish(validated)
+    site.finish(validated, None)
 }
 
 /// A render in two steps, so that a build can render each part of the catalogue as soon as it
@@ -247,8 +291,9 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     }
 
     /// Renders what is made from the whole catalogue, once every dataset went through
-    /// `datasets`; returns the number of files of the site.
-    pub fn finish(mut self, validated: &Validated) -> Result<usize, Error> {
+    /// `datasets`; returns the number of files of the site. With `memo`, files whose inputs
+    /// are unchanged since the last build are the previous site's.
+    pub fn finish(mut self, validated: &Validated, memo: Option<&Memo>) -> Result<usize, Error> {
         let (catalog, options, theme) = (self.catalog, self.options, self.theme);
         for lang in LANGS {
             let l = Lang {
@@ -269,7 +314,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             &mut |path, content, origin| out.add(path, content, origin),
             (catalog, validated),
             theme,
-            options.today,
+            (options.today, memo),
         )?;
         exports::files(
             &mut |path, content, origin| out.add(path, content, origin),
@@ -654,7 +699,36 @@ impl Renderer<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::site_path;
+    use super::{site_path, Memo};
+    use crate::catalog::DatasetId;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_memo_key_covers_the_parts_and_every_dataset_and_records_each_path() {
+        let id = |s: &str| DatasetId::parse(s).unwrap();
+        let fingerprints = BTreeMap::from([(id("a"), "1".to_owned()), (id("b"), "2".to_owned())]);
+        let unchanged = |path: &str, key: &str| path == "x.ttl" && key.len() == 64;
+        let memo = Memo {
+            fingerprints: &fingerprints,
+            unchanged: &unchanged,
+            keys: Default::default(),
+        };
+        let (a, b, c) = (id("a"), id("b"), id("c"));
+        let key = memo.key(&["catalog", "1"], [&a, &b]).unwrap();
+        assert_ne!(Some(&key), memo.key(&["catalog", "2"], [&a, &b]).as_ref());
+        assert_ne!(Some(&key), memo.key(&["catalog", "1"], [&a]).as_ref());
+        assert_ne!(Some(&key), memo.key(&["catalo", "g1"], [&a, &b]).as_ref());
+        assert_eq!(
+            memo.key(&["catalog", "1"], [&a, &c]),
+            None,
+            "no fingerprint"
+        );
+        assert_eq!(memo.key(&["catalog", "1"], []), None, "no dataset");
+        assert!(memo.kept("x.ttl", &key));
+        assert!(!memo.kept("y.ttl", &key));
+        let keys = memo.keys.into_inner().unwrap();
+        assert_eq!(keys.keys().collect::<Vec<_>>(), ["x.ttl", "y.ttl"]);
+    }
 
     #[test]
     fn site_paths() {

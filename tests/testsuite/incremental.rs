@@ -93,6 +93,20 @@ fn unchanged_datasets_are_kept_and_a_defaced_one_is_rendered_again() {
         rest.split_once(" to do")?.0.parse().ok()
     };
     assert!(files(&changed) < files(&first), "{}", changed.stderr);
+    // The DCAT catalogues' pages are memoised by their datasets' fingerprints.
+    let reuse = p.dir.path().join(".hromadata-cache/site/reuse.json");
+    let reuse: serde_json::Value = serde_json::from_slice(&std::fs::read(reuse).unwrap()).unwrap();
+    for page in [
+        "catalog.ttl",
+        "catalog.jsonld",
+        "publishers/mindev/catalog.ttl",
+    ] {
+        assert!(
+            reuse["pages"].get(page).is_some(),
+            "{page}: {}",
+            reuse["pages"]
+        );
+    }
     assert_eq!(tree(&p.out()), clean_build(&p, &[]));
     // The kept dataset's page defaced by hand: rendered again (its stamp differs), the budget kept.
     let page = p.out().join("datasets/katottg-sample/index.html");

@@ -19,6 +19,8 @@ pub struct Ctx<'a> {
     pub validated: &'a Validated,
     /// The site's absolute URL, ending in `/`.
     pub base: &'a str,
+    /// The build cache's memo of catalogue pages, when there is one.
+    pub memo: Option<&'a crate::render::Memo<'a>>,
 }
 
 /// Adds `s p "text"@lang` for the Ukrainian text and the English one when it is given.

@@ -29,11 +29,17 @@ pub use vocab::{license_iri, spdx_license};
 pub const DEFAULT_PAGE_SIZE: usize = 1000;
 
 /// Adds every DCAT-AP file of the site.
-pub fn files(add: &mut Add, catalog: &Catalog, validated: &Validated) -> Result<(), Error> {
+pub fn files(
+    add: &mut Add,
+    catalog: &Catalog,
+    validated: &Validated,
+    memo: Option<&crate::render::Memo>,
+) -> Result<(), Error> {
     let ctx = Ctx {
         catalog,
         validated,
         base: &catalog.config.base_url,
+        memo,
     };
     let page_size = catalog.config.dcat_page_size;
     // Only datasets whose files are published are described.
@@ -71,6 +77,7 @@ pub fn dataset_files(catalog: &Catalog, validated: &Validated, d: &Dataset) -> [
         catalog,
         validated,
         base: &catalog.config.base_url,
+        memo: None,
     };
     let mut g = rdf::Graph::default();
     ctx.dataset(&mut g, d);

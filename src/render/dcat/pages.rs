@@ -55,6 +55,13 @@ pub fn publish(add: &mut Add, ctx: &Ctx, c: &Collection, page_size: usize) -> Re
         let from = (n - 1) * page_size;
         let chunk =
             &c.datasets[from.min(c.datasets.len())..(from + page_size).min(c.datasets.len())];
+        let origin = |ext: &str| format!("page {n} of the DCAT-AP catalogue `{}` ({ext})", c.path);
+        let (ttl, jsonld) = (c.page_path(n, "ttl"), c.page_path(n, "jsonld"));
+        if kept(ctx, c, (n, pages, page_size), chunk, [&ttl, &jsonld]) {
+            add(ttl, Content::Previous, origin("Turtle"))?;
+            add(jsonld, Content::Previous, origin("JSON-LD"))?;
+            continue;
+        }
         let mut g = Graph::default();
         let catalog = catalog_node(&mut g, ctx, c);
         for d in chunk {
@@ -76,19 +83,39 @@ pub fn publish(add: &mut Add, ctx: &Ctx, c: &Collection, page_size: usize) -> Re
         let count = |k: usize| Object::typed(k.to_string(), t::INTEGER);
         g.add(&view, t::TOTAL_ITEMS, count(c.datasets.len()));
         g.add(&view, t::ITEMS_PER_PAGE, count(page_size));
-        let origin = |ext: &str| format!("page {n} of the DCAT-AP catalogue `{}` ({ext})", c.path);
+        add(ttl, Content::Bytes(g.to_turtle()), origin("Turtle"))?;
         add(
-            c.page_path(n, "ttl"),
-            Content::Bytes(g.to_turtle()),
-            origin("Turtle"),
-        )?;
-        add(
-            c.page_path(n, "jsonld"),
+            jsonld,
             Content::Bytes(g.to_jsonld(&rename)),
             origin("JSON-LD"),
         )?;
     }
     Ok(())
+}
+
+/// True when page `n` of `c` (both its files) is the previous build's: the build cache's memo
+/// has the same key for it — made from the page's place in the collection and its datasets'
+/// fingerprints, which cover everything else a page says (the setting, the catalogue, the
+/// territory register, publishers) — and the previous files are intact.
+fn kept(
+    ctx: &Ctx,
+    c: &Collection,
+    (n, pages, page_size): (usize, usize, usize),
+    chunk: &[&Dataset],
+    paths: [&str; 2],
+) -> bool {
+    let Some(memo) = ctx.memo else {
+        return false;
+    };
+    let place = [n, pages, page_size, c.datasets.len()].map(|k| k.to_string());
+    let mut parts = vec![c.path.as_str(), c.home.as_str()];
+    parts.extend(place.iter().map(String::as_str));
+    let Some(key) = memo.key(&parts, chunk.iter().map(|d| &d.id)) else {
+        return false;
+    };
+    // Both recorded, whatever the first says: the next build needs both keys.
+    let [a, b] = paths.map(|p| memo.kept(p, &key));
+    a && b
 }
 
 /// Adds the catalogue's own description; returns its IRI (`<base><home>#catalog`).

@@ -1,5 +1,8 @@
 //! Runs the stages in order — load, validate (+ checksum), render, output — and prints the
-//! report. `check` stops after validation and writes nothing.
+//! report. `check` stops after validation and writes nothing. `cached` is the build with the
+//! build cache around it.
+
+mod cached;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +15,8 @@ use crate::error::Error;
 use crate::progress::Progress;
 use crate::render::{self, Theme};
 use crate::validate::{self, report::Report, Validated};
+pub use cached::build;
+use cached::CacheRun;
 
 /// How a run ended when no operational error stopped it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,167 +244,23 @@ struct Built {
     published: bool,
     /// Files published.
     files: usize,
-    /// SHA-256 of every published data file: source-relative path (with `/`) → hex.
-    digests: BTreeMap<String, String>,
     /// Every published dataset's (lightened) validation result and its own output paths.
     datasets: BTreeMap<catalog::DatasetId, (validate::DatasetResult, Vec<String>)>,
-    /// Where each dataset's source files are (for the fingerprints).
-    folders: cache::reuse::Folders,
+    /// What the build cache records of the catalogue-wide files (empty without a cache).
+    memoised: cached::Memoised,
 }
 
-/// What the build cache offers a build: the last build's datasets, and this build's setting and
-/// source hashes to tell which of them are unchanged.
-struct Reuse {
-    setting: String,
-    hashes: BTreeMap<String, String>,
-    manifest: cache::reuse::Manifest,
-}
-
-/// `hromadata build`: validate, render and publish — or, when the cache shows that nothing
-/// changed since the last build and the site is as that build left it, only say so.
-pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
-    let inputs = inputs(options)?;
-    let mut timings = Timings::new(options.timings);
-    let Some(dir) = &options.cache else {
-        let built = run(options, &inputs, &mut timings, None)?;
-        timings.print(built.files);
-        return Ok(built.outcome);
-    };
-    let setting = cache::setting_digest(&cache::Setting {
-        theme: &inputs.theme,
-        options: inputs.describe(options),
-    });
-    let now = cache::stamps(&options.source);
-    let state = cache::load_state(dir);
-    if let Some(outcome) = up_to_date(options, dir, &setting, state, now.as_ref()) {
-        timings.stage("check");
-        timings.print(0);
-        return Ok(outcome);
-    }
-    let old = cache::load(dir).sources;
-    let manifest = cache::reuse::load(dir);
-    // Reading every source file's hash costs a walk of the tree (the recorded hashes of
-    // unchanged files are reused): only worth it when there are datasets to keep.
-    let reuse = (now.as_ref())
-        .filter(|_| !manifest.is_empty())
-        .and_then(|now| cache::hashes(&options.source, now, &old))
-        .map(|hashes| Reuse {
-            setting: setting.clone(),
-            hashes,
-            manifest,
-        });
-    timings.stage("check");
-    let built = run(options, &inputs, &mut timings, reuse)?;
-    if let (true, Some(now)) = (built.published, now) {
-        if let Err(e) = remember(dir, options, &setting, old, now, &built) {
-            eprintln!(
-                "warning: could not write the build cache `{}`: {e}",
-                dir.display()
-            );
-        }
-        timings.stage("cache");
-    }
-    timings.print(built.files);
-    Ok(built.outcome)
-}
-
-/// `Some(outcome)` of the last build, with its report printed again, when its key still holds
-/// and its site is intact. Untouched sources are seen from their stamps' digest alone; touched
-/// ones are hashed, and when their content is what it was the record takes the new stamps.
-fn up_to_date(
-    options: &BuildOptions,
-    dir: &Path,
-    setting: &str,
-    mut record: cache::Record,
-    now: Option<&BTreeMap<String, cache::Stamp>>,
-) -> Option<Outcome> {
-    let now = now?;
-    if record.key.is_empty() || record.setting != setting {
-        return None;
-    }
-    let touched = cache::stamps_digest(now) != record.sources_stamps;
-    if touched {
-        record.sources = cache::load(dir).sources;
-        let hashes = cache::hashes(&options.source, now, &record.sources)?;
-        if cache::key(setting, &hashes) != record.key {
-            return None;
-        }
-        record.sources = sources(now, &hashes);
-        record.sources_stamps = cache::stamps_digest(now);
-    }
-    if !cache::site_intact(&options.out, &record) {
-        return None;
-    }
-    if touched {
-        let _ = cache::save(dir, &record);
-    }
-    print!("{}", record.report);
-    eprintln!(
-        "up to date: nothing changed since the last build of `{}` ({} files)",
-        options.out.display(),
-        record.files
-    );
-    Some(if record.findings {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
-}
-
-/// Source files with their stamps and hashes, for the record.
-fn sources(
-    now: &BTreeMap<String, cache::Stamp>,
-    hashes: &BTreeMap<String, String>,
-) -> BTreeMap<String, (cache::Stamp, String)> {
-    (now.iter())
-        .filter_map(|(path, stamp)| {
-            hashes
-                .get(path)
-                .map(|h| (path.clone(), (*stamp, h.clone())))
-        })
-        .collect()
-}
-
-/// Records the build just made: the sources' hashes (data files' from validation, the others
-/// read now unless unchanged since the last record), the key and the site's stamps.
-fn remember(
-    dir: &Path,
-    options: &BuildOptions,
-    setting: &str,
-    mut known: BTreeMap<String, (cache::Stamp, String)>,
-    now: BTreeMap<String, cache::Stamp>,
-    built: &Built,
-) -> std::io::Result<()> {
-    for (path, sha) in &built.digests {
-        if let Some(stamp) = now.get(path) {
-            known.insert(path.clone(), (*stamp, sha.clone()));
+impl Built {
+    fn not_published(outcome: Outcome, report: Report) -> Built {
+        Built {
+            outcome,
+            report,
+            published: false,
+            files: 0,
+            datasets: BTreeMap::new(),
+            memoised: cached::Memoised::default(),
         }
     }
-    let not_read = || std::io::Error::other("a source file could not be read");
-    let hashes = cache::hashes(&options.source, &now, &known).ok_or_else(not_read)?;
-    let site = cache::stamps(&options.out).ok_or_else(not_read)?;
-    let fingerprints = cache::reuse::fingerprints(&built.folders, setting, &hashes);
-    let manifest: cache::reuse::Manifest = (built.datasets.iter())
-        .filter_map(|(id, (result, paths))| {
-            let outputs = (paths.iter())
-                .map(|p| Some((p.clone(), site.get(p)?.to_fields())))
-                .collect::<Option<Vec<_>>>()?;
-            let entry = cache::reuse::Entry::of(fingerprints.get(id)?, result, outputs)?;
-            Some((id.as_str().to_owned(), entry))
-        })
-        .collect();
-    cache::reuse::save(dir, &manifest)?;
-    let record = cache::Record {
-        key: cache::key(setting, &hashes),
-        setting: setting.to_owned(),
-        sources_stamps: cache::stamps_digest(&now),
-        site_stamps: cache::stamps_digest(&site),
-        files: site.len(),
-        findings: built.outcome == Outcome::Findings,
-        report: report_text(&built.report),
-        sources: sources(&now, &hashes),
-    };
-    cache::save(dir, &record)
 }
 
 /// `build` without the cache, also returning the report it printed (for `serve`, which shows it
@@ -450,23 +311,14 @@ fn run(
     options: &BuildOptions,
     inputs: &Inputs,
     timings: &mut Timings,
-    reuse: Option<Reuse>,
+    mut cached: Option<CacheRun>,
 ) -> Result<Built, Error> {
     crate::output::check_destination(&options.out, &options.source)?;
-    let not_published = |outcome, report| Built {
-        outcome,
-        report,
-        published: false,
-        files: 0,
-        digests: BTreeMap::new(),
-        datasets: BTreeMap::new(),
-        folders: cache::reuse::Folders::default(),
-    };
     let (mut catalog, load_findings) = match load(&options.source, timings)? {
         Ok(loaded) => loaded,
         Err(validated) => {
             print_report(&validated.report);
-            return Ok(not_published(Outcome::Findings, validated.report));
+            return Ok(Built::not_published(Outcome::Findings, validated.report));
         }
     };
     if let Some(url) = &inputs.base_url {
@@ -481,49 +333,18 @@ fn run(
     // `finish` swaps the whole site in.
     let mut publication = crate::output::Publication::begin(&options.out, &options.source)?;
     let mut sink = |batch: render::Site| publication.write(&batch);
-    let mut site = Some(render::SiteRender::begin(
-        &catalog,
-        &inputs.theme,
-        &render_options,
-        &mut sink,
-    )?);
+    let site = render::SiteRender::begin(&catalog, &inputs.theme, &render_options, &mut sink)?;
     let folders = cache::reuse::Folders::of(&catalog);
-    let kept = match reuse {
-        Some(reuse) if crate::output::is_ours(&options.out) => {
-            let fingerprints = cache::reuse::fingerprints(&folders, &reuse.setting, &reuse.hashes);
-            cache::reuse::reusable(reuse.manifest, &fingerprints, &options.out)
-        }
-        _ => BTreeMap::new(),
+    let kept = match &mut cached {
+        Some(c) => cached::keep(c, &folders, &options.source, &options.out),
+        None => BTreeMap::new(),
     };
-    let mut rendering = 0.0;
-    let mut outputs: BTreeMap<catalog::DatasetId, Vec<String>> = BTreeMap::new();
-    let validated = validate_in_parts(
-        &catalog,
-        load_findings,
-        &kept,
-        timings,
-        &mut |v, fresh, old| {
-            if !v.report.is_clean() && !options.keep_going {
-                site = None;
-            }
-            let Some(site) = &mut site else {
-                return Ok(());
-            };
-            let start = std::time::Instant::now();
-            let paths = site.datasets(v, fresh)?;
-            for (d, paths) in fresh.iter().zip(paths) {
-                outputs.insert(d.id.clone(), paths);
-            }
-            for d in old {
-                let paths: Vec<String> =
-                    kept[&d.id].outputs.iter().map(|(p, _)| p.clone()).collect();
-                site.previous(d, &paths)?;
-                outputs.insert(d.id.clone(), paths);
-            }
-            rendering += start.elapsed().as_secs_f64();
-            Ok(())
-        },
-    )?;
+    let parts = Parts {
+        catalog: &catalog,
+        kept: &kept,
+        keep_going: options.keep_going,
+    };
+    let (validated, site, mut outputs, rendering) = parts.run(load_findings, site, timings)?;
     print_report(&validated.report);
     let outcome = if validated.report.is_clean() {
         Outcome::Clean
@@ -532,61 +353,134 @@ fn run(
     };
     let Some(site) = site.filter(|_| outcome == Outcome::Clean || options.keep_going) else {
         eprintln!("nothing published: fix the problems above, or use --keep-going to publish with broken datasets marked invalid");
-        return Ok(not_published(outcome, validated.report));
+        return Ok(Built::not_published(outcome, validated.report));
     };
     let start = std::time::Instant::now();
-    let files = site.finish(&validated)?;
+    let at = (
+        &catalog,
+        &folders,
+        options.source.as_path(),
+        options.out.as_path(),
+    );
+    let (files, memoised) = cached::finish(site, &validated, cached.as_mut(), at)?;
     timings.add("render + write", rendering + start.elapsed().as_secs_f64());
     let stats = publication.stats;
     publication.finish()?;
     timings.stage("swap");
-    let kept_note = if kept.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; {} of {} datasets as at the last build, not validated or rendered again",
-            kept.len(),
-            catalog.datasets.len()
-        )
-    };
-    eprintln!(
-        "published {files} files to `{}` ({} written, {} unchanged){kept_note}",
-        options.out.display(),
-        stats.written,
-        stats.linked
+    say_published(
+        files,
+        &options.out,
+        stats,
+        (kept.len(), catalog.datasets.len()),
     );
     Ok(Built {
         outcome,
         files,
-        digests: digests(&catalog, &validated),
         report: validated.report,
         published: true,
         datasets: (validated.datasets.into_iter())
             .filter_map(|(id, result)| Some((outputs.remove(&id)?, (id, result))))
             .map(|(paths, (id, result))| (id, (result, paths)))
             .collect(),
-        folders,
+        memoised,
     })
 }
 
-/// The SHA-256 of every data file validation read, by source-relative path.
-fn digests(catalog: &Catalog, validated: &Validated) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for d in catalog.datasets.values() {
-        let Some(result) = validated.datasets.get(&d.id) else {
-            continue;
-        };
-        for (r, res) in d.resources.iter().zip(&result.resources) {
-            let parts: Vec<String> = (d.folder.join(&r.path).components())
-                .filter_map(|c| match c {
-                    std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                    _ => None,
-                })
-                .collect();
-            out.insert(parts.join("/"), res.digest.sha256.clone());
-        }
+/// What a build says it published: files written and linked, and datasets the cache kept.
+fn say_published(
+    files: usize,
+    out: &Path,
+    stats: crate::output::Stats,
+    (kept, all): (usize, usize),
+) {
+    let kept_note = if kept == 0 {
+        String::new()
+    } else {
+        format!("; {kept} of {all} datasets as at the last build, not validated or rendered again")
+    };
+    eprintln!(
+        "published {files} files to `{}` ({} written, {} unchanged){kept_note}",
+        out.display(),
+        stats.written,
+        stats.linked
+    );
+}
+
+/// The datasets' part of a build: validated and rendered a part at a time.
+struct Parts<'c> {
+    catalog: &'c Catalog,
+    /// Datasets the build cache keeps: their files are linked, not rendered.
+    kept: &'c BTreeMap<catalog::DatasetId, cache::reuse::Entry>,
+    keep_going: bool,
+}
+
+/// Each dataset's own output paths.
+type Outputs = BTreeMap<catalog::DatasetId, Vec<String>>;
+
+impl Parts<'_> {
+    /// Validates every dataset and renders each one's own files into `site`, which is dropped
+    /// at the first finding unless `--keep-going`; returns the validation, the site renderer
+    /// (for the catalogue-wide files), each dataset's output paths and the seconds rendering.
+    #[allow(clippy::type_complexity)]
+    fn run<'a, 's, 'k>(
+        &self,
+        load_findings: Vec<validate::report::Finding>,
+        site: render::SiteRender<'a, 's, 'k>,
+        timings: &mut Timings,
+    ) -> Result<
+        (
+            Validated,
+            Option<render::SiteRender<'a, 's, 'k>>,
+            Outputs,
+            f64,
+        ),
+        Error,
+    > {
+        let mut site = Some(site);
+        let mut outputs = Outputs::new();
+        let mut rendering = 0.0;
+        let validated = validate_in_parts(
+            self.catalog,
+            load_findings,
+            self.kept,
+            timings,
+            &mut |v, fresh, old| {
+                if !v.report.is_clean() && !self.keep_going {
+                    site = None;
+                }
+                let Some(site) = &mut site else {
+                    return Ok(());
+                };
+                let start = std::time::Instant::now();
+                self.render(site, v, (fresh, old), &mut outputs)?;
+                rendering += start.elapsed().as_secs_f64();
+                Ok(())
+            },
+        )?;
+        Ok((validated, site, outputs, rendering))
     }
-    out
+
+    /// Renders the `fresh` datasets' files and adds the `old` (kept) ones' as they are.
+    fn render(
+        &self,
+        site: &mut render::SiteRender,
+        validated: &Validated,
+        (fresh, old): (&[&catalog::Dataset], &[&catalog::Dataset]),
+        outputs: &mut Outputs,
+    ) -> Result<(), Error> {
+        let paths = site.datasets(validated, fresh)?;
+        for (d, paths) in fresh.iter().zip(paths) {
+            outputs.insert(d.id.clone(), paths);
+        }
+        for d in old {
+            let paths: Vec<String> = (self.kept[&d.id].outputs.iter())
+                .map(|(p, _)| p.clone())
+                .collect();
+            site.previous(d, &paths)?;
+            outputs.insert(d.id.clone(), paths);
+        }
+        Ok(())
+    }
 }
 
 /// `hromadata validate`: one file or descriptor, reported as text (uk or en) or JSON on stdout.

@@ -1,0 +1,260 @@
+//! The build with its cache (`crate::cache`) around the pipeline: "up to date" when nothing
+//! changed, datasets kept when theirs did not, catalogue-wide files memoised by their inputs,
+//! and the record of what was built for the next build. A missing or damaged cache only means
+//! more is built; the cache never changes what is built.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{inputs, report_text, run, BuildOptions, Built, Outcome, Timings};
+use crate::cache;
+use crate::catalog::{self, Catalog};
+use crate::error::Error;
+use crate::render;
+use crate::validate::Validated;
+
+/// What a build with the cache brings to `run`: the setting's digest, the source tree's stamps at
+/// the start with the hashes recorded for them, and what the last build left to reuse.
+pub(super) struct CacheRun {
+    setting: String,
+    now: BTreeMap<String, cache::Stamp>,
+    known: BTreeMap<String, (cache::Stamp, String)>,
+    manifest: cache::reuse::Manifest,
+}
+
+/// `hromadata build`: validate, render and publish — or, when the cache shows that nothing
+/// changed since the last build and the site is as that build left it, only say so.
+pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
+    let inputs = inputs(options)?;
+    let mut timings = Timings::new(options.timings);
+    let Some(dir) = &options.cache else {
+        let built = run(options, &inputs, &mut timings, None)?;
+        timings.print(built.files);
+        return Ok(built.outcome);
+    };
+    let setting = cache::setting_digest(&cache::Setting {
+        theme: &inputs.theme,
+        options: inputs.describe(options),
+    });
+    let now = cache::stamps(&options.source);
+    let state = cache::load_state(dir);
+    if let Some(outcome) = up_to_date(options, dir, &setting, state, now.as_ref()) {
+        timings.stage("check");
+        timings.print(0);
+        return Ok(outcome);
+    }
+    let cached = now.clone().map(|now| CacheRun {
+        setting: setting.clone(),
+        now,
+        known: cache::load(dir).sources,
+        manifest: cache::reuse::load(dir),
+    });
+    timings.stage("check");
+    let built = run(options, &inputs, &mut timings, cached)?;
+    if let (true, Some(now)) = (built.published, now) {
+        if let Err(e) = remember(dir, options, &setting, now, &built) {
+            eprintln!(
+                "warning: could not write the build cache `{}`: {e}",
+                dir.display()
+            );
+        }
+        timings.stage("cache");
+    }
+    timings.print(built.files);
+    Ok(built.outcome)
+}
+
+/// `Some(outcome)` of the last build, with its report printed again, when its key still holds
+/// and its site is intact. Untouched sources are seen from their stamps' digest alone; touched
+/// ones are hashed, and when their content is what it was the record takes the new stamps.
+fn up_to_date(
+    options: &BuildOptions,
+    dir: &Path,
+    setting: &str,
+    mut record: cache::Record,
+    now: Option<&BTreeMap<String, cache::Stamp>>,
+) -> Option<Outcome> {
+    let now = now?;
+    if record.key.is_empty() || record.setting != setting {
+        return None;
+    }
+    let touched = cache::stamps_digest(now) != record.sources_stamps;
+    if touched {
+        record.sources = cache::load(dir).sources;
+        let hashes = cache::hashes(&options.source, now, &record.sources)?;
+        if cache::key(setting, &hashes) != record.key {
+            return None;
+        }
+        record.sources = sources(now, &hashes);
+        record.sources_stamps = cache::stamps_digest(now);
+    }
+    if !cache::site_intact(&options.out, &record) {
+        return None;
+    }
+    if touched {
+        let _ = cache::save(dir, &record);
+    }
+    print!("{}", record.report);
+    eprintln!(
+        "up to date: nothing changed since the last build of `{}` ({} files)",
+        options.out.display(),
+        record.files
+    );
+    Some(if record.findings {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// Source files with their stamps and hashes, for the record.
+fn sources(
+    now: &BTreeMap<String, cache::Stamp>,
+    hashes: &BTreeMap<String, String>,
+) -> BTreeMap<String, (cache::Stamp, String)> {
+    (now.iter())
+        .filter_map(|(path, stamp)| {
+            hashes
+                .get(path)
+                .map(|h| (path.clone(), (*stamp, h.clone())))
+        })
+        .collect()
+}
+
+/// Records the build just made: the sources' hashes (data files' from validation, the others
+/// read now unless unchanged since the last record), the key and the site's stamps.
+fn remember(
+    dir: &Path,
+    options: &BuildOptions,
+    setting: &str,
+    now: BTreeMap<String, cache::Stamp>,
+    built: &Built,
+) -> std::io::Result<()> {
+    let not_read = || std::io::Error::other("a source file could not be read");
+    let hashes = built.memoised.hashes.as_ref().ok_or_else(not_read)?;
+    let site = cache::stamps(&options.out).ok_or_else(not_read)?;
+    let stamped = |p: &String| Some((p.clone(), site.get(p)?.to_fields()));
+    let datasets = (built.datasets.iter())
+        .filter_map(|(id, (result, paths))| {
+            let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;
+            let fingerprint = built.memoised.fingerprints.get(id)?;
+            let entry = cache::reuse::Entry::of(fingerprint, result, outputs)?;
+            Some((id.as_str().to_owned(), entry))
+        })
+        .collect();
+    let pages = (built.memoised.page_keys.iter())
+        .filter_map(|(p, key)| stamped(p).map(|(p, stamp)| (p, (key.clone(), stamp))))
+        .collect();
+    cache::reuse::save(dir, &cache::reuse::Manifest { datasets, pages })?;
+    let record = cache::Record {
+        key: cache::key(setting, hashes),
+        setting: setting.to_owned(),
+        sources_stamps: cache::stamps_digest(&now),
+        site_stamps: cache::stamps_digest(&site),
+        files: site.len(),
+        findings: built.outcome == Outcome::Findings,
+        report: report_text(&built.report),
+        sources: sources(&now, hashes),
+    };
+    cache::save(dir, &record)
+}
+
+/// The datasets the build cache keeps (see `cache::reuse`): reading every source file's hash
+/// costs a walk of the tree (recorded hashes of unchanged files are reused), so only when the
+/// last build left datasets to keep, into the site at `out` that it made.
+pub(super) fn keep(
+    c: &mut CacheRun,
+    folders: &cache::reuse::Folders,
+    source: &Path,
+    out: &Path,
+) -> BTreeMap<catalog::DatasetId, cache::reuse::Entry> {
+    if c.manifest.datasets.is_empty() || !crate::output::is_ours(out) {
+        return BTreeMap::new();
+    }
+    let Some(hashes) = cache::hashes(source, &c.now, &c.known) else {
+        return BTreeMap::new();
+    };
+    let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
+    cache::reuse::reusable(&mut c.manifest, &fingerprints, out)
+}
+
+/// Every source file's hash once validation hashed the data files (`digests`): the others are
+/// the recorded ones while their stamps hold, else read. `None` when a file cannot be read.
+fn hashes_after(
+    c: &mut CacheRun,
+    source: &Path,
+    digests: &BTreeMap<String, String>,
+) -> Option<BTreeMap<String, String>> {
+    for (path, sha) in digests {
+        if let Some(stamp) = c.now.get(path) {
+            c.known.insert(path.clone(), (*stamp, sha.clone()));
+        }
+    }
+    cache::hashes(source, &c.now, &c.known)
+}
+
+/// The SHA-256 of every data file validation read, by source-relative path.
+fn digests(catalog: &Catalog, validated: &Validated) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for d in catalog.datasets.values() {
+        let Some(result) = validated.datasets.get(&d.id) else {
+            continue;
+        };
+        for (r, res) in d.resources.iter().zip(&result.resources) {
+            let parts: Vec<String> = (d.folder.join(&r.path).components())
+                .filter_map(|c| match c {
+                    std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                    _ => None,
+                })
+                .collect();
+            out.insert(parts.join("/"), res.digest.sha256.clone());
+        }
+    }
+    out
+}
+
+/// What the build cache records of the catalogue-wide files: every source file's hash after
+/// validation (`None`: one could not be read), every dataset's fingerprint, the memo's keys.
+#[derive(Debug, Default)]
+pub(super) struct Memoised {
+    hashes: Option<BTreeMap<String, String>>,
+    fingerprints: BTreeMap<catalog::DatasetId, String>,
+    page_keys: BTreeMap<String, String>,
+}
+
+/// Renders the catalogue-wide files — with the cache, through its memo (`render::Memo`), so
+/// that a file whose inputs did not change is the previous site's — and returns the number of
+/// files of the site and what the cache is to record.
+pub(super) fn finish(
+    site: render::SiteRender,
+    validated: &Validated,
+    cached: Option<&mut CacheRun>,
+    (catalog, folders, source, out): (&Catalog, &cache::reuse::Folders, &Path, &Path),
+) -> Result<(usize, Memoised), Error> {
+    let Some(c) = cached else {
+        return Ok((site.finish(validated, None)?, Memoised::default()));
+    };
+    let hashes = hashes_after(c, source, &digests(catalog, validated));
+    let Some(hashes) = hashes else {
+        return Ok((site.finish(validated, None)?, Memoised::default()));
+    };
+    let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
+    let ours = crate::output::is_ours(out);
+    let manifest = &c.manifest;
+    let unchanged = |path: &str, key: &str| ours && manifest.page_unchanged(out, path, key);
+    let memo = render::Memo {
+        fingerprints: &fingerprints,
+        unchanged: &unchanged,
+        keys: Default::default(),
+    };
+    let files = site.finish(validated, Some(&memo))?;
+    let page_keys = memo.keys.into_inner().unwrap_or_default();
+    Ok((
+        files,
+        Memoised {
+            hashes: Some(hashes),
+            fingerprints,
+            page_keys,
+        },
+    ))
+}
