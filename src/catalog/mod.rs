@@ -169,11 +169,12 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
     let publishers = load_publishers(source, &mut findings)?;
     // Publishers' folders are independent: read in parallel, merged in publisher order.
     use rayon::prelude::*;
+    let schemas = schema::Interner::default();
     let loaded: Vec<(Vec<Dataset>, Vec<Finding>)> = (publishers.values().collect::<Vec<_>>())
         .par_iter()
         .map(|publisher| {
             let mut found = Vec::new();
-            let datasets = load_datasets(source, publisher, &mut found)?;
+            let datasets = load_datasets(source, publisher, &schemas, &mut found)?;
             Ok((datasets, found))
         })
         .collect::<Result<_, Error>>()?;
@@ -396,6 +397,7 @@ fn load_publishers(
 fn load_datasets(
     source: &Path,
     publisher: &Publisher,
+    schemas: &schema::Interner,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<Dataset>, Error> {
     let mut datasets = Vec::new();
@@ -426,6 +428,7 @@ fn load_datasets(
             source,
             folder: &folder,
             publisher: &publisher.slug,
+            schemas,
         };
         let shown = folder.join("datapackage.json");
         let (dataset, mut f) = match read_text(entry.path(), &shown, Kind::PackageError)? {
@@ -460,10 +463,12 @@ mod tests {
         std::fs::write(dir.path().join("p/d/t.csv"), "a\n1\n").unwrap();
         let text = "{\n  \"name\": \"d\",\n  \"title\": \"T\",\n  \"resources\": [\n    {\"name\": \"t\",\n     \"path\": \"t.csv\", \"encoding\": \"klingon\"}\n  ],\n  \"hromadata\": {\"frequncy\": \"yearly\"}\n}\n";
         let slug = PublisherSlug::from_folder("p").unwrap();
+        let schemas = schema::Interner::default();
         let at = package::Location {
             source: dir.path(),
             folder: Path::new("p/d"),
             publisher: &slug,
+            schemas: &schemas,
         };
         let (_, findings) = package::parse(text, &at);
         let located: Vec<_> = findings

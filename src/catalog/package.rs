@@ -124,7 +124,8 @@ pub struct Resource {
     pub encoding: Option<String>,
     pub declared_bytes: Option<u64>,
     pub declared_hash: Option<DeclaredHash>,
-    pub schema: Option<Schema>,
+    /// Shared by the resources whose schemas are the same JSON (`schema::Interner`).
+    pub schema: Option<std::sync::Arc<Schema>>,
     pub dialect: Dialect,
 }
 
@@ -260,6 +261,8 @@ pub struct Location<'a> {
     /// The dataset folder, relative to the source folder.
     pub folder: &'a Path,
     pub publisher: &'a PublisherSlug,
+    /// The schemas parsed so far in this load.
+    pub schemas: &'a super::schema::Interner,
 }
 
 /// Parses a `datapackage.json` text. Returns the dataset when it is usable (possibly with

@@ -58,7 +58,7 @@ fn schema(
     at: &Location,
     shown: &Path,
     key: &str,
-) -> Result<Option<Schema>, Box<Finding>> {
+) -> Result<Option<std::sync::Arc<Schema>>, Box<Finding>> {
     let value = match obj.get("schema") {
         None => return Ok(None),
         Some(Value::String(path)) => {
@@ -78,7 +78,7 @@ fn schema(
         }
         Some(v) => v.clone(),
     };
-    Schema::parse(&value).map(Some).map_err(|e| {
+    at.schemas.parse(&value).map(Some).map_err(|e| {
         Box::new(
             Finding::new(Kind::SchemaError, shown, e)
                 .field(format!("{key}.schema"), None)

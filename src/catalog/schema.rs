@@ -116,6 +116,27 @@ pub struct Schema {
 
 type Parsed<T> = Result<T, String>;
 
+/// Parsed schemas by their compact JSON, for one load of a catalogue: datasets share schemas
+/// (the same Resolution 835 dataset in every hromada), and a national catalogue's 66,504
+/// parsed copies took 190 MB where a few dozen differ.
+#[derive(Debug, Default)]
+pub struct Interner(std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Schema>>>);
+
+impl Interner {
+    /// The schema `value` describes: the one parsed before from the same JSON, or parsed now.
+    pub fn parse(&self, value: &Value) -> Parsed<std::sync::Arc<Schema>> {
+        let key = serde_json::to_string(value).unwrap_or_default();
+        if let Some(known) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(known);
+        }
+        let schema = std::sync::Arc::new(Schema::parse(value)?);
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, schema.clone());
+        }
+        Ok(schema)
+    }
+}
+
 fn strings(value: &Value, what: &str) -> Parsed<Vec<String>> {
     match value {
         Value::String(s) => Ok(vec![s.clone()]),

@@ -232,7 +232,7 @@ fn resource_result(
     let path = catalog.source.join(&shown);
     let mut result = if resource.is_tabular() {
         let spec = table::TableSpec {
-            schema: resource.schema.as_ref(),
+            schema: resource.schema.as_deref(),
             dialect: &resource.dialect,
             encoding: resource.encoding.as_deref(),
             duplicate_rows: false,

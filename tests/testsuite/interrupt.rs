@@ -299,11 +299,21 @@ fn ctrl_c_stops_a_reading_command_at_once() {
         std::io::Write::write_all(&mut file, block.as_bytes()).unwrap();
     }
     drop(file);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hromadata"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hromadata"));
+    command
         .args(["validate", csv.to_str().unwrap()])
-        .output_to_null()
-        .spawn()
-        .unwrap();
+        .output_to_null();
+    // A shell that starts the tests in the background (`cmd &` without job control) hands them
+    // SIGINT ignored, and an ignored signal stays ignored across exec: give the child the
+    // default, as a terminal's Ctrl-C would find it.
+    // SAFETY: `signal` is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
     std::thread::sleep(Duration::from_millis(150));
     // SAFETY: sending a signal to our own child process, which has not been waited for.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
