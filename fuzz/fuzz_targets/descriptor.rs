@@ -23,10 +23,12 @@ const KINDS: [DescriptorKind; 4] = [
 
 fuzz_target!(|text: &str| {
     let publisher = PublisherSlug::from_folder("publisher").expect("a valid slug");
+    let schemas = hromadata::catalog::schema::Interner::default();
     let at = Location {
         source: scratch_dir(),
         folder: Path::new("publishers/publisher/dataset"),
         publisher: &publisher,
+        schemas: &schemas,
     };
     let (dataset, findings) = package::parse(text, &at);
     if dataset.is_none() {
