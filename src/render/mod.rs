@@ -13,8 +13,10 @@ mod format;
 mod fulltable;
 mod jsonld;
 pub mod machine;
+mod memo;
 mod profile;
 pub mod search;
+mod site;
 pub mod territory;
 pub mod theme;
 pub mod view;
@@ -30,6 +32,8 @@ use crate::catalog::{Catalog, Dataset};
 use crate::error::Error;
 use crate::validate::Validated;
 use builder::{add_all, Builder};
+pub use memo::Memo;
+pub use site::SiteRender;
 pub use theme::{Theme, LANGS};
 use view::Lang;
 
@@ -53,50 +57,6 @@ pub type Sink<'a> = dyn FnMut(Site) -> Result<(), Error> + 'a;
 /// Pages rendered in parallel at a time: enough to keep every core busy, few enough that their
 /// bytes stay small next to the catalogue.
 const CHUNK: usize = 512;
-
-/// What the build cache knows for the catalogue-wide files whose inputs are a list of datasets
-/// (the DCAT catalogues' pages): each dataset's fingerprint, and which of the last build's files
-/// are still there as made from which key. A file whose key is unchanged is the previous one.
-pub struct Memo<'m> {
-    /// Every dataset's fingerprint (`cache::reuse::fingerprints`).
-    pub fingerprints: &'m BTreeMap<crate::catalog::DatasetId, String>,
-    /// True when the previous site's file at `path` was made from `key` and is as it was left.
-    pub unchanged: &'m (dyn Fn(&str, &str) -> bool + Sync),
-    /// This build's keys (path → key), for the next build.
-    pub keys: std::sync::Mutex<BTreeMap<String, String>>,
-}
-
-impl Memo<'_> {
-    /// The key of a file made from `parts` and the datasets `ids`; `None` (not memoised) when a
-    /// dataset has no fingerprint or there is none (the key would not cover the setting).
-    pub fn key<'i>(
-        &self,
-        parts: &[&str],
-        ids: impl IntoIterator<Item = &'i crate::catalog::DatasetId>,
-    ) -> Option<String> {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
-        for p in parts {
-            h.update((p.len() as u64).to_le_bytes());
-            h.update(p.as_bytes());
-        }
-        let mut any = false;
-        for id in ids {
-            let fp = self.fingerprints.get(id)?;
-            h.update(fp.as_bytes());
-            any = true;
-        }
-        any.then(|| crate::checksum::hex(&h.finalize()))
-    }
-
-    /// Records that `path` is made from `key`; true when the previous file can stand.
-    pub fn kept(&self, path: &str, key: &str) -> bool {
-        if let Ok(mut keys) = self.keys.lock() {
-            keys.insert(path.to_owned(), key.to_owned());
-        }
-        (self.unchanged)(path, key)
-    }
-}
 
 /// Settings of one render.
 #[derive(Debug, Clone)]
@@ -211,148 +171,6 @@ pub fn render(
         site.datasets(validated, chunk)?;
     }
     site.finish(validated, None)
-}
-
-/// A render in two steps, so that a build can render each part of the catalogue as soon as it
-/// is validated: `datasets` for every dataset's own files (its pages, data files, descriptor,
-/// DCAT description, passport and CKAN payloads — which depend on that dataset alone), then
-/// `finish` for everything made from the whole catalogue (front pages, territory and publisher
-/// pages, lists, feeds, search index, site map). Every path is checked against all the others.
-pub struct SiteRender<'a, 's, 'k> {
-    env: Environment<'static>,
-    index: territory::TerritoryIndex,
-    catalog: &'a Catalog,
-    theme: &'a Theme,
-    options: &'a Options,
-    out: Builder<'s, 'k>,
-}
-
-impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
-    /// Checks the theme's templates; nothing is rendered yet.
-    pub fn begin(
-        catalog: &'a Catalog,
-        theme: &'a Theme,
-        options: &'a Options,
-        sink: &'s mut Sink<'k>,
-    ) -> Result<Self, Error> {
-        Ok(SiteRender {
-            env: environment(theme)?,
-            index: territory::TerritoryIndex::build(catalog),
-            catalog,
-            theme,
-            options,
-            out: Builder::new(sink),
-        })
-    }
-
-    fn renderer(&self) -> Renderer<'_> {
-        Renderer {
-            env: &self.env,
-            catalog: self.catalog,
-            options: self.options,
-            theme: self.theme,
-        }
-    }
-
-    /// Renders the own files of `datasets` (validated in `validated`), in parallel, added in
-    /// their order; returns each dataset's output paths.
-    pub fn datasets(
-        &mut self,
-        validated: &Validated,
-        datasets: &[&Dataset],
-    ) -> Result<Vec<Vec<String>>, Error> {
-        use rayon::prelude::*;
-        let r = Renderer {
-            env: &self.env,
-            catalog: self.catalog,
-            options: self.options,
-            theme: self.theme,
-        };
-        let files = (datasets.par_iter())
-            .map(|d| r.dataset_files(validated, d))
-            .collect::<Result<Vec<_>, Error>>()?;
-        let mut paths = Vec::with_capacity(files.len());
-        for own in files {
-            paths.push(own.iter().map(|(path, _, _)| path.clone()).collect());
-            for (path, content, origin) in own {
-                self.out.add(path, content, origin)?;
-            }
-        }
-        Ok(paths)
-    }
-
-    /// Adds the files of a dataset the build cache kept, as they are in the previous site.
-    pub fn previous(&mut self, d: &Dataset, paths: &[String]) -> Result<(), Error> {
-        for path in paths {
-            let origin = format!("the kept files of dataset `{}`", d.id);
-            self.out.add(path.clone(), Content::Previous, origin)?;
-        }
-        Ok(())
-    }
-
-    /// Renders what is made from the whole catalogue, once every dataset went through
-    /// `datasets`; returns the number of files of the site. With `memo`, files whose inputs
-    /// are unchanged since the last build are the previous site's.
-    pub fn finish(mut self, validated: &Validated, memo: Option<&Memo>) -> Result<usize, Error> {
-        let (catalog, options, theme) = (self.catalog, self.options, self.theme);
-        for lang in LANGS {
-            let l = Lang {
-                code: lang,
-                messages: &theme.messages[lang],
-                today: options.today,
-            };
-            let r = Renderer {
-                env: &self.env,
-                catalog,
-                options,
-                theme,
-            };
-            r.pages(&mut self.out, validated, &self.index, &l)?;
-        }
-        let out = &mut self.out;
-        machine::files(
-            &mut |path, content, origin| out.add(path, content, origin),
-            (catalog, validated),
-            theme,
-            (options.today, memo),
-        )?;
-        exports::files(
-            &mut |path, content, origin| out.add(path, content, origin),
-            (catalog, validated),
-            &self.index,
-            options.build_date,
-        )?;
-        search::files(
-            &mut |path, content, origin| out.add(path, content, origin),
-            catalog,
-            theme,
-            options.today,
-        )?;
-        let r = self.renderer();
-        let not_found = r.render(
-            "404.html",
-            &PageAt {
-                lang: LANGS[0],
-                path: "",
-            },
-            context! {},
-            Some(site_path(&options.base_url)),
-        )?;
-        self.out
-            .add("404.html".into(), Content::Bytes(not_found), "the 404 page")?;
-        let dates = exports::sitemap::page_dates(catalog, &self.index);
-        let sitemaps = exports::sitemap::files(
-            &options.base_url,
-            self.out.origins.keys(),
-            &dates,
-            exports::sitemap::LIMIT,
-        );
-        for (path, bytes) in sitemaps {
-            self.out.add(path, Content::Bytes(bytes), "the site map")?;
-        }
-        self.out.flush()?;
-        Ok(self.out.origins.len())
-    }
 }
 
 /// Renders every site file into memory (tests, and anything small).
@@ -699,36 +517,7 @@ impl Renderer<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{site_path, Memo};
-    use crate::catalog::DatasetId;
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn a_memo_key_covers_the_parts_and_every_dataset_and_records_each_path() {
-        let id = |s: &str| DatasetId::parse(s).unwrap();
-        let fingerprints = BTreeMap::from([(id("a"), "1".to_owned()), (id("b"), "2".to_owned())]);
-        let unchanged = |path: &str, key: &str| path == "x.ttl" && key.len() == 64;
-        let memo = Memo {
-            fingerprints: &fingerprints,
-            unchanged: &unchanged,
-            keys: Default::default(),
-        };
-        let (a, b, c) = (id("a"), id("b"), id("c"));
-        let key = memo.key(&["catalog", "1"], [&a, &b]).unwrap();
-        assert_ne!(Some(&key), memo.key(&["catalog", "2"], [&a, &b]).as_ref());
-        assert_ne!(Some(&key), memo.key(&["catalog", "1"], [&a]).as_ref());
-        assert_ne!(Some(&key), memo.key(&["catalo", "g1"], [&a, &b]).as_ref());
-        assert_eq!(
-            memo.key(&["catalog", "1"], [&a, &c]),
-            None,
-            "no fingerprint"
-        );
-        assert_eq!(memo.key(&["catalog", "1"], []), None, "no dataset");
-        assert!(memo.kept("x.ttl", &key));
-        assert!(!memo.kept("y.ttl", &key));
-        let keys = memo.keys.into_inner().unwrap();
-        assert_eq!(keys.keys().collect::<Vec<_>>(), ["x.ttl", "y.ttl"]);
-    }
+    use super::site_path;
 
     #[test]
     fn site_paths() {

@@ -1,0 +1,82 @@
+//! Stage 4, render: the build cache's memo of catalogue-wide files (see `Memo`). Invariant: a
+//! key covers everything its file is made from, so an unchanged key means unchanged bytes.
+
+use std::collections::BTreeMap;
+
+/// What the build cache knows for the catalogue-wide files whose inputs are a list of datasets
+/// (the DCAT catalogues' pages): each dataset's fingerprint, and which of the last build's files
+/// are still there as made from which key. A file whose key is unchanged is the previous one.
+pub struct Memo<'m> {
+    /// Every dataset's fingerprint (`cache::reuse::fingerprints`).
+    pub fingerprints: &'m BTreeMap<crate::catalog::DatasetId, String>,
+    /// True when the previous site's file at `path` was made from `key` and is as it was left.
+    pub unchanged: &'m (dyn Fn(&str, &str) -> bool + Sync),
+    /// This build's keys (path → key), for the next build.
+    pub keys: std::sync::Mutex<BTreeMap<String, String>>,
+}
+
+impl Memo<'_> {
+    /// The key of a file made from `parts` and the datasets `ids`; `None` (not memoised) when a
+    /// dataset has no fingerprint or there is none (the key would not cover the setting).
+    pub fn key<'i>(
+        &self,
+        parts: &[&str],
+        ids: impl IntoIterator<Item = &'i crate::catalog::DatasetId>,
+    ) -> Option<String> {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        for p in parts {
+            h.update((p.len() as u64).to_le_bytes());
+            h.update(p.as_bytes());
+        }
+        let mut any = false;
+        for id in ids {
+            let fp = self.fingerprints.get(id)?;
+            h.update(fp.as_bytes());
+            any = true;
+        }
+        any.then(|| crate::checksum::hex(&h.finalize()))
+    }
+
+    /// Records that `path` is made from `key`; true when the previous file can stand.
+    pub fn kept(&self, path: &str, key: &str) -> bool {
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.insert(path.to_owned(), key.to_owned());
+        }
+        (self.unchanged)(path, key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Memo;
+    use crate::catalog::DatasetId;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_memo_key_covers_the_parts_and_every_dataset_and_records_each_path() {
+        let id = |s: &str| DatasetId::parse(s).unwrap();
+        let fingerprints = BTreeMap::from([(id("a"), "1".to_owned()), (id("b"), "2".to_owned())]);
+        let unchanged = |path: &str, key: &str| path == "x.ttl" && key.len() == 64;
+        let memo = Memo {
+            fingerprints: &fingerprints,
+            unchanged: &unchanged,
+            keys: Default::default(),
+        };
+        let (a, b, c) = (id("a"), id("b"), id("c"));
+        let key = memo.key(&["catalog", "1"], [&a, &b]).unwrap();
+        assert_ne!(Some(&key), memo.key(&["catalog", "2"], [&a, &b]).as_ref());
+        assert_ne!(Some(&key), memo.key(&["catalog", "1"], [&a]).as_ref());
+        assert_ne!(Some(&key), memo.key(&["catalo", "g1"], [&a, &b]).as_ref());
+        assert_eq!(
+            memo.key(&["catalog", "1"], [&a, &c]),
+            None,
+            "no fingerprint"
+        );
+        assert_eq!(memo.key(&["catalog", "1"], []), None, "no dataset");
+        assert!(memo.kept("x.ttl", &key));
+        assert!(!memo.kept("y.ttl", &key));
+        let keys = memo.keys.into_inner().unwrap();
+        assert_eq!(keys.keys().collect::<Vec<_>>(), ["x.ttl", "y.ttl"]);
+    }
+}

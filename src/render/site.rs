@@ -1,0 +1,157 @@
+//! Stage 4, render: the site in two steps (`SiteRender`), each dataset's own files as its part
+//! of the catalogue is validated, then what is made from the whole catalogue. Invariant: every
+//! path comes once over both steps; the bytes do not depend on the order of the parts.
+
+use minijinja::{context, Environment};
+
+use super::builder::Builder;
+use super::view::Lang;
+use super::{
+    environment, exports, machine, search, site_path, territory, Content, Memo, Options, PageAt,
+    Renderer, Sink, Theme, LANGS,
+};
+use crate::catalog::{Catalog, Dataset};
+use crate::error::Error;
+use crate::validate::Validated;
+
+/// A render in two steps, so that a build can render each part of the catalogue as soon as it
+/// is validated: `datasets` for every dataset's own files (its pages, data files, descriptor,
+/// DCAT description, passport and CKAN payloads — which depend on that dataset alone), then
+/// `finish` for everything made from the whole catalogue (front pages, territory and publisher
+/// pages, lists, feeds, search index, site map). Every path is checked against all the others.
+pub struct SiteRender<'a, 's, 'k> {
+    env: Environment<'static>,
+    index: territory::TerritoryIndex,
+    catalog: &'a Catalog,
+    theme: &'a Theme,
+    options: &'a Options,
+    out: Builder<'s, 'k>,
+}
+
+impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
+    /// Checks the theme's templates; nothing is rendered yet.
+    pub fn begin(
+        catalog: &'a Catalog,
+        theme: &'a Theme,
+        options: &'a Options,
+        sink: &'s mut Sink<'k>,
+    ) -> Result<Self, Error> {
+        Ok(SiteRender {
+            env: environment(theme)?,
+            index: territory::TerritoryIndex::build(catalog),
+            catalog,
+            theme,
+            options,
+            out: Builder::new(sink),
+        })
+    }
+
+    fn renderer(&self) -> Renderer<'_> {
+        Renderer {
+            env: &self.env,
+            catalog: self.catalog,
+            options: self.options,
+            theme: self.theme,
+        }
+    }
+
+    /// Renders the own files of `datasets` (validated in `validated`), in parallel, added in
+    /// their order; returns each dataset's output paths.
+    pub fn datasets(
+        &mut self,
+        validated: &Validated,
+        datasets: &[&Dataset],
+    ) -> Result<Vec<Vec<String>>, Error> {
+        use rayon::prelude::*;
+        let r = Renderer {
+            env: &self.env,
+            catalog: self.catalog,
+            options: self.options,
+            theme: self.theme,
+        };
+        let files = (datasets.par_iter())
+            .map(|d| r.dataset_files(validated, d))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let mut paths = Vec::with_capacity(files.len());
+        for own in files {
+            paths.push(own.iter().map(|(path, _, _)| path.clone()).collect());
+            for (path, content, origin) in own {
+                self.out.add(path, content, origin)?;
+            }
+        }
+        Ok(paths)
+    }
+
+    /// Adds the files of a dataset the build cache kept, as they are in the previous site.
+    pub fn previous(&mut self, d: &Dataset, paths: &[String]) -> Result<(), Error> {
+        for path in paths {
+            let origin = format!("the kept files of dataset `{}`", d.id);
+            self.out.add(path.clone(), Content::Previous, origin)?;
+        }
+        Ok(())
+    }
+
+    /// Renders what is made from the whole catalogue, once every dataset went through
+    /// `datasets`; returns the number of files of the site. With `memo`, files whose inputs
+    /// are unchanged since the last build are the previous site's.
+    pub fn finish(mut self, validated: &Validated, memo: Option<&Memo>) -> Result<usize, Error> {
+        let (catalog, options, theme) = (self.catalog, self.options, self.theme);
+        for lang in LANGS {
+            let l = Lang {
+                code: lang,
+                messages: &theme.messages[lang],
+                today: options.today,
+            };
+            let r = Renderer {
+                env: &self.env,
+                catalog,
+                options,
+                theme,
+            };
+            r.pages(&mut self.out, validated, &self.index, &l)?;
+        }
+        let out = &mut self.out;
+        machine::files(
+            &mut |path, content, origin| out.add(path, content, origin),
+            (catalog, validated),
+            theme,
+            (options.today, memo),
+        )?;
+        exports::files(
+            &mut |path, content, origin| out.add(path, content, origin),
+            (catalog, validated),
+            &self.index,
+            options.build_date,
+        )?;
+        search::files(
+            &mut |path, content, origin| out.add(path, content, origin),
+            catalog,
+            theme,
+            options.today,
+        )?;
+        let r = self.renderer();
+        let not_found = r.render(
+            "404.html",
+            &PageAt {
+                lang: LANGS[0],
+                path: "",
+            },
+            context! {},
+            Some(site_path(&options.base_url)),
+        )?;
+        self.out
+            .add("404.html".into(), Content::Bytes(not_found), "the 404 page")?;
+        let dates = exports::sitemap::page_dates(catalog, &self.index);
+        let sitemaps = exports::sitemap::files(
+            &options.base_url,
+            self.out.origins.keys(),
+            &dates,
+            exports::sitemap::LIMIT,
+        );
+        for (path, bytes) in sitemaps {
+            self.out.add(path, Content::Bytes(bytes), "the site map")?;
+        }
+        self.out.flush()?;
+        Ok(self.out.origins.len())
+    }
+}
