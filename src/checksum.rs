@@ -122,6 +122,15 @@ pub fn hashing_is_slow() -> bool {
     }
 }
 
+/// Feeds `parts` to `h`, each after its length, so that no two different lists of parts give
+/// the same stream (the keys of the build cache).
+pub fn feed_parts(h: &mut Sha256, parts: &[&[u8]]) {
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+}
+
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
+use crate::checksum::feed_parts as field;
 use crate::render::Theme;
 
 pub mod reuse;
@@ -197,12 +198,15 @@ pub fn stamps_digest(stamps: &BTreeMap<String, Stamp>) -> String {
     crate::checksum::hex(&h.finalize())
 }
 
-/// Feeds length-prefixed parts, so that no two different inputs give the same stream.
-fn field(h: &mut Sha256, parts: &[&[u8]]) {
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p);
-    }
+/// A relative path as the cache names it: its plain components joined with `/`.
+pub fn source_path(path: &Path) -> String {
+    let parts: Vec<String> = (path.components())
+        .filter_map(|c| match c {
+            std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
 }
 
 /// The SHA-256 of every source file: recorded ones whose stamp is unchanged are reused, the others

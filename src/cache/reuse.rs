@@ -12,13 +12,13 @@
 //! last build (a site edited by hand is rendered again). Datasets with findings are never kept.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use super::{field, Stamp};
+use super::{field, source_path, Stamp};
 use crate::catalog::{Catalog, Dataset, DatasetId};
 use crate::checksum::Digest;
 use crate::validate::{DatasetResult, ResourceResult};
@@ -91,11 +91,7 @@ pub struct Manifest {
 impl Manifest {
     /// True when the page at `out/path` was made from `key` and is as the last build left it.
     pub fn page_unchanged(&self, out: &Path, path: &str, key: &str) -> bool {
-        self.pages.get(path).is_some_and(|(k, stamp)| {
-            k == key
-                && std::fs::symlink_metadata(out.join(path))
-                    .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == *stamp)
-        })
+        (self.pages.get(path)).is_some_and(|(k, stamp)| k == key && intact(out, path, stamp))
     }
 }
 
@@ -130,13 +126,13 @@ impl Folders {
 }
 
 fn folder_key(d: &Dataset) -> String {
-    let parts: Vec<String> = (d.folder.components())
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    format!("{}/", parts.join("/"))
+    format!("{}/", source_path(&d.folder))
+}
+
+/// True when the file at `out/path` is still as recorded: a regular file with that stamp.
+fn intact(out: &Path, path: &str, stamp: &str) -> bool {
+    std::fs::symlink_metadata(out.join(path))
+        .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == stamp)
 }
 
 /// Every dataset's fingerprint, from the setting's digest and every source file's hash
@@ -193,10 +189,9 @@ pub fn reusable(
     candidates
         .into_par_iter()
         .filter(|(_, e)| {
-            e.outputs.iter().all(|(path, stamp)| {
-                std::fs::symlink_metadata(out.join(path))
-                    .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == *stamp)
-            })
+            e.outputs
+                .iter()
+                .all(|(path, stamp)| intact(out, path, stamp))
         })
         .collect()
 }

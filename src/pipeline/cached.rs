@@ -20,7 +20,12 @@ pub(super) struct CacheRun {
     now: BTreeMap<String, cache::Stamp>,
     known: BTreeMap<String, (cache::Stamp, String)>,
     manifest: cache::reuse::Manifest,
+    /// The source files' hashes and the datasets' fingerprints, once `keep` has made them.
+    fingerprinted: Option<(BTreeMap<String, String>, Fingerprints)>,
 }
+
+/// Every dataset's fingerprint (`cache::reuse::fingerprints`).
+type Fingerprints = BTreeMap<catalog::DatasetId, String>;
 
 /// `hromadata build`: validate, render and publish — or, when the cache shows that nothing
 /// changed since the last build and the site is as that build left it, only say so.
@@ -48,6 +53,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         now,
         known: cache::load(dir).sources,
         manifest: cache::reuse::load(dir),
+        fingerprinted: None,
     });
     timings.stage("check");
     let built = run(options, &inputs, &mut timings, cached)?;
@@ -175,7 +181,10 @@ pub(super) fn keep(
         return BTreeMap::new();
     };
     let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
-    cache::reuse::reusable(&mut c.manifest, &fingerprints, out)
+    let kept = cache::reuse::reusable(&mut c.manifest, &fingerprints, out);
+    // The same files in the same state after validation: `finish` takes these as they are.
+    c.fingerprinted = Some((hashes, fingerprints));
+    kept
 }
 
 /// Every source file's hash once validation hashed the data files (`digests`): the others are
@@ -201,13 +210,8 @@ fn digests(catalog: &Catalog, validated: &Validated) -> BTreeMap<String, String>
             continue;
         };
         for (r, res) in d.resources.iter().zip(&result.resources) {
-            let parts: Vec<String> = (d.folder.join(&r.path).components())
-                .filter_map(|c| match c {
-                    std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                    _ => None,
-                })
-                .collect();
-            out.insert(parts.join("/"), res.digest.sha256.clone());
+            let path = cache::source_path(&d.folder.join(&r.path));
+            out.insert(path, res.digest.sha256.clone());
         }
     }
     out
@@ -218,7 +222,7 @@ fn digests(catalog: &Catalog, validated: &Validated) -> BTreeMap<String, String>
 #[derive(Debug, Default)]
 pub(super) struct Memoised {
     hashes: Option<BTreeMap<String, String>>,
-    fingerprints: BTreeMap<catalog::DatasetId, String>,
+    fingerprints: Fingerprints,
     page_keys: BTreeMap<String, String>,
 }
 
@@ -234,11 +238,14 @@ pub(super) fn finish(
     let Some(c) = cached else {
         return Ok((site.finish(validated, None)?, Memoised::default()));
     };
-    let hashes = hashes_after(c, source, &digests(catalog, validated));
-    let Some(hashes) = hashes else {
+    let fingerprinted = c.fingerprinted.take().or_else(|| {
+        let hashes = hashes_after(c, source, &digests(catalog, validated))?;
+        let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
+        Some((hashes, fingerprints))
+    });
+    let Some((hashes, fingerprints)) = fingerprinted else {
         return Ok((site.finish(validated, None)?, Memoised::default()));
     };
-    let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
     let ours = crate::output::is_ours(out);
     let manifest = &c.manifest;
     let unchanged = |path: &str, key: &str| ours && manifest.page_unchanged(out, path, key);

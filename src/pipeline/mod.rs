@@ -27,6 +27,17 @@ pub enum Outcome {
     Findings,
 }
 
+impl Outcome {
+    /// The outcome of a run that ends with `report`.
+    fn of(report: &Report) -> Outcome {
+        if report.is_clean() {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        }
+    }
+}
+
 /// Options of `build`.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -198,11 +209,7 @@ pub fn check(source: &Path) -> Result<Outcome, Error> {
         Err(validated) => validated,
     };
     print_report(&validated.report);
-    Ok(if validated.report.is_clean() {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    })
+    Ok(Outcome::of(&validated.report))
 }
 
 /// The build date from `SOURCE_DATE_EPOCH`, the only clock a build reads.
@@ -346,11 +353,7 @@ fn run(
     };
     let (validated, site, mut outputs, rendering) = parts.run(load_findings, site, timings)?;
     print_report(&validated.report);
-    let outcome = if validated.report.is_clean() {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    };
+    let outcome = Outcome::of(&validated.report);
     let Some(site) = site.filter(|_| outcome == Outcome::Clean || options.keep_going) else {
         eprintln!("nothing published: fix the problems above, or use --keep-going to publish with broken datasets marked invalid");
         return Ok(Built::not_published(outcome, validated.report));

@@ -25,10 +25,8 @@ impl Memo<'_> {
     ) -> Option<String> {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
-        for p in parts {
-            h.update((p.len() as u64).to_le_bytes());
-            h.update(p.as_bytes());
-        }
+        let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+        crate::checksum::feed_parts(&mut h, &parts);
         let mut any = false;
         for id in ids {
             let fp = self.fingerprints.get(id)?;
