@@ -49,10 +49,16 @@ impl Stamp {
     }
 
     pub fn to_fields(self) -> String {
-        format!(
-            "{}\t{}\t{}\t{}",
-            self.size, self.mtime_ns, self.ctime_ns, self.ino
-        )
+        let mut out = String::new();
+        self.write_fields(&mut out);
+        out
+    }
+
+    /// Appends the stamp's fields, tab-separated, to `out`.
+    fn write_fields(self, out: &mut String) {
+        use std::fmt::Write as _;
+        let (size, m, c, ino) = (self.size, self.mtime_ns, self.ctime_ns, self.ino);
+        let _ = write!(out, "{size}\t{m}\t{c}\t{ino}");
     }
 
     fn from_fields(f: &[&str]) -> Option<Stamp> {
@@ -67,49 +73,63 @@ impl Stamp {
 
 /// The files of a tree, relative path (with `/`) → stamp, in path order. `None` when a name
 /// cannot be recorded (not UTF-8, or with a tab or line break): such a tree is never cached.
-/// The folders two levels down are walked in parallel (a national site has over half a million
-/// files, mostly in `datasets/<id>/`).
 pub fn stamps(root: &Path) -> Option<BTreeMap<String, Stamp>> {
-    let mut out = BTreeMap::new();
-    let mut subtrees = Vec::new();
-    for entry in walkdir::WalkDir::new(root).max_depth(2).sort_by_file_name() {
-        let entry = entry.ok()?;
-        if entry.file_type().is_dir() {
-            if entry.depth() == 2 {
-                subtrees.push(entry.into_path());
-            }
-            continue;
-        }
-        out.insert(
-            relative(root, entry.path())?,
-            Stamp::of(&entry.metadata().ok()?),
-        );
-    }
-    let below: Vec<BTreeMap<String, Stamp>> = subtrees
-        .par_iter()
-        .map(|dir| {
-            let mut found = BTreeMap::new();
-            for entry in walkdir::WalkDir::new(dir).min_depth(1) {
-                let entry = entry.ok()?;
-                if !entry.file_type().is_dir() {
-                    let stamp = Stamp::of(&entry.metadata().ok()?);
-                    found.insert(relative(root, entry.path())?, stamp);
-                }
-            }
-            Some(found)
-        })
-        .collect::<Option<_>>()?;
-    for found in below {
-        out.extend(found);
-    }
-    Some(out)
+    Some(walk(root)?.into_iter().collect())
 }
 
-/// `path` relative to `root`, with `/`; `None` when it cannot be recorded.
-fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let rel = rel.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
-    (!rel.contains(['\t', '\n', '\r'])).then_some(rel)
+/// The files of a tree with their stamps, sorted by path (see `stamps`). The folders below the
+/// first level are walked in parallel (a national site has over half a million files, mostly in
+/// `datasets/<id>/`), each with `read_dir`, whose entries are stamped relative to their open
+/// folder: a stamp by full path would walk every component of the path again.
+fn walk(root: &Path) -> Option<Vec<(String, Stamp)>> {
+    let mut files = Vec::new();
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(root).ok()? {
+        let entry = entry.ok()?;
+        let name = recordable(entry.file_name())?;
+        if entry.file_type().ok()?.is_dir() {
+            for inner in std::fs::read_dir(entry.path()).ok()? {
+                let inner = inner.ok()?;
+                let rel = format!("{name}/{}", recordable(inner.file_name())?);
+                if inner.file_type().ok()?.is_dir() {
+                    folders.push((inner.path(), rel));
+                } else {
+                    files.push((rel, Stamp::of(&inner.metadata().ok()?)));
+                }
+            }
+        } else {
+            files.push((name, Stamp::of(&entry.metadata().ok()?)));
+        }
+    }
+    let below = (folders.par_iter())
+        .map(|(dir, rel)| {
+            let mut found = Vec::new();
+            walk_into(dir, rel, &mut found).map(|()| found)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    files.extend(below.into_iter().flatten());
+    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Some(files)
+}
+
+/// Adds the files below `dir` (named `rel` in the tree) to `found`.
+fn walk_into(dir: &Path, rel: &str, found: &mut Vec<(String, Stamp)>) -> Option<()> {
+    for entry in std::fs::read_dir(dir).ok()? {
+        let entry = entry.ok()?;
+        let path = format!("{rel}/{}", recordable(entry.file_name())?);
+        if entry.file_type().ok()?.is_dir() {
+            walk_into(&entry.path(), &path, found)?;
+        } else {
+            found.push((path, Stamp::of(&entry.metadata().ok()?)));
+        }
+    }
+    Some(())
+}
+
+/// A file name as the cache records it; `None` when it cannot be recorded.
+fn recordable(name: std::ffi::OsString) -> Option<String> {
+    let name = name.into_string().ok()?;
+    (!name.contains(['\t', '\n', '\r'])).then_some(name)
 }
 
 /// What the last build recorded.
@@ -190,10 +210,13 @@ pub fn key(setting: &str, hashes: &BTreeMap<String, String>) -> String {
 }
 
 /// SHA-256 of a tree's stamps: equal digests, the same files in the same state.
-pub fn stamps_digest(stamps: &BTreeMap<String, Stamp>) -> String {
+pub fn stamps_digest<'a>(stamps: impl IntoIterator<Item = (&'a String, &'a Stamp)>) -> String {
     let mut h = Sha256::new();
+    let mut fields = String::new();
     for (path, stamp) in stamps {
-        field(&mut h, &[path.as_bytes(), stamp.to_fields().as_bytes()]);
+        fields.clear();
+        stamp.write_fields(&mut fields);
+        field(&mut h, &[path.as_bytes(), fields.as_bytes()]);
     }
     crate::checksum::hex(&h.finalize())
 }
@@ -233,7 +256,9 @@ pub fn site_intact(out: &Path, record: &Record) -> bool {
     if record.site_stamps.is_empty() || !out.join(crate::output::MARKER).is_file() {
         return false;
     }
-    stamps(out).is_some_and(|now| stamps_digest(&now) == record.site_stamps)
+    walk(out).is_some_and(|now| {
+        stamps_digest(now.iter().map(|(path, stamp)| (path, stamp))) == record.site_stamps
+    })
 }
 
 /// Reads the cache in `dir`; a missing or unreadable cache is an empty record.
