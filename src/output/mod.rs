@@ -30,9 +30,30 @@ struct Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.keep {
-            let _ = std::fs::remove_dir_all(&self.path);
+            let _ = remove_tree(&self.path);
         }
     }
+}
+
+/// Removes the folder at `path` with everything in it, the folders two levels down in parallel:
+/// a national site has over half a million files, which one thread took 2.5 s to remove on
+/// tmpfs. Whatever a parallel removal leaves is removed (or reported) by the last one.
+fn remove_tree(path: &Path) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let folders = |dir: &Path| -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        (entries.flatten())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect()
+    };
+    let below: Vec<PathBuf> = folders(path).iter().flat_map(|f| folders(f)).collect();
+    below.par_iter().for_each(|f| {
+        let _ = std::fs::remove_dir_all(f);
+    });
+    std::fs::remove_dir_all(path)
 }
 
 /// True when `dir` holds a site hromadata built (its marker file).
@@ -206,7 +227,7 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), Error> {
         let _ = std::fs::rename(&aside, out);
         return Err(Error::write(out, e));
     }
-    std::fs::remove_dir_all(&aside).map_err(|e| Error::write(&aside, e))
+    remove_tree(&aside).map_err(|e| Error::write(&aside, e))
 }
 
 #[cfg(target_os = "linux")]

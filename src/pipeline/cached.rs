@@ -250,6 +250,7 @@ pub(super) fn finish(
     let manifest = &c.manifest;
     let unchanged = |path: &str, key: &str| ours && manifest.page_unchanged(out, path, key);
     let memo = render::Memo {
+        setting: &c.setting,
         fingerprints: &fingerprints,
         unchanged: &unchanged,
         keys: Default::default(),

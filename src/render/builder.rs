@@ -62,13 +62,13 @@ impl<'s, 'k> Builder<'s, 'k> {
     }
 }
 
-/// Adds rendered pages (path, bytes, origin) in their order.
+/// Adds rendered pages (path, content, origin) in their order.
 pub(super) fn add_all(
     out: &mut Builder,
-    pages: Vec<(String, Vec<u8>, String)>,
+    pages: Vec<(String, Content, String)>,
 ) -> Result<(), Error> {
-    for (path, bytes, origin) in pages {
-        out.add(path, Content::Bytes(bytes), origin)?;
+    for (path, content, origin) in pages {
+        out.add(path, content, origin)?;
     }
     Ok(())
 }

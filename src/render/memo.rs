@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 /// (the DCAT catalogues' pages): each dataset's fingerprint, and which of the last build's files
 /// are still there as made from which key. A file whose key is unchanged is the previous one.
 pub struct Memo<'m> {
+    /// The setting's digest (`cache::setting_digest`: the theme, the options, the tool).
+    pub setting: &'m str,
     /// Every dataset's fingerprint (`cache::reuse::fingerprints`).
     pub fingerprints: &'m BTreeMap<crate::catalog::DatasetId, String>,
     /// True when the previous site's file at `path` was made from `key` and is as it was left.
@@ -36,6 +38,24 @@ impl Memo<'_> {
         any.then(|| crate::checksum::hex(&h.finalize()))
     }
 
+    /// The key of a page rendered from `template` with `contexts` (its own and the common
+    /// one): the setting's digest covers the theme, so equal keys mean equal bytes. `None` when
+    /// a context cannot be serialised.
+    pub fn page_key<const N: usize>(
+        &self,
+        template: &str,
+        contexts: [&minijinja::Value; N],
+    ) -> Option<String> {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        crate::checksum::feed_parts(&mut h, &[self.setting.as_bytes(), template.as_bytes()]);
+        for context in contexts {
+            // JSON is self-delimiting: one context cannot run into the next.
+            serde_json::to_writer(&mut h, context).ok()?;
+        }
+        Some(crate::checksum::hex(&h.finalize()))
+    }
+
     /// Records that `path` is made from `key`; true when the previous file can stand.
     pub fn kept(&self, path: &str, key: &str) -> bool {
         if let Ok(mut keys) = self.keys.lock() {
@@ -57,6 +77,7 @@ mod tests {
         let fingerprints = BTreeMap::from([(id("a"), "1".to_owned()), (id("b"), "2".to_owned())]);
         let unchanged = |path: &str, key: &str| path == "x.ttl" && key.len() == 64;
         let memo = Memo {
+            setting: "s",
             fingerprints: &fingerprints,
             unchanged: &unchanged,
             keys: Default::default(),

@@ -203,6 +203,9 @@ struct Renderer<'a> {
     catalog: &'a Catalog,
     options: &'a Options,
     theme: &'a Theme,
+    /// The build cache's memo, for the catalogue-wide pages (`None` for a dataset's own pages:
+    /// the cache keeps or renders those a dataset at a time).
+    memo: Option<&'a Memo<'a>>,
 }
 
 impl Renderer<'_> {
@@ -214,6 +217,11 @@ impl Renderer<'_> {
         page: Value,
         absolute_root: Option<&str>,
     ) -> Result<Vec<u8>, Error> {
+        self.evaluate(template, page, self.common(at, absolute_root))
+    }
+
+    /// What every page's template is given besides its own context.
+    fn common(&self, at: &PageAt, absolute_root: Option<&str>) -> Value {
         let root = absolute_root.map_or_else(|| at.root(), str::to_owned);
         let other = LANGS
             .iter()
@@ -225,7 +233,7 @@ impl Renderer<'_> {
             messages: &self.theme.messages[at.lang],
             today: self.options.today,
         };
-        let common = context! {
+        context! {
             lang => at.lang,
             root => root,
             home => format!("{root}{}", PageAt::prefix(at.lang)),
@@ -237,15 +245,7 @@ impl Renderer<'_> {
             build_date => self.options.build_date.map(|d| d.to_string()),
             today => self.options.today.map(|d| d.to_string()),
             has_coverage => !self.catalog.mandatory.is_empty(),
-        };
-        let tmpl = self
-            .env
-            .get_template(template)
-            .map_err(|e| self.error(template, e))?;
-        let html = tmpl
-            .render(context! { ..page, ..common })
-            .map_err(|e| self.error(template, e))?;
-        Ok(html.into_bytes())
+        }
     }
 
     fn error(&self, template: &str, e: minijinja::Error) -> Error {
@@ -256,19 +256,37 @@ impl Renderer<'_> {
         }
     }
 
-    /// Renders a page without adding it: (output path, bytes, origin).
+    fn evaluate(&self, template: &str, page: Value, common: Value) -> Result<Vec<u8>, Error> {
+        let tmpl = self
+            .env
+            .get_template(template)
+            .map_err(|e| self.error(template, e))?;
+        let html = tmpl
+            .render(context! { ..page, ..common })
+            .map_err(|e| self.error(template, e))?;
+        Ok(html.into_bytes())
+    }
+
+    /// The page at `at` (output path, content, origin). With the build cache's memo, a page
+    /// whose template and context are the last build's is the previous file (`Memo::page_key`:
+    /// the bytes of a page are a function of the theme, the template and the context alone).
     fn rendered(
         &self,
         template: &str,
         at: PageAt,
         page: Value,
-    ) -> Result<(String, Vec<u8>, String), Error> {
-        let bytes = self.render(template, &at, page, None)?;
-        Ok((
-            at.output(),
-            bytes,
-            format!("page {}{}", PageAt::prefix(at.lang), at.path),
-        ))
+    ) -> Result<(String, Content, String), Error> {
+        let path = at.output();
+        let origin = format!("page {}{}", PageAt::prefix(at.lang), at.path);
+        let common = self.common(&at, None);
+        if let Some(memo) = self.memo {
+            let key = memo.page_key(template, [&page, &common]);
+            if key.is_some_and(|key| memo.kept(&path, &key)) {
+                return Ok((path, Content::Previous, origin));
+            }
+        }
+        let bytes = self.evaluate(template, page, common)?;
+        Ok((path, Content::Bytes(bytes), origin))
     }
 
     fn page(
@@ -278,12 +296,8 @@ impl Renderer<'_> {
         at: PageAt,
         page: Value,
     ) -> Result<(), Error> {
-        let bytes = self.render(template, &at, page, None)?;
-        out.add(
-            at.output(),
-            Content::Bytes(bytes),
-            format!("page {}{}", PageAt::prefix(at.lang), at.path),
-        )
+        let (path, content, origin) = self.rendered(template, at, page)?;
+        out.add(path, content, origin)
     }
 
     /// The Resolution 835 coverage pages: the whole catalogue, then each oblast with hromadas.
@@ -303,23 +317,26 @@ impl Renderer<'_> {
             path: "coverage/",
         };
         self.page(out, "coverage.html", at, context! { coverage => whole })?;
-        for o in c
-            .registry
-            .of_category(Category::O)
+        let regions: Vec<_> = (c.registry.of_category(Category::O))
             .chain(c.registry.of_category(Category::K))
-        {
-            let v = coverage::view(c, validated, Some(o), l);
-            if v.rows.is_empty() {
-                continue;
-            }
-            let path = format!("coverage/{}/", o.code);
-            let at = PageAt {
-                lang: l.code,
-                path: &path,
-            };
-            self.page(out, "coverage.html", at, context! { coverage => v })?;
-        }
-        Ok(())
+            .collect();
+        use rayon::prelude::*;
+        let pages = (regions.par_iter())
+            .map(|o| {
+                let v = coverage::view(c, validated, Some(o), l);
+                if v.rows.is_empty() {
+                    return Ok(None);
+                }
+                let path = format!("coverage/{}/", o.code);
+                let at = PageAt {
+                    lang: l.code,
+                    path: &path,
+                };
+                self.rendered("coverage.html", at, context! { coverage => v })
+                    .map(Some)
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        add_all(out, pages.into_iter().flatten().collect())
     }
 
     /// One dataset's own files, in a fixed order: its page and full-table pages in each
@@ -352,9 +369,6 @@ impl Renderer<'_> {
                 out.push(self.rendered("table.html", at, context! { table => v })?);
             }
         }
-        let mut out: Vec<(String, Content, String)> = (out.into_iter())
-            .map(|(path, bytes, origin)| (path, Content::Bytes(bytes), origin))
-            .collect();
         if validated.datasets.contains_key(&d.id) {
             out.extend(machine::dataset_files(c, d, result, self.options.today));
             out.extend(dcat::dataset_files(c, validated, d));
@@ -455,16 +469,18 @@ impl Renderer<'_> {
             },
             context! { publishers => &publishers },
         )?;
-        for p in &publishers {
-            self.page(
-                out,
-                "publisher.html",
-                PageAt {
-                    lang: l.code,
-                    path: &p.href,
-                },
-                context! { publisher => p },
-            )?;
+        for chunk in publishers.chunks(CHUNK) {
+            use rayon::prelude::*;
+            let pages = (chunk.par_iter())
+                .map(|p| {
+                    let at = PageAt {
+                        lang: l.code,
+                        path: &p.href,
+                    };
+                    self.rendered("publisher.html", at, context! { publisher => p })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            add_all(out, pages)?;
         }
         self.coverage_pages(out, validated, l)?;
         let search = PageAt {

@@ -52,6 +52,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             catalog: self.catalog,
             options: self.options,
             theme: self.theme,
+            memo: None,
         }
     }
 
@@ -63,12 +64,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         datasets: &[&Dataset],
     ) -> Result<Vec<Vec<String>>, Error> {
         use rayon::prelude::*;
-        let r = Renderer {
-            env: &self.env,
-            catalog: self.catalog,
-            options: self.options,
-            theme: self.theme,
-        };
+        let r = self.renderer();
         let files = (datasets.par_iter())
             .map(|d| r.dataset_files(validated, d))
             .collect::<Result<Vec<_>, Error>>()?;
@@ -107,6 +103,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
                 catalog,
                 options,
                 theme,
+                memo,
             };
             r.pages(&mut self.out, validated, &self.index, &l)?;
         }
