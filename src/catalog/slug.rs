@@ -27,15 +27,22 @@ fn is_combining_mark(c: char) -> bool {
         | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
+/// `char::is_alphabetic`, with the Cyrillic letters (U+0400–U+0481, U+048A–U+052F: every one
+/// is a letter) answered without Unicode's table search, which profiles of a national build
+/// found among the hottest functions (place names on every page, the search index's words).
+pub fn is_alphabetic(c: char) -> bool {
+    matches!(c, '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}') || c.is_alphabetic()
+}
+
 /// A letter for word-boundary purposes (`ʼ` U+02BC is alphabetic in Unicode,
 /// but here it is an apostrophe).
 fn is_letter(c: char) -> bool {
-    c.is_alphabetic() && !is_apostrophe(c)
+    is_alphabetic(c) && !is_apostrophe(c)
 }
 
 /// Characters that continue a word: letters, apostrophes and combining marks.
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || is_apostrophe(c) || is_combining_mark(c)
+    is_alphabetic(c) || is_apostrophe(c) || is_combining_mark(c)
 }
 
 /// The single-character lowercase form of `c`, or `c` itself.
@@ -174,6 +181,18 @@ pub fn slugify(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_fast_alphabetic_test_agrees_with_unicode_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                super::is_alphabetic(c),
+                c.is_alphabetic(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
     use super::*;
 
     /// Examples from the text of Resolution No. 55, plus case handling.

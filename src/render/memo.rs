@@ -38,21 +38,23 @@ impl Memo<'_> {
         any.then(|| crate::checksum::hex(&h.finalize()))
     }
 
-    /// The key of a page rendered from `template` with `contexts` (its own and the common
-    /// one): the setting's digest covers the theme, so equal keys mean equal bytes. `None` when
-    /// a context cannot be serialised.
-    pub fn page_key<const N: usize>(
+    /// The key of a page rendered from `template` with `page` (its own context) and `common`
+    /// (what every page is given): the setting's digest covers the theme, so equal keys mean
+    /// equal bytes. `None` when a context cannot be serialised.
+    pub fn page_key<S: serde::Serialize + ?Sized>(
         &self,
         template: &str,
-        contexts: [&minijinja::Value; N],
+        page: &S,
+        common: &minijinja::Value,
     ) -> Option<String> {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
         crate::checksum::feed_parts(&mut h, &[self.setting.as_bytes(), template.as_bytes()]);
-        for context in contexts {
-            // JSON is self-delimiting: one context cannot run into the next.
-            serde_json::to_writer(&mut h, context).ok()?;
-        }
+        // Serialised whole, then hashed: the hasher takes many small writes slowly. JSON is
+        // self-delimiting, so one context cannot run into the next.
+        let mut json = serde_json::to_vec(page).ok()?;
+        serde_json::to_writer(&mut json, common).ok()?;
+        h.update(&json);
         Some(crate::checksum::hex(&h.finalize()))
     }
 

@@ -58,6 +58,18 @@ pub type Sink<'a> = dyn FnMut(Site) -> Result<(), Error> + 'a;
 /// bytes stay small next to the catalogue.
 const CHUNK: usize = 512;
 
+/// A page's own context: one view under its name, as templates read it (`{"dataset": …}`).
+struct One<'v, T: ?Sized>(&'static str, &'v T);
+
+impl<T: serde::Serialize + ?Sized> serde::Serialize for One<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, self.1)?;
+        map.end()
+    }
+}
+
 /// Settings of one render.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -270,31 +282,33 @@ impl Renderer<'_> {
     /// The page at `at` (output path, content, origin). With the build cache's memo, a page
     /// whose template and context are the last build's is the previous file (`Memo::page_key`:
     /// the bytes of a page are a function of the theme, the template and the context alone).
-    fn rendered(
+    fn rendered<S: serde::Serialize + ?Sized>(
         &self,
         template: &str,
         at: PageAt,
-        page: Value,
+        page: &S,
     ) -> Result<(String, Content, String), Error> {
         let path = at.output();
         let origin = format!("page {}{}", PageAt::prefix(at.lang), at.path);
         let common = self.common(&at, None);
         if let Some(memo) = self.memo {
-            let key = memo.page_key(template, [&page, &common]);
+            // The key is made from the views themselves: cheaper than from template values,
+            // and a kept page's values are never made.
+            let key = memo.page_key(template, page, &common);
             if key.is_some_and(|key| memo.kept(&path, &key)) {
                 return Ok((path, Content::Previous, origin));
             }
         }
-        let bytes = self.evaluate(template, page, common)?;
+        let bytes = self.evaluate(template, Value::from_serialize(page), common)?;
         Ok((path, Content::Bytes(bytes), origin))
     }
 
-    fn page(
+    fn page<S: serde::Serialize + ?Sized>(
         &self,
         out: &mut Builder,
         template: &str,
         at: PageAt,
-        page: Value,
+        page: &S,
     ) -> Result<(), Error> {
         let (path, content, origin) = self.rendered(template, at, page)?;
         out.add(path, content, origin)
@@ -316,7 +330,7 @@ impl Renderer<'_> {
             lang: l.code,
             path: "coverage/",
         };
-        self.page(out, "coverage.html", at, context! { coverage => whole })?;
+        self.page(out, "coverage.html", at, &One("coverage", &whole))?;
         let regions: Vec<_> = (c.registry.of_category(Category::O))
             .chain(c.registry.of_category(Category::K))
             .collect();
@@ -332,7 +346,7 @@ impl Renderer<'_> {
                     lang: l.code,
                     path: &path,
                 };
-                self.rendered("coverage.html", at, context! { coverage => v })
+                self.rendered("coverage.html", at, &One("coverage", &v))
                     .map(Some)
             })
             .collect::<Result<Vec<_>, Error>>()?;
@@ -359,14 +373,14 @@ impl Renderer<'_> {
             let v = view::dataset(c, d, result, &l);
             let href = v.summary.href.clone();
             let at = PageAt { lang, path: &href };
-            out.push(self.rendered("dataset.html", at, context! { dataset => v })?);
+            out.push(self.rendered("dataset.html", at, &One("dataset", &v))?);
             for (r, res) in d.resources.iter().zip(&result.resources) {
                 let Some(v) = fulltable::view(c, d, r, res, &l) else {
                     continue;
                 };
                 let href = v.href.clone();
                 let at = PageAt { lang, path: &href };
-                out.push(self.rendered("table.html", at, context! { table => v })?);
+                out.push(self.rendered("table.html", at, &One("table", &v))?);
             }
         }
         if validated.datasets.contains_key(&d.id) {
@@ -449,7 +463,7 @@ impl Renderer<'_> {
                 lang: l.code,
                 path: "",
             },
-            home,
+            &home,
         )?;
         self.page(
             out,
@@ -458,7 +472,7 @@ impl Renderer<'_> {
                 lang: l.code,
                 path: "datasets/",
             },
-            context! { datasets => &all },
+            &One("datasets", &all),
         )?;
         self.page(
             out,
@@ -467,7 +481,7 @@ impl Renderer<'_> {
                 lang: l.code,
                 path: "publishers/",
             },
-            context! { publishers => &publishers },
+            &One("publishers", &publishers),
         )?;
         for chunk in publishers.chunks(CHUNK) {
             use rayon::prelude::*;
@@ -477,7 +491,7 @@ impl Renderer<'_> {
                         lang: l.code,
                         path: &p.href,
                     };
-                    self.rendered("publisher.html", at, context! { publisher => p })
+                    self.rendered("publisher.html", at, &One("publisher", p))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
             add_all(out, pages)?;
@@ -488,12 +502,7 @@ impl Renderer<'_> {
             path: "search/",
         };
         let search_index = format!("{}search/{}/", search.root(), l.code);
-        self.page(
-            out,
-            "search.html",
-            search,
-            context! { index => search_index },
-        )?;
+        self.page(out, "search.html", search, &One("index", &search_index))?;
         self.detail_pages(out, validated, index, l)
     }
 
@@ -522,7 +531,7 @@ impl Renderer<'_> {
                         lang: l.code,
                         path: href,
                     };
-                    self.rendered("territory.html", at, context! { territory => v })
+                    self.rendered("territory.html", at, &One("territory", &v))
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
             add_all(out, pages)?;

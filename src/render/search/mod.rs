@@ -19,21 +19,27 @@ use super::{Content, Theme, LANGS};
 use crate::catalog::Catalog;
 use crate::error::Error;
 
-/// Adds both languages' search indexes.
+/// Adds both languages' search indexes, made in parallel (each is independent of the other).
 pub fn files(
     add: &mut Add,
     catalog: &Catalog,
     theme: &Theme,
     today: Option<NaiveDate>,
 ) -> Result<(), Error> {
-    for code in LANGS {
-        let lang = Lang {
-            code,
-            messages: &theme.messages[code],
-            today,
-        };
-        let docs = docs::documents(catalog, &lang);
-        for (path, bytes) in index::files(&docs, &lang, index::Limits::default()) {
+    use rayon::prelude::*;
+    let indexes: Vec<Vec<(String, Vec<u8>)>> = (LANGS.par_iter())
+        .map(|code| {
+            let lang = Lang {
+                code,
+                messages: &theme.messages[*code],
+                today,
+            };
+            let docs = docs::documents(catalog, &lang);
+            index::files(&docs, &lang, index::Limits::default())
+        })
+        .collect();
+    for (code, files) in LANGS.iter().zip(indexes) {
+        for (path, bytes) in files {
             add(
                 format!("search/{code}/{path}"),
                 Content::Bytes(bytes),

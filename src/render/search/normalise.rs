@@ -48,7 +48,7 @@ pub fn normalise(text: &str) -> String {
 
 /// A character of a token (Unicode `Alphabetic` or `Numeric`, as `\p{Alphabetic}\p{N}` in JS).
 fn is_word(c: char) -> bool {
-    c != APOSTROPHE && (c.is_alphabetic() || c.is_numeric())
+    c != APOSTROPHE && (crate::catalog::slug::is_alphabetic(c) || c.is_numeric())
 }
 
 /// The tokens of already normalised text.
