@@ -171,10 +171,11 @@ pub fn feeds(
         author: owner,
     };
     let mut out = vec![(FILE.to_owned(), feed(catalog, &head, &all, fallback))];
-    for p in catalog.publishers.values() {
-        let Some(path) = publisher_feed(catalog, &p.slug) else {
-            continue;
-        };
+    // Each feed is independent of the others: made in parallel, kept in their order.
+    use rayon::prelude::*;
+    let publishers: Vec<_> = catalog.publishers.values().collect();
+    out.par_extend(publishers.par_iter().filter_map(|p| {
+        let path = publisher_feed(catalog, &p.slug)?;
         let mine: Vec<&Dataset> = catalog.datasets_of(&p.slug).collect();
         let head = Head {
             title: format!("{} — {ABOUT}", p.name.uk),
@@ -182,15 +183,14 @@ pub fn feeds(
             author: Some(&p.name.uk),
             path,
         };
-        out.push((head.path.clone(), feed(catalog, &head, &mine, fallback)));
-    }
-    let territories = [Category::O, Category::K, Category::P, Category::H]
+        Some((head.path.clone(), feed(catalog, &head, &mine, fallback)))
+    }));
+    let territories: Vec<_> = [Category::O, Category::K, Category::P, Category::H]
         .into_iter()
-        .flat_map(|c| catalog.registry.of_category(c));
-    for t in territories {
-        let Some(path) = territory_feed(catalog, index, &t.code) else {
-            continue;
-        };
+        .flat_map(|c| catalog.registry.of_category(c))
+        .collect();
+    out.par_extend(territories.par_iter().filter_map(|t| {
+        let path = territory_feed(catalog, index, &t.code)?;
         let ids = territory_datasets(catalog, index, &t.code);
         let listed: Vec<&Dataset> = ids
             .iter()
@@ -202,7 +202,7 @@ pub fn feeds(
             author: None,
             path,
         };
-        out.push((head.path.clone(), feed(catalog, &head, &listed, fallback)));
-    }
+        Some((head.path.clone(), feed(catalog, &head, &listed, fallback)))
+    }));
     out
 }

@@ -137,8 +137,12 @@ pub fn files(
     let urls = Urls {
         base: &catalog.config.base_url,
     };
-    for p in catalog.publishers.values() {
-        let (csv, json) = register::register(catalog, p, urls);
+    use rayon::prelude::*;
+    let publishers: Vec<_> = catalog.publishers.values().collect();
+    let registers: Vec<_> = (publishers.par_iter())
+        .map(|p| (p, register::register(catalog, p, urls)))
+        .collect();
+    for (p, (csv, json)) in registers {
         let dir = format!("publishers/{}/", p.slug);
         let origin = format!("the register of datasets of publisher `{}`", p.slug);
         add(

@@ -92,14 +92,25 @@ fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value
 /// needs one). Written a dataset at a time: a national catalogue's package runs to over a
 /// hundred megabytes, and as one JSON value it took about a gigabyte.
 pub fn catalogue(catalog: &Catalog, validated: &Validated) -> Option<Vec<u8>> {
-    /// Each dataset's resources, made as they are written.
+    /// Each dataset's resources, made as they are written, a thousand datasets at a time
+    /// in parallel (each dataset's descriptor is parsed again for its licences and schemas).
     struct Resources<'a>(&'a Catalog, &'a Validated);
     impl serde::Serialize for Resources<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use rayon::prelude::*;
+            use serde::ser::SerializeSeq as _;
             let (catalog, validated) = (self.0, self.1);
-            s.collect_seq(
-                (catalog.datasets.values()).flat_map(|d| resources(catalog, validated, d)),
-            )
+            let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
+            let mut seq = s.serialize_seq(None)?;
+            for chunk in datasets.chunks(1024) {
+                let made: Vec<Vec<Value>> = (chunk.par_iter())
+                    .map(|d| resources(catalog, validated, d))
+                    .collect();
+                for resource in made.iter().flatten() {
+                    seq.serialize_element(resource)?;
+                }
+            }
+            seq.end()
         }
     }
     /// The package, its properties in the order they are written.
