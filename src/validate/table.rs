@@ -379,8 +379,10 @@ fn expected_rows(first: &Batch, size: u64) -> usize {
     if rows == 0 {
         return 0;
     }
-    // Cell bytes per row, plus the delimiters and line break the parser dropped.
-    let per_row = (first.len_bytes() as u64 / rows).max(1) + 2;
+    // Cell bytes per row, plus the delimiter or line break the parser dropped after each cell
+    // (quotes are not counted: the guess errs on more rows, never on many fewer).
+    let cells = first.mark().cells() as u64;
+    let per_row = ((first.len_bytes() as u64 + cells) / rows).max(1);
     (size / per_row).clamp(rows, MAX_GUESS) as usize
 }
 
