@@ -408,9 +408,9 @@ impl Renderer<'_> {
         Vec<view::PublisherView>,
     ) {
         let c = self.catalog;
-        let mut all: Vec<view::Summary> = c
-            .datasets
-            .values()
+        use rayon::prelude::*;
+        let datasets: Vec<&Dataset> = c.datasets.values().collect();
+        let mut all: Vec<view::Summary> = (datasets.par_iter())
             .map(|d| view::summary(c, d, validated.datasets.get(&d.id), l))
             .collect();
         territory::sort_summaries(&mut all);
