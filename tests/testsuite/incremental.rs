@@ -107,7 +107,25 @@ fn unchanged_datasets_are_kept_and_a_defaced_one_is_rendered_again() {
             reuse["pages"]
         );
     }
+    // So are the pages made from the whole catalogue, by their template and context.
+    let memoised =
+        |prefix: &str| (reuse["pages"].as_object().unwrap().keys()).any(|k| k.starts_with(prefix));
+    for prefix in [
+        "index.html",
+        "en/publishers/mindev/",
+        "hromadas/",
+        "raions/",
+    ] {
+        assert!(memoised(prefix), "{prefix}: {}", reuse["pages"]);
+    }
     assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // A memoised page defaced by hand, then a CSV changed: the page rendered again.
+    std::fs::write(p.out().join("en/publishers/mindev/index.html"), "defaced").unwrap();
+    p.edit(REVENUES, "2022,5735142141.24", "2022,5735142142.24");
+    built(&p, &[]);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    p.edit(REVENUES, "2022,5735142142.24", "2022,5735142141.24");
+    built(&p, &[]);
     // The kept dataset's page defaced by hand: rendered again (its stamp differs), the budget kept.
     let page = p.out().join("datasets/katottg-sample/index.html");
     std::fs::write(&page, "defaced").unwrap();
