@@ -201,7 +201,7 @@ fn letter_score(
             if c == '\u{fffd}' {
                 return -2000;
             }
-            if !c.is_alphabetic() {
+            if !crate::catalog::slug::is_alphabetic(c) {
                 return 0;
             }
             let c = fold(c.to_lowercase().next().unwrap_or(c));
@@ -252,7 +252,9 @@ fn first_lines(text: &str, n: usize) -> &str {
 
 /// `[^\w\n"']` in Python's regular expressions.
 fn is_delim_char(c: char) -> bool {
-    !(c.is_alphanumeric() || matches!(c, '_' | '\n' | '"' | '\''))
+    // The fast test first: Cyrillic text is most of what is sniffed here.
+    let alphanumeric = crate::catalog::slug::is_alphabetic(c) || c.is_numeric();
+    !(alphanumeric || matches!(c, '_' | '\n' | '"' | '\''))
 }
 
 fn is_quote(c: char) -> bool {
