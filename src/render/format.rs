@@ -141,6 +141,13 @@ fn unwritable(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// True when `text` holds a character `unwritable` refuses. Every value a page shows comes
+/// here: the bytes are looked at first (C0 controls and DEL are single bytes, C1 controls start
+/// with 0xC2), the characters only when one of those bytes is there.
+fn has_unwritable(text: &str) -> bool {
+    text.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) && text.chars().any(unwritable)
+}
+
 /// The templates' formatter: minijinja's (escaping in `.html` templates), after dropping control
 /// characters from text — a NUL or a terminal escape in metadata would make a page invalid HTML
 /// (the Nu checker refuses them) and shows as nothing useful anyway.
@@ -150,7 +157,7 @@ pub fn write_value(
     value: &minijinja::Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(text) if text.chars().any(unwritable) => {
+        Some(text) if has_unwritable(text) => {
             let clean: String = text.chars().filter(|c| !unwritable(*c)).collect();
             let clean = if value.is_safe() {
                 minijinja::Value::from_safe_string(clean)
