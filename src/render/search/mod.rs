@@ -19,27 +19,22 @@ use super::{Content, Theme, LANGS};
 use crate::catalog::Catalog;
 use crate::error::Error;
 
-/// Adds both languages' search indexes, made in parallel (each is independent of the other).
+/// Adds both languages' search indexes, one language at a time: made in parallel, the two
+/// indexes of a national catalogue took the build's peak memory over 1 GiB.
 pub fn files(
     add: &mut Add,
     catalog: &Catalog,
     theme: &Theme,
     today: Option<NaiveDate>,
 ) -> Result<(), Error> {
-    use rayon::prelude::*;
-    let indexes: Vec<Vec<(String, Vec<u8>)>> = (LANGS.par_iter())
-        .map(|code| {
-            let lang = Lang {
-                code,
-                messages: &theme.messages[*code],
-                today,
-            };
-            let docs = docs::documents(catalog, &lang);
-            index::files(&docs, &lang, index::Limits::default())
-        })
-        .collect();
-    for (code, files) in LANGS.iter().zip(indexes) {
-        for (path, bytes) in files {
+    for code in LANGS {
+        let lang = Lang {
+            code,
+            messages: &theme.messages[code],
+            today,
+        };
+        let docs = docs::documents(catalog, &lang);
+        for (path, bytes) in index::files(&docs, &lang, index::Limits::default()) {
             add(
                 format!("search/{code}/{path}"),
                 Content::Bytes(bytes),
