@@ -106,8 +106,10 @@ pub fn load(dir: &Path) -> Manifest {
 /// Writes the manifest atomically.
 pub fn save(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let bytes = serde_json::to_vec(manifest).map_err(std::io::Error::other)?;
-    crate::output::write_atomically(&dir.join(FILE), &bytes)
+    // Written as it is serialised: at national scale it lists over half a million files.
+    crate::output::write_atomically_with(&dir.join(FILE), &mut |w| {
+        serde_json::to_writer(w, manifest).map_err(std::io::Error::other)
+    })
 }
 
 /// Where each dataset's files are: (id, folder relative to the source with `/` and a trailing

@@ -265,15 +265,26 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
 /// flushed, then renamed over it, so a reader (or a crash) sees the old file or the new one, never
 /// half of one. Used for files written into the source tree (`territories import`).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
+    write_atomically_with(path, &mut |f| f.write_all(bytes))
+}
+
+/// As `write_atomically`, the file's bytes written by `write` (through a buffer), so that a large
+/// file need not be in memory whole.
+pub fn write_atomically_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
+    let written = std::fs::File::create(&temporary).and_then(|f| {
+        let mut buffered = std::io::BufWriter::new(f);
+        write(&mut buffered)?;
+        buffered.flush()?;
+        buffered.get_ref().sync_all()
     });
     match written.and_then(|()| std::fs::rename(&temporary, path)) {
         Ok(()) => Ok(()),
