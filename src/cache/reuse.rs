@@ -93,6 +93,14 @@ impl Manifest {
     pub fn page_unchanged(&self, out: &Path, path: &str, key: &str) -> bool {
         (self.pages.get(path)).is_some_and(|(k, stamp)| k == key && intact(out, path, stamp))
     }
+
+    /// The memoised files whose paths start with `prefix`, with their keys.
+    pub fn recorded(&self, prefix: &str) -> Vec<(String, String)> {
+        (self.pages.range(prefix.to_owned()..))
+            .take_while(|(path, _)| path.starts_with(prefix))
+            .map(|(path, (key, _))| (path.clone(), key.clone()))
+            .collect()
+    }
 }
 
 /// Reads the manifest; a missing or damaged one is empty (everything is built).

@@ -249,10 +249,12 @@ pub(super) fn finish(
     let ours = crate::output::is_ours(out);
     let manifest = &c.manifest;
     let unchanged = |path: &str, key: &str| ours && manifest.page_unchanged(out, path, key);
+    let recorded = |prefix: &str| manifest.recorded(prefix);
     let memo = render::Memo {
         setting: &c.setting,
         fingerprints: &fingerprints,
         unchanged: &unchanged,
+        recorded: &recorded,
         keys: Default::default(),
     };
     let files = site.finish(validated, Some(&memo))?;

@@ -13,6 +13,8 @@ pub struct Memo<'m> {
     pub fingerprints: &'m BTreeMap<crate::catalog::DatasetId, String>,
     /// True when the previous site's file at `path` was made from `key` and is as it was left.
     pub unchanged: &'m (dyn Fn(&str, &str) -> bool + Sync),
+    /// The last build's files under a path prefix, with their keys (path order).
+    pub recorded: &'m (dyn Fn(&str) -> Vec<(String, String)> + Sync),
     /// This build's keys (path → key), for the next build.
     pub keys: std::sync::Mutex<BTreeMap<String, String>>,
 }
@@ -60,10 +62,32 @@ impl Memo<'_> {
 
     /// Records that `path` is made from `key`; true when the previous file can stand.
     pub fn kept(&self, path: &str, key: &str) -> bool {
+        self.record(path, key);
+        (self.unchanged)(path, key)
+    }
+
+    /// Records that `path` is made from `key` (for the next build).
+    pub fn record(&self, path: &str, key: &str) {
         if let Ok(mut keys) = self.keys.lock() {
             keys.insert(path.to_owned(), key.to_owned());
         }
-        (self.unchanged)(path, key)
+    }
+
+    /// The previous site's files under `prefix` when every one of them was made from `key` and
+    /// is as it was left (all recorded again); `None` when they are to be made again. For a
+    /// group of files made together whose names are known only once made (the search index).
+    pub fn kept_files(&self, prefix: &str, key: &str) -> Option<Vec<String>> {
+        let files = (self.recorded)(prefix);
+        let all = !files.is_empty()
+            && (files.iter()).all(|(path, k)| k == key && (self.unchanged)(path, key));
+        if !all {
+            return None;
+        }
+        let paths: Vec<String> = files.into_iter().map(|(path, _)| path).collect();
+        for path in &paths {
+            self.record(path, key);
+        }
+        Some(paths)
     }
 }
 
@@ -78,10 +102,12 @@ mod tests {
         let id = |s: &str| DatasetId::parse(s).unwrap();
         let fingerprints = BTreeMap::from([(id("a"), "1".to_owned()), (id("b"), "2".to_owned())]);
         let unchanged = |path: &str, key: &str| path == "x.ttl" && key.len() == 64;
+        let recorded = |prefix: &str| vec![(format!("{prefix}a"), "k".to_owned())];
         let memo = Memo {
             setting: "s",
             fingerprints: &fingerprints,
             unchanged: &unchanged,
+            recorded: &recorded,
             keys: Default::default(),
         };
         let (a, b, c) = (id("a"), id("b"), id("c"));
@@ -99,5 +125,40 @@ mod tests {
         assert!(!memo.kept("y.ttl", &key));
         let keys = memo.keys.into_inner().unwrap();
         assert_eq!(keys.keys().collect::<Vec<_>>(), ["x.ttl", "y.ttl"]);
+    }
+
+    #[test]
+    fn a_group_of_files_is_kept_only_when_every_one_is() {
+        let fingerprints = BTreeMap::new();
+        let unchanged = |path: &str, _: &str| path != "s/en/b.json";
+        let recorded = |prefix: &str| -> Vec<(String, String)> {
+            let files: &[(&str, &str)] = match prefix {
+                "s/uk/" => &[("s/uk/a.json", "k"), ("s/uk/b.json", "k")],
+                "s/en/" => &[("s/en/a.json", "k"), ("s/en/b.json", "k")],
+                _ => &[],
+            };
+            (files.iter())
+                .map(|(p, k)| ((*p).to_owned(), (*k).to_owned()))
+                .collect()
+        };
+        let memo = Memo {
+            setting: "s",
+            fingerprints: &fingerprints,
+            unchanged: &unchanged,
+            recorded: &recorded,
+            keys: Default::default(),
+        };
+        assert_eq!(memo.kept_files("s/uk/", "other"), None, "another key");
+        assert_eq!(memo.kept_files("s/en/", "k"), None, "a file not as left");
+        assert_eq!(memo.kept_files("s/xx/", "k"), None, "nothing recorded");
+        assert_eq!(
+            memo.kept_files("s/uk/", "k"),
+            Some(vec!["s/uk/a.json".to_owned(), "s/uk/b.json".to_owned()])
+        );
+        let keys = memo.keys.into_inner().unwrap();
+        assert_eq!(
+            keys.keys().collect::<Vec<_>>(),
+            ["s/uk/a.json", "s/uk/b.json"]
+        );
     }
 }

@@ -125,6 +125,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             catalog,
             theme,
             options.today,
+            memo,
         )?;
         let r = self.renderer();
         let not_found = r.render(

@@ -115,12 +115,16 @@ fn unchanged_datasets_are_kept_and_a_defaced_one_is_rendered_again() {
         "en/publishers/mindev/",
         "hromadas/",
         "raions/",
+        "search/uk/meta.json",
     ] {
         assert!(memoised(prefix), "{prefix}: {}", reuse["pages"]);
     }
     assert_eq!(tree(&p.out()), clean_build(&p, &[]));
-    // A memoised page defaced by hand, then a CSV changed: the page rendered again.
-    std::fs::write(p.out().join("en/publishers/mindev/index.html"), "defaced").unwrap();
+    // Memoised files defaced by hand (a page, a file of the search index), then a CSV changed:
+    // made again.
+    for page in ["en/publishers/mindev/index.html", "search/en/meta.json"] {
+        std::fs::write(p.out().join(page), "defaced").unwrap();
+    }
     p.edit(REVENUES, "2022,5735142141.24", "2022,5735142142.24");
     built(&p, &[]);
     assert_eq!(tree(&p.out()), clean_build(&p, &[]));

@@ -12,7 +12,7 @@ use crate::catalog::{Catalog, Dataset, KatottgCode, Publisher, Scope};
 use crate::render::view::{self, Lang, Text};
 
 /// What a document is (the `kind` facet).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum Kind {
     Dataset,
     Publisher,
@@ -44,7 +44,7 @@ impl Kind {
 }
 
 /// A facet of the search page; its key is the URL parameter (`?oblast=…`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum Facet {
     Kind,
     Oblast,
@@ -91,14 +91,14 @@ impl Facet {
 }
 
 /// One value of a facet: a language-independent key and what the page shows.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct FacetValue {
     pub key: String,
     pub label: String,
 }
 
-/// One searchable page.
-#[derive(Debug, Clone)]
+/// One searchable page (serialised only for the build cache's key of the index).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Doc {
     /// The page, relative to the language root.
     pub url: String,

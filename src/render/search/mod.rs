@@ -15,17 +15,20 @@ use chrono::NaiveDate;
 
 use super::machine::Add;
 use super::view::Lang;
-use super::{Content, Theme, LANGS};
+use super::{Content, Memo, Theme, LANGS};
 use crate::catalog::Catalog;
 use crate::error::Error;
 
 /// Adds both languages' search indexes, one language at a time: made in parallel, the two
-/// indexes of a national catalogue took the build's peak memory over 1 GiB.
+/// indexes of a national catalogue took the build's peak memory over 1 GiB. With the build
+/// cache's memo, an index whose documents are the last build's is the previous files (an index
+/// is made from its documents and the theme's messages alone).
 pub fn files(
     add: &mut Add,
     catalog: &Catalog,
     theme: &Theme,
     today: Option<NaiveDate>,
+    memo: Option<&Memo>,
 ) -> Result<(), Error> {
     for code in LANGS {
         let lang = Lang {
@@ -34,12 +37,29 @@ pub fn files(
             today,
         };
         let docs = docs::documents(catalog, &lang);
+        let (prefix, origin) = (
+            format!("search/{code}/"),
+            format!("the {code} search index"),
+        );
+        let memo = memo.and_then(|m| {
+            let key = m.page_key("search index", &docs, &minijinja::Value::from(code))?;
+            Some((m, key))
+        });
+        if let Some(paths) = memo
+            .as_ref()
+            .and_then(|(m, key)| m.kept_files(&prefix, key))
+        {
+            for path in paths {
+                add(path, Content::Previous, origin.clone())?;
+            }
+            continue;
+        }
         for (path, bytes) in index::files(&docs, &lang, index::Limits::default()) {
-            add(
-                format!("search/{code}/{path}"),
-                Content::Bytes(bytes),
-                format!("the {code} search index"),
-            )?;
+            let path = format!("{prefix}{path}");
+            if let Some((m, key)) = &memo {
+                m.record(&path, key);
+            }
+            add(path, Content::Bytes(bytes), origin.clone())?;
         }
     }
     Ok(())
