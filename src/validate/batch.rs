@@ -121,7 +121,7 @@ impl Batch {
         self.rows[k].cells.clone().map(|j| &self.buf[self.span(j)])
     }
 
-    /// Row `k`'s cells as text (leading spaces trimmed with `skip_space`), or the index of the
+    /// Row `k`'s cells as text (leading spaces — U+0020 only — trimmed with `skip_space`), or the index of the
     /// first cell that is not valid UTF-8.
     pub(super) fn cells(&self, k: usize, skip_space: bool) -> Result<Vec<&str>, usize> {
         let mut cells = Vec::new();
@@ -172,7 +172,13 @@ impl Batch {
             let end = end - from;
             // A cut inside a character means that cell is not valid on its own.
             let text = whole.get(start..end).ok_or(i)?;
-            cells.push(if skip_space { text.trim_start() } else { text });
+            // Python's `skipinitialspace` drops spaces only: a tab or a line break in a quoted
+            // cell is data (`trim_start` dropped them, found by `props::written_rows_read_back`).
+            cells.push(if skip_space {
+                text.trim_start_matches(' ')
+            } else {
+                text
+            });
             start = end;
         }
         Ok(())
