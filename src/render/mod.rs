@@ -70,6 +70,53 @@ impl<T: serde::Serialize + ?Sized> serde::Serialize for One<'_, T> {
     }
 }
 
+/// The front page's views.
+#[derive(serde::Serialize)]
+struct Home<'a> {
+    latest: &'a [view::Summary],
+    oblasts: &'a [territory::Child],
+    publishers: &'a [view::PublisherView],
+    stats: &'a Stats,
+}
+
+/// The catalogue's counts on the front page.
+#[derive(serde::Serialize)]
+struct Stats {
+    datasets: usize,
+    resources: usize,
+    publishers: usize,
+    hromadas: usize,
+}
+
+/// A list handed to templates an item at a time: each item becomes a template value when read,
+/// so that a page listing every dataset (or every publisher with its datasets) never holds the
+/// whole list as template values — at national scale, a hundred megabytes per such page.
+#[derive(Debug)]
+struct Lazy<T>(std::sync::Arc<Vec<T>>);
+
+impl<T: serde::Serialize + std::fmt::Debug + Send + Sync + 'static> Lazy<T> {
+    fn value(list: &std::sync::Arc<Vec<T>>) -> Value {
+        Value::from_object(Lazy(list.clone()))
+    }
+}
+
+impl<T: serde::Serialize + std::fmt::Debug + Send + Sync + 'static> minijinja::value::Object
+    for Lazy<T>
+{
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Seq
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        let item = self.0.get(key.as_usize()?)?;
+        Some(Value::from_serialize(item))
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Seq(self.0.len())
+    }
+}
+
 /// Settings of one render.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -288,6 +335,18 @@ impl Renderer<'_> {
         at: PageAt,
         page: &S,
     ) -> Result<(String, Content, String), Error> {
+        self.rendered_with(template, at, page, || Value::from_serialize(page))
+    }
+
+    /// As `rendered`, the template's values made by `values` (only when the page is rendered)
+    /// and the memo's key from `page`, the views they are made of.
+    fn rendered_with<S: serde::Serialize + ?Sized>(
+        &self,
+        template: &str,
+        at: PageAt,
+        page: &S,
+        values: impl FnOnce() -> Value,
+    ) -> Result<(String, Content, String), Error> {
         let path = at.output();
         let origin = format!("page {}{}", PageAt::prefix(at.lang), at.path);
         let common = self.common(&at, None);
@@ -299,7 +358,7 @@ impl Renderer<'_> {
                 return Ok((path, Content::Previous, origin));
             }
         }
-        let bytes = self.evaluate(template, Value::from_serialize(page), common)?;
+        let bytes = self.evaluate(template, values(), common)?;
         Ok((path, Content::Bytes(bytes), origin))
     }
 
@@ -449,40 +508,48 @@ impl Renderer<'_> {
     ) -> Result<(), Error> {
         let c = self.catalog;
         let (all, oblasts, publishers) = self.lists(validated, index, l);
-        let stats = context! {
-            datasets => c.datasets.len(),
-            resources => c.datasets.values().map(|d| d.resources.len()).sum::<usize>(),
-            publishers => c.publishers.len(),
-            hromadas => c.registry.of_category(Category::H).filter(|h| index.count(&h.code) > 0).count(),
+        let (all, publishers) = (std::sync::Arc::new(all), std::sync::Arc::new(publishers));
+        let stats = Stats {
+            datasets: c.datasets.len(),
+            resources: c
+                .datasets
+                .values()
+                .map(|d| d.resources.len())
+                .sum::<usize>(),
+            publishers: c.publishers.len(),
+            hromadas: (c.registry.of_category(Category::H))
+                .filter(|h| index.count(&h.code) > 0)
+                .count(),
         };
-        let home = context! { latest => all.iter().take(10).collect::<Vec<_>>(), oblasts => oblasts, publishers => &publishers, stats => stats };
-        self.page(
-            out,
-            "index.html",
-            PageAt {
-                lang: l.code,
-                path: "",
-            },
-            &home,
-        )?;
-        self.page(
-            out,
-            "datasets.html",
-            PageAt {
-                lang: l.code,
-                path: "datasets/",
-            },
-            &One("datasets", &all),
-        )?;
-        self.page(
-            out,
-            "publishers.html",
-            PageAt {
-                lang: l.code,
-                path: "publishers/",
-            },
-            &One("publishers", &publishers),
-        )?;
+        let latest = &all[..all.len().min(10)];
+        let home = Home {
+            latest,
+            oblasts: &oblasts,
+            publishers: &publishers,
+            stats: &stats,
+        };
+        let at = |path| PageAt { lang: l.code, path };
+        let (path, content, origin) = self.rendered_with("index.html", at(""), &home, || {
+            context! {
+                latest => Value::from_serialize(latest),
+                oblasts => Value::from_serialize(&oblasts),
+                publishers => Lazy::value(&publishers),
+                stats => Value::from_serialize(&stats),
+            }
+        })?;
+        out.add(path, content, origin)?;
+        let datasets = &One("datasets", &*all);
+        let (path, content, origin) =
+            self.rendered_with("datasets.html", at("datasets/"), datasets, || {
+                context! { datasets => Lazy::value(&all) }
+            })?;
+        out.add(path, content, origin)?;
+        let listed = &One("publishers", &*publishers);
+        let (path, content, origin) =
+            self.rendered_with("publishers.html", at("publishers/"), listed, || {
+                context! { publishers => Lazy::value(&publishers) }
+            })?;
+        out.add(path, content, origin)?;
         for chunk in publishers.chunks(CHUNK) {
             use rayon::prelude::*;
             let pages = (chunk.par_iter())
@@ -543,6 +610,25 @@ impl Renderer<'_> {
 #[cfg(test)]
 mod tests {
     use super::site_path;
+
+    #[test]
+    fn a_lazy_list_reads_in_templates_as_the_list_would() {
+        let env = minijinja::Environment::new();
+        let render = |list: Vec<u32>| {
+            let source = "{% if xs %}{{ xs|length }}:{% for x in xs %}{{ x }}{{ loop.index }},{% endfor %}{{ xs[1] }}{% else %}none{% endif %}";
+            let lazy = super::Lazy::value(&std::sync::Arc::new(list.clone()));
+            let plain = minijinja::Value::from_serialize(&list);
+            let out = |xs| env.render_str(source, minijinja::context! { xs }).unwrap();
+            (out(lazy), out(plain))
+        };
+        let (lazy, plain) = render(vec![7, 8, 9]);
+        assert_eq!(
+            (lazy.as_str(), plain.as_str()),
+            ("3:71,82,93,8", "3:71,82,93,8")
+        );
+        let (lazy, plain) = render(vec![]);
+        assert_eq!((lazy.as_str(), plain.as_str()), ("none", "none"));
+    }
 
     #[test]
     fn site_paths() {
