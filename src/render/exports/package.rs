@@ -6,6 +6,8 @@
 //! (`<dataset id>.<resource name>`, lowercase, `-` for other characters, a position added on a
 //! clash); files in dataset-id order, then their order in the dataset.
 
+use std::io::Write as _;
+
 use serde_json::{json, Map, Value};
 
 use super::result_of;
@@ -142,7 +144,65 @@ pub fn catalogue(catalog: &Catalog, validated: &Validated) -> Option<Vec<u8>> {
         licenses: [json!({"name": c.license})],
         resources: Resources(catalog, validated),
     };
-    let mut bytes = serde_json::to_vec_pretty(&package).ok()?;
-    bytes.push(b'\n');
-    Some(bytes)
+    let mut blocks = Blocks::default();
+    serde_json::to_writer_pretty(&mut blocks, &package).ok()?;
+    blocks.write_all(b"\n").ok()?;
+    Some(blocks.into_bytes())
+}
+
+/// Bytes written into blocks and joined once, at their exact size: a national catalogue's
+/// package is over a hundred megabytes, and a growing `Vec` doubled to 256 MB, both copies
+/// resident for a moment (the build's peak memory).
+#[derive(Default)]
+struct Blocks {
+    full: Vec<Vec<u8>>,
+    current: Vec<u8>,
+}
+
+impl Blocks {
+    const SIZE: usize = 8 << 20;
+
+    fn into_bytes(self) -> Vec<u8> {
+        let total = self.full.iter().map(Vec::len).sum::<usize>() + self.current.len();
+        let mut out = Vec::with_capacity(total);
+        for block in self.full {
+            out.extend_from_slice(&block);
+        }
+        out.extend_from_slice(&self.current);
+        out
+    }
+}
+
+impl std::io::Write for Blocks {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.current.len() + buf.len() > Self::SIZE && !self.current.is_empty() {
+            let full = std::mem::replace(&mut self.current, Vec::with_capacity(Self::SIZE));
+            self.full.push(full);
+        }
+        self.current.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Blocks;
+    use std::io::Write as _;
+
+    #[test]
+    fn blocks_join_to_the_bytes_written() {
+        let mut blocks = Blocks::default();
+        let mut want = Vec::new();
+        for i in 0..200_000u32 {
+            let piece = format!("{i},").repeat((i % 97) as usize);
+            blocks.write_all(piece.as_bytes()).unwrap();
+            want.extend_from_slice(piece.as_bytes());
+        }
+        assert!(!blocks.full.is_empty(), "the test crosses blocks");
+        assert_eq!(blocks.into_bytes(), want);
+    }
 }

@@ -77,9 +77,12 @@ fn postings(ids: impl IntoIterator<Item = (u32, Option<bool>)>) -> String {
     out
 }
 
-/// Every term of the documents with its postings (document, in title), terms in UTF-16 order.
-fn terms(docs: &[Doc]) -> Vec<(String, Vec<(u32, bool)>)> {
-    let mut map: BTreeMap<String, Vec<(u32, bool)>> = BTreeMap::new();
+/// Every term of the documents with its postings (document and whether in its title, packed),
+/// terms in UTF-16 order.
+fn terms(docs: &[Doc]) -> Vec<(String, Vec<u32>)> {
+    // A posting is `id << 1 | in title`: half the memory of `(u32, bool)` (a national
+    // catalogue's index holds millions).
+    let mut map: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for (id, d) in docs.iter().enumerate() {
         let mut mine: BTreeMap<String, bool> = BTreeMap::new();
         let title = d
@@ -99,7 +102,9 @@ fn terms(docs: &[Doc]) -> Vec<(String, Vec<(u32, bool)>)> {
             }
         }
         for (token, in_title) in mine {
-            map.entry(token).or_default().push((id as u32, in_title));
+            map.entry(token)
+                .or_default()
+                .push((id as u32) << 1 | u32::from(in_title));
         }
     }
     let mut list: Vec<_> = map.into_iter().collect();
@@ -129,7 +134,7 @@ fn shards(docs: &[Doc], limit: usize) -> Vec<(String, Vec<u8>)> {
         }
     };
     for (term, ids) in terms(docs) {
-        let p = postings(ids.into_iter().map(|(id, t)| (id, Some(t))));
+        let p = postings(ids.into_iter().map(|p| (p >> 1, Some(p & 1 == 1))));
         size += term.len() + p.len() + 6;
         current.push((term, p));
         if size >= limit {
