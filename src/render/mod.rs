@@ -6,6 +6,7 @@
 mod builder;
 mod chart;
 pub mod checklist;
+mod context;
 pub mod coverage;
 pub mod dcat;
 pub mod exports;
@@ -32,6 +33,7 @@ use crate::catalog::{Catalog, Dataset};
 use crate::error::Error;
 use crate::validate::Validated;
 use builder::{add_all, Builder};
+use context::{Home, Lazy, One, Stats};
 pub use memo::Memo;
 pub use site::SiteRender;
 pub use theme::{Theme, LANGS};
@@ -57,65 +59,6 @@ pub type Sink<'a> = dyn FnMut(Site) -> Result<(), Error> + 'a;
 /// Pages rendered in parallel at a time: enough to keep every core busy, few enough that their
 /// bytes stay small next to the catalogue.
 const CHUNK: usize = 512;
-
-/// A page's own context: one view under its name, as templates read it (`{"dataset": …}`).
-struct One<'v, T: ?Sized>(&'static str, &'v T);
-
-impl<T: serde::Serialize + ?Sized> serde::Serialize for One<'_, T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(Some(1))?;
-        map.serialize_entry(self.0, self.1)?;
-        map.end()
-    }
-}
-
-/// The front page's views.
-#[derive(serde::Serialize)]
-struct Home<'a> {
-    latest: &'a [view::Summary],
-    oblasts: &'a [territory::Child],
-    publishers: &'a [view::PublisherView],
-    stats: &'a Stats,
-}
-
-/// The catalogue's counts on the front page.
-#[derive(serde::Serialize)]
-struct Stats {
-    datasets: usize,
-    resources: usize,
-    publishers: usize,
-    hromadas: usize,
-}
-
-/// A list handed to templates an item at a time: each item becomes a template value when read,
-/// so that a page listing every dataset (or every publisher with its datasets) never holds the
-/// whole list as template values — at national scale, a hundred megabytes per such page.
-#[derive(Debug)]
-struct Lazy<T>(std::sync::Arc<Vec<T>>);
-
-impl<T: serde::Serialize + std::fmt::Debug + Send + Sync + 'static> Lazy<T> {
-    fn value(list: &std::sync::Arc<Vec<T>>) -> Value {
-        Value::from_object(Lazy(list.clone()))
-    }
-}
-
-impl<T: serde::Serialize + std::fmt::Debug + Send + Sync + 'static> minijinja::value::Object
-    for Lazy<T>
-{
-    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
-        minijinja::value::ObjectRepr::Seq
-    }
-
-    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
-        let item = self.0.get(key.as_usize()?)?;
-        Some(Value::from_serialize(item))
-    }
-
-    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
-        minijinja::value::Enumerator::Seq(self.0.len())
-    }
-}
 
 /// Settings of one render.
 #[derive(Debug, Clone)]
@@ -610,25 +553,6 @@ impl Renderer<'_> {
 #[cfg(test)]
 mod tests {
     use super::site_path;
-
-    #[test]
-    fn a_lazy_list_reads_in_templates_as_the_list_would() {
-        let env = minijinja::Environment::new();
-        let render = |list: Vec<u32>| {
-            let source = "{% if xs %}{{ xs|length }}:{% for x in xs %}{{ x }}{{ loop.index }},{% endfor %}{{ xs[1] }}{% else %}none{% endif %}";
-            let lazy = super::Lazy::value(&std::sync::Arc::new(list.clone()));
-            let plain = minijinja::Value::from_serialize(&list);
-            let out = |xs| env.render_str(source, minijinja::context! { xs }).unwrap();
-            (out(lazy), out(plain))
-        };
-        let (lazy, plain) = render(vec![7, 8, 9]);
-        assert_eq!(
-            (lazy.as_str(), plain.as_str()),
-            ("3:71,82,93,8", "3:71,82,93,8")
-        );
-        let (lazy, plain) = render(vec![]);
-        assert_eq!((lazy.as_str(), plain.as_str()), ("none", "none"));
-    }
 
     #[test]
     fn site_paths() {
