@@ -42,7 +42,8 @@ impl Memo<'_> {
 
     /// The key of a page rendered from `template` with `page` (its own context) and `common`
     /// (what every page is given): the setting's digest covers the theme, so equal keys mean
-    /// equal bytes. `None` when a context cannot be serialised.
+    /// equal bytes. `None` when a context cannot be serialised. Files made by code rather than a
+    /// template (the search index) name what makes them in `template`.
     pub fn page_key<S: serde::Serialize + ?Sized>(
         &self,
         template: &str,

@@ -60,6 +60,9 @@ pub type Sink<'a> = dyn FnMut(Site) -> Result<(), Error> + 'a;
 /// bytes stay small next to the catalogue.
 const CHUNK: usize = 512;
 
+/// A rendered page: output path, content, origin.
+type Rendered = (String, Content, String);
+
 /// Settings of one render.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -277,7 +280,7 @@ impl Renderer<'_> {
         template: &str,
         at: PageAt,
         page: &S,
-    ) -> Result<(String, Content, String), Error> {
+    ) -> Result<Rendered, Error> {
         self.rendered_with(template, at, page, || Value::from_serialize(page))
     }
 
@@ -289,7 +292,7 @@ impl Renderer<'_> {
         at: PageAt,
         page: &S,
         values: impl FnOnce() -> Value,
-    ) -> Result<(String, Content, String), Error> {
+    ) -> Result<Rendered, Error> {
         let path = at.output();
         let origin = format!("page {}{}", PageAt::prefix(at.lang), at.path);
         let common = self.common(&at, None);
@@ -312,8 +315,38 @@ impl Renderer<'_> {
         at: PageAt,
         page: &S,
     ) -> Result<(), Error> {
-        let (path, content, origin) = self.rendered(template, at, page)?;
+        self.page_with(out, template, at, page, || Value::from_serialize(page))
+    }
+
+    /// As `page`, with the template's values made by `values` (see `rendered_with`).
+    fn page_with<S: serde::Serialize + ?Sized>(
+        &self,
+        out: &mut Builder,
+        template: &str,
+        at: PageAt,
+        page: &S,
+        values: impl FnOnce() -> Value,
+    ) -> Result<(), Error> {
+        let (path, content, origin) = self.rendered_with(template, at, page, values)?;
         out.add(path, content, origin)
+    }
+
+    /// A page per item (`None`: the item has none), rendered in parallel a chunk at a time and
+    /// added in the items' order: the output does not depend on threads.
+    fn pages_of<T: Sync>(
+        &self,
+        out: &mut Builder,
+        items: &[T],
+        page: impl Fn(&T) -> Result<Option<Rendered>, Error> + Sync,
+    ) -> Result<(), Error> {
+        use rayon::prelude::*;
+        for chunk in items.chunks(CHUNK) {
+            let pages = (chunk.par_iter())
+                .map(&page)
+                .collect::<Result<Vec<_>, Error>>()?;
+            add_all(out, pages.into_iter().flatten().collect())?;
+        }
+        Ok(())
     }
 
     /// The Resolution 835 coverage pages: the whole catalogue, then each oblast with hromadas.
@@ -336,23 +369,19 @@ impl Renderer<'_> {
         let regions: Vec<_> = (c.registry.of_category(Category::O))
             .chain(c.registry.of_category(Category::K))
             .collect();
-        use rayon::prelude::*;
-        let pages = (regions.par_iter())
-            .map(|o| {
-                let v = coverage::view(c, validated, Some(o), l);
-                if v.rows.is_empty() {
-                    return Ok(None);
-                }
-                let path = format!("coverage/{}/", o.code);
-                let at = PageAt {
-                    lang: l.code,
-                    path: &path,
-                };
-                self.rendered("coverage.html", at, &One("coverage", &v))
-                    .map(Some)
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        add_all(out, pages.into_iter().flatten().collect())
+        self.pages_of(out, &regions, |o| {
+            let v = coverage::view(c, validated, Some(o), l);
+            if v.rows.is_empty() {
+                return Ok(None);
+            }
+            let path = format!("coverage/{}/", o.code);
+            let at = PageAt {
+                lang: l.code,
+                path: &path,
+            };
+            self.rendered("coverage.html", at, &One("coverage", &v))
+                .map(Some)
+        })
     }
 
     /// One dataset's own files, in a fixed order: its page and full-table pages in each
@@ -472,7 +501,7 @@ impl Renderer<'_> {
             stats: &stats,
         };
         let at = |path| PageAt { lang: l.code, path };
-        let (path, content, origin) = self.rendered_with("index.html", at(""), &home, || {
+        self.page_with(out, "index.html", at(""), &home, || {
             context! {
                 latest => Value::from_serialize(latest),
                 oblasts => Value::from_serialize(&oblasts),
@@ -480,32 +509,22 @@ impl Renderer<'_> {
                 stats => Value::from_serialize(&stats),
             }
         })?;
-        out.add(path, content, origin)?;
         let datasets = &One("datasets", &*all);
-        let (path, content, origin) =
-            self.rendered_with("datasets.html", at("datasets/"), datasets, || {
-                context! { datasets => Lazy::value(&all) }
-            })?;
-        out.add(path, content, origin)?;
+        self.page_with(out, "datasets.html", at("datasets/"), datasets, || {
+            context! { datasets => Lazy::value(&all) }
+        })?;
         let listed = &One("publishers", &*publishers);
-        let (path, content, origin) =
-            self.rendered_with("publishers.html", at("publishers/"), listed, || {
-                context! { publishers => Lazy::value(&publishers) }
-            })?;
-        out.add(path, content, origin)?;
-        for chunk in publishers.chunks(CHUNK) {
-            use rayon::prelude::*;
-            let pages = (chunk.par_iter())
-                .map(|p| {
-                    let at = PageAt {
-                        lang: l.code,
-                        path: &p.href,
-                    };
-                    self.rendered("publisher.html", at, &One("publisher", p))
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
-            add_all(out, pages)?;
-        }
+        self.page_with(out, "publishers.html", at("publishers/"), listed, || {
+            context! { publishers => Lazy::value(&publishers) }
+        })?;
+        self.pages_of(out, &publishers, |p| {
+            let at = PageAt {
+                lang: l.code,
+                path: &p.href,
+            };
+            self.rendered("publisher.html", at, &One("publisher", p))
+                .map(Some)
+        })?;
         self.coverage_pages(out, validated, l)?;
         let search = PageAt {
             lang: l.code,
@@ -525,7 +544,6 @@ impl Renderer<'_> {
         index: &territory::TerritoryIndex,
         l: &Lang,
     ) -> Result<(), Error> {
-        use rayon::prelude::*;
         let c = self.catalog;
         let territories: Vec<(&crate::catalog::territory::Territory, String)> =
             [Category::O, Category::K, Category::P, Category::H]
@@ -533,20 +551,15 @@ impl Renderer<'_> {
                 .flat_map(|cat| c.registry.of_category(*cat))
                 .filter_map(|t| view::territory_href(c, &t.code).map(|h| (t, h)))
                 .collect();
-        for chunk in territories.chunks(CHUNK) {
-            let pages = (chunk.par_iter())
-                .map(|(t, href)| {
-                    let v = territory::view(c, validated, index, t, l);
-                    let at = PageAt {
-                        lang: l.code,
-                        path: href,
-                    };
-                    self.rendered("territory.html", at, &One("territory", &v))
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
-            add_all(out, pages)?;
-        }
-        Ok(())
+        self.pages_of(out, &territories, |(t, href)| {
+            let v = territory::view(c, validated, index, t, l);
+            let at = PageAt {
+                lang: l.code,
+                path: href,
+            };
+            self.rendered("territory.html", at, &One("territory", &v))
+                .map(Some)
+        })
     }
 }
 
