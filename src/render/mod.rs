@@ -12,6 +12,7 @@ pub mod dcat;
 pub mod exports;
 mod format;
 mod fulltable;
+mod i18n;
 mod jsonld;
 pub mod machine;
 mod memo;
@@ -32,7 +33,7 @@ use crate::catalog::territory::Category;
 use crate::catalog::{Catalog, Dataset};
 use crate::error::Error;
 use crate::validate::Validated;
-use builder::{add_all, Builder};
+use builder::Builder;
 use context::{Home, Lazy, One, Stats};
 pub use memo::Memo;
 pub use site::SiteRender;
@@ -93,45 +94,8 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
                 source: Box::new(e),
             })?;
     }
-    // `t(key)`: a message in the page's language; `t_in(key, lang)`: in another one, for pages
-    // that speak both (the single 404 page a static host serves for every address).
-    let messages = std::sync::Arc::new(theme.messages.clone());
-    let page_messages = messages.clone();
-    env.add_function(
-        "t",
-        move |state: &minijinja::State, key: &str| -> Result<String, minijinja::Error> {
-            let lang = state
-                .lookup("lang")
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| LANGS[0].to_owned());
-            message(&page_messages, &lang, key)
-        },
-    );
-    env.add_function(
-        "t_in",
-        move |key: &str, lang: &str| -> Result<String, minijinja::Error> {
-            message(&messages, lang, key)
-        },
-    );
+    i18n::add_functions(&mut env, &theme.messages);
     Ok(env)
-}
-
-/// The message `key` of `lang`, or a template error naming the catalogue file that lacks it.
-fn message(
-    messages: &BTreeMap<String, BTreeMap<String, String>>,
-    lang: &str,
-    key: &str,
-) -> Result<String, minijinja::Error> {
-    messages
-        .get(lang)
-        .and_then(|m| m.get(key))
-        .cloned()
-        .ok_or_else(|| {
-            minijinja::Error::new(
-                minijinja::ErrorKind::UndefinedError,
-                format!("no message `{key}` in i18n/{lang}.toml"),
-            )
-        })
 }
 
 /// What every page needs to place itself.
@@ -339,14 +303,9 @@ impl Renderer<'_> {
         items: &[T],
         page: impl Fn(&T) -> Result<Option<Rendered>, Error> + Sync,
     ) -> Result<(), Error> {
-        use rayon::prelude::*;
-        for chunk in items.chunks(CHUNK) {
-            let pages = (chunk.par_iter())
-                .map(&page)
-                .collect::<Result<Vec<_>, Error>>()?;
-            add_all(out, pages.into_iter().flatten().collect())?;
-        }
-        Ok(())
+        builder::in_order(items, page, |(path, content, origin)| {
+            out.add(path, content, origin)
+        })
     }
 
     /// The Resolution 835 coverage pages: the whole catalogue, then each oblast with hromadas.

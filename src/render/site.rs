@@ -69,10 +69,11 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             .map(|d| r.dataset_files(validated, d))
             .collect::<Result<Vec<_>, Error>>()?;
         let mut paths = Vec::with_capacity(files.len());
-        for own in files {
+        for (own, d) in files.into_iter().zip(datasets) {
             paths.push(own.iter().map(|(path, _, _)| path.clone()).collect());
-            for (path, content, origin) in own {
-                self.out.add(path, content, origin)?;
+            let id = self.out.origin(&format!("dataset `{}`", d.id));
+            for (path, content, detail) in own {
+                self.out.add_from(path, content, id, &detail)?;
             }
         }
         Ok(paths)
@@ -80,9 +81,11 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
 
     /// Adds the files of a dataset the build cache kept, as they are in the previous site.
     pub fn previous(&mut self, d: &Dataset, paths: &[String]) -> Result<(), Error> {
+        let origin = format!("the kept files of dataset `{}`", d.id);
+        let id = self.out.origin(&origin);
         for path in paths {
-            let origin = format!("the kept files of dataset `{}`", d.id);
-            self.out.add(path.clone(), Content::Previous, origin)?;
+            self.out
+                .add_from(path.clone(), Content::Previous, id, &origin)?;
         }
         Ok(())
     }
@@ -142,7 +145,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         let dates = exports::sitemap::page_dates(catalog, &self.index);
         let sitemaps = exports::sitemap::files(
             &options.base_url,
-            self.out.origins.keys(),
+            self.out.paths(),
             &dates,
             exports::sitemap::LIMIT,
         );
@@ -150,6 +153,6 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             self.out.add(path, Content::Bytes(bytes), "the site map")?;
         }
         self.out.flush()?;
-        Ok(self.out.origins.len())
+        Ok(self.out.len())
     }
 }

@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::{changed, xml_text, Urls};
-use crate::catalog::territory::Category;
-use crate::catalog::{Catalog, Dataset, DatasetId, KatottgCode, PublisherSlug};
+use crate::catalog::territory::{Category, Territory};
+use crate::catalog::{Catalog, Dataset, DatasetId, KatottgCode, Publisher, PublisherSlug};
+use crate::render::builder::in_order;
 use crate::render::territory::TerritoryIndex;
 use crate::render::view::territory_href;
 
@@ -151,12 +152,14 @@ pub fn territory_feed(
     has_dated(catalog, territory_datasets(catalog, index, code)).then(|| format!("{page}{FILE}"))
 }
 
-/// Every feed: (path from the site root, bytes).
-pub fn feeds(
+/// Every feed, handed to `take` as (path from the site root, bytes) in a fixed order; made in
+/// parallel a chunk at a time (a national catalogue's feeds come to hundreds of megabytes).
+pub fn feeds<E: Send>(
     catalog: &Catalog,
     index: &TerritoryIndex,
     build_date: Option<NaiveDate>,
-) -> Vec<(String, Vec<u8>)> {
+    take: &mut dyn FnMut((String, Vec<u8>)) -> Result<(), E>,
+) -> Result<(), E> {
     const ABOUT: &str = "нові та оновлені набори даних";
     let owner = (catalog.publishers.values())
         .find(|p| p.slug.as_str() == catalog.config.publisher)
@@ -170,12 +173,12 @@ pub fn feeds(
         path: FILE.into(),
         author: owner,
     };
-    let mut out = vec![(FILE.to_owned(), feed(catalog, &head, &all, fallback))];
-    // Each feed is independent of the others: made in parallel, kept in their order.
-    use rayon::prelude::*;
+    take((FILE.to_owned(), feed(catalog, &head, &all, fallback)))?;
     let publishers: Vec<_> = catalog.publishers.values().collect();
-    out.par_extend(publishers.par_iter().filter_map(|p| {
-        let path = publisher_feed(catalog, &p.slug)?;
+    let of_publisher = |p: &&Publisher| {
+        let Some(path) = publisher_feed(catalog, &p.slug) else {
+            return Ok(None);
+        };
         let mine: Vec<&Dataset> = catalog.datasets_of(&p.slug).collect();
         let head = Head {
             title: format!("{} — {ABOUT}", p.name.uk),
@@ -183,14 +186,20 @@ pub fn feeds(
             author: Some(&p.name.uk),
             path,
         };
-        Some((head.path.clone(), feed(catalog, &head, &mine, fallback)))
-    }));
+        Ok(Some((
+            head.path.clone(),
+            feed(catalog, &head, &mine, fallback),
+        )))
+    };
+    in_order(&publishers, of_publisher, &mut *take)?;
     let territories: Vec<_> = [Category::O, Category::K, Category::P, Category::H]
         .into_iter()
         .flat_map(|c| catalog.registry.of_category(c))
         .collect();
-    out.par_extend(territories.par_iter().filter_map(|t| {
-        let path = territory_feed(catalog, index, &t.code)?;
+    let of_territory = |t: &&Territory| {
+        let Some(path) = territory_feed(catalog, index, &t.code) else {
+            return Ok(None);
+        };
         let ids = territory_datasets(catalog, index, &t.code);
         let listed: Vec<&Dataset> = ids
             .iter()
@@ -202,7 +211,10 @@ pub fn feeds(
             author: None,
             path,
         };
-        Some((head.path.clone(), feed(catalog, &head, &listed, fallback)))
-    }));
-    out
+        Ok(Some((
+            head.path.clone(),
+            feed(catalog, &head, &listed, fallback),
+        )))
+    };
+    in_order(&territories, of_territory, take)
 }

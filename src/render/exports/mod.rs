@@ -15,11 +15,12 @@ pub mod tables;
 
 use chrono::NaiveDate;
 
+use super::builder::in_order;
 use super::machine::Add;
 use super::territory::TerritoryIndex;
 use super::view::resource_path;
 use super::Content;
-use crate::catalog::{Catalog, Dataset, Resource};
+use crate::catalog::{Catalog, Dataset, Publisher, Resource};
 use crate::error::Error;
 use crate::validate::{DatasetResult, Validated};
 
@@ -137,14 +138,12 @@ pub fn files(
     let urls = Urls {
         base: &catalog.config.base_url,
     };
-    use rayon::prelude::*;
     let publishers: Vec<_> = catalog.publishers.values().collect();
-    let registers: Vec<_> = (publishers.par_iter())
-        .map(|p| (p, register::register(catalog, p, urls)))
-        .collect();
-    for (p, (csv, json)) in registers {
-        let dir = format!("publishers/{}/", p.slug);
-        let origin = format!("the register of datasets of publisher `{}`", p.slug);
+    let registers =
+        |p: &&Publisher| Ok(Some((p.slug.clone(), register::register(catalog, p, urls))));
+    in_order(&publishers, registers, |(slug, (csv, json))| {
+        let dir = format!("publishers/{slug}/");
+        let origin = format!("the register of datasets of publisher `{slug}`");
         add(
             format!("{dir}{}", register::CSV),
             Content::Bytes(csv),
@@ -154,15 +153,12 @@ pub fn files(
             format!("{dir}{}", register::JSON),
             Content::Bytes(json),
             origin,
-        )?;
-    }
-    for (path, bytes) in feeds::feeds(catalog, index, build_date) {
-        add(
-            path.clone(),
-            Content::Bytes(bytes),
-            format!("the Atom feed `{path}`"),
-        )?;
-    }
+        )
+    })?;
+    feeds::feeds(catalog, index, build_date, &mut |(path, bytes)| {
+        let origin = format!("the Atom feed `{path}`");
+        add(path, Content::Bytes(bytes), origin)
+    })?;
     for (path, bytes) in tables::tables(catalog, validated, urls) {
         add(
             path.into(),

@@ -108,11 +108,17 @@ fn urlset(
 /// `sitemap.xml`, or, past `limit` pages, a sitemap index and its parts. Returns (path, bytes).
 pub fn files<'p>(
     base_url: &str,
-    paths: impl Iterator<Item = &'p String>,
+    paths: impl Iterator<Item = &'p str>,
     dates: &BTreeMap<String, NaiveDate>,
     limit: usize,
 ) -> Vec<(String, Vec<u8>)> {
-    let pages: Vec<&str> = paths.filter_map(|p| p.strip_suffix("index.html")).collect();
+    // In the order of the pages' paths (not of their folders: `index.html` sorts after
+    // `datasets/index.html`).
+    let mut pages: Vec<&str> = paths.filter(|p| p.ends_with("index.html")).collect();
+    pages.sort_unstable();
+    let pages: Vec<&str> = (pages.into_iter())
+        .filter_map(|p| p.strip_suffix("index.html"))
+        .collect();
     if pages.len() <= limit {
         return vec![(FILE.to_owned(), urlset(base_url, &pages, dates).0)];
     }
@@ -157,7 +163,12 @@ mod tests {
     fn one_file_with_lastmod_under_the_limit() {
         let d = NaiveDate::from_ymd_opt(2025, 2, 1).unwrap();
         let dates = BTreeMap::from([("datasets/a/".to_owned(), d)]);
-        let files = files("https://x.ua/", paths().iter(), &dates, LIMIT);
+        let files = files(
+            "https://x.ua/",
+            paths().iter().map(String::as_str),
+            &dates,
+            LIMIT,
+        );
         assert_eq!(files.len(), 1);
         let xml = String::from_utf8(files[0].1.clone()).unwrap();
         assert_eq!(xml.matches("<url>").count(), 4);
@@ -173,7 +184,12 @@ mod tests {
     fn split_into_an_index_past_the_limit() {
         let d = NaiveDate::from_ymd_opt(2025, 2, 1).unwrap();
         let dates = BTreeMap::from([("datasets/a/".to_owned(), d)]);
-        let files = files("https://x.ua/", paths().iter(), &dates, 3);
+        let files = files(
+            "https://x.ua/",
+            paths().iter().map(String::as_str),
+            &dates,
+            3,
+        );
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             names,

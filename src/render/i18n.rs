@@ -1,0 +1,117 @@
+//! Stage 4, render: the theme's messages as the template functions `t(key)` (in the page's
+//! language) and `t_in(key, lang)` (in a named one, for pages that speak both, such as the single
+//! 404 page a static host serves for every address). A page calls `t` some sixty times, so each
+//! message is made into a template value once, here, and a call only looks it up and clones it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use foldhash::fast::FixedState;
+use minijinja::{Environment, ErrorKind, State, Value};
+
+use super::theme::LANGS;
+
+type Table<V> = HashMap<String, V, FixedState>;
+
+/// Every language's messages, ready to print.
+struct Messages(Table<Table<Value>>);
+
+impl Messages {
+    fn new(messages: &BTreeMap<String, BTreeMap<String, String>>) -> Self {
+        let lang = |m: &BTreeMap<String, String>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                .collect()
+        };
+        Messages(messages.iter().map(|(l, m)| (l.clone(), lang(m))).collect())
+    }
+
+    /// The message `key` of `lang`, or a template error naming the catalogue file that lacks it.
+    fn get(&self, lang: &str, key: &str) -> Result<Value, minijinja::Error> {
+        self.0
+            .get(lang)
+            .and_then(|m| m.get(key))
+            .cloned()
+            .ok_or_else(|| {
+                minijinja::Error::new(
+                    ErrorKind::UndefinedError,
+                    format!("no message `{key}` in i18n/{lang}.toml"),
+                )
+            })
+    }
+}
+
+/// Adds `t` and `t_in` to `env`.
+pub(super) fn add_functions(
+    env: &mut Environment<'static>,
+    messages: &BTreeMap<String, BTreeMap<String, String>>,
+) {
+    let messages = Arc::new(Messages::new(messages));
+    let page_messages = messages.clone();
+    env.add_function(
+        "t",
+        move |state: &State, key: &str| -> Result<Value, minijinja::Error> {
+            let lang = state.lookup("lang");
+            let lang = lang.as_ref().and_then(Value::as_str).unwrap_or(LANGS[0]);
+            page_messages.get(lang, key)
+        },
+    );
+    env.add_function(
+        "t_in",
+        move |key: &str, lang: &str| -> Result<Value, minijinja::Error> { messages.get(lang, key) },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Environment<'static> {
+        let mut messages = BTreeMap::new();
+        for (lang, text) in [("uk", "Набори"), ("en", "Datasets")] {
+            let m = BTreeMap::from([("nav".to_owned(), text.to_owned())]);
+            messages.insert(lang.to_owned(), m);
+        }
+        let mut env = Environment::new();
+        add_functions(&mut env, &messages);
+        env
+    }
+
+    #[test]
+    fn messages_follow_the_page_language_or_the_named_one() {
+        let env = env();
+        let cases = [
+            (
+                "{{ t('nav') }}",
+                minijinja::context! { lang => "uk" },
+                "Набори",
+            ),
+            (
+                "{{ t('nav') }}",
+                minijinja::context! { lang => "en" },
+                "Datasets",
+            ),
+            ("{{ t('nav') }}", minijinja::context! {}, "Набори"),
+            (
+                "{{ t_in('nav', 'en') }}",
+                minijinja::context! { lang => "uk" },
+                "Datasets",
+            ),
+        ];
+        for (source, ctx, expected) in cases {
+            assert_eq!(env.render_str(source, ctx).unwrap(), expected, "{source}");
+        }
+    }
+
+    #[test]
+    fn a_missing_message_names_the_file_that_lacks_it() {
+        let err = env()
+            .render_str("{{ t('nope') }}", minijinja::context! { lang => "en" })
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("no message `nope` in i18n/en.toml"),
+            "{err}"
+        );
+    }
+}
