@@ -98,12 +98,25 @@ impl Timings {
         let stages: Vec<String> = (self.stages.iter())
             .map(|(name, secs)| format!("{name} {secs:.2} s"))
             .collect();
+        let peak =
+            peak_memory().map_or_else(String::new, |b| format!(", peak memory {} MiB", b >> 20));
         eprintln!(
-            "timings: {} · total {total:.2} s ({files} files, {:.0} files/s)",
+            "timings: {} · total {total:.2} s ({files} files, {:.0} files/s{peak})",
             stages.join(" · "),
             files as f64 / total.max(1e-9)
         );
     }
+}
+
+/// The most memory the process has held so far (its peak resident set), in bytes: what a CI
+/// runner must have to build this catalogue.
+fn peak_memory() -> Option<u64> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } == 0;
+    // SAFETY: filled by the successful call above (and zeroed before).
+    let kib = unsafe { usage.assume_init() }.ru_maxrss;
+    (ok && kib > 0).then(|| kib as u64 * 1024)
 }
 
 /// Prints findings to stdout, then a one-line summary.

@@ -241,3 +241,25 @@ fn findings_published_with_keep_going_are_replayed() {
         strict.stderr
     );
 }
+
+#[test]
+fn timings_name_every_stage_and_the_peak_memory() {
+    let p = Project::fixture("basic");
+    let line = |r: &crate::support::Run| {
+        (r.stderr.lines())
+            .find(|l| l.starts_with("timings: "))
+            .unwrap_or_else(|| panic!("no timings line in {}", r.stderr))
+            .to_owned()
+    };
+    let cold = line(&built(&p, &["--timings", "--no-cache"]));
+    for stage in ["load ", "validate ", "render + write ", "swap ", "total "] {
+        assert!(cold.contains(stage), "{stage} missing from {cold}");
+    }
+    let peak = (cold.split("peak memory ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|mib| mib.parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("no peak memory in {cold}"));
+    assert!((1..4096).contains(&peak), "{cold}");
+    // Without the option, nothing of it.
+    assert!(!built(&p, &[]).stderr.contains("timings:"));
+}
