@@ -79,6 +79,7 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(format::write_value);
+    env.add_filter("cells", format::cells);
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") {
             minijinja::AutoEscape::Html
