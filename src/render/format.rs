@@ -281,7 +281,10 @@ mod tests {
         }
         assert!(html.starts_with("<tr><td>a&#x2f;b</td><td>&lt;i&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;&#x2f;i&gt;</td><td></td><td>bell</td><td>12</td></tr>"));
         let safe = env
-            .render_str("{{ [v]|cells }}", minijinja::context! { v => minijinja::Value::from_safe_string("<b>ok</b>".into()) })
+            .render_str(
+                "{{ [v]|cells }}",
+                minijinja::context! { v => minijinja::Value::from_safe_string("<b>ok</b>".into()) },
+            )
             .unwrap();
         assert_eq!(safe, "<td><b>ok</b></td>");
     }

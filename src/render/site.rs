@@ -121,7 +121,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             &mut |path, content, origin| out.add(path, content, origin),
             (catalog, validated),
             &self.index,
-            options.build_date,
+            (options.build_date, memo),
         )?;
         search::files(
             &mut |path, content, origin| out.add(path, content, origin),

@@ -17,6 +17,7 @@ use crate::catalog::{Catalog, Dataset, DatasetId, KatottgCode, Publisher, Publis
 use crate::render::builder::in_order;
 use crate::render::territory::TerritoryIndex;
 use crate::render::view::territory_href;
+use crate::render::{Content, Memo};
 
 /// The file name of every feed.
 pub const FILE: &str = "feed.atom";
@@ -152,13 +153,30 @@ pub fn territory_feed(
     has_dated(catalog, territory_datasets(catalog, index, code)).then(|| format!("{page}{FILE}"))
 }
 
+/// True when the feed at `path`, listing `ids`, is the previous build's: the build cache's memo
+/// has the same key for it. The datasets' fingerprints cover what a feed says of them and of
+/// the catalogue (its title, base URL, publishers, the territory register); the path and the
+/// build date are the rest.
+fn kept<'i>(
+    memo: Option<&Memo>,
+    path: &str,
+    fallback: NaiveDate,
+    ids: impl IntoIterator<Item = &'i DatasetId>,
+) -> bool {
+    let Some(memo) = memo else {
+        return false;
+    };
+    let date = fallback.to_string();
+    (memo.key(&["atom", path, &date], ids)).is_some_and(|key| memo.kept(path, &key))
+}
+
 /// Every feed, handed to `take` as (path from the site root, bytes) in a fixed order; made in
 /// parallel a chunk at a time (a national catalogue's feeds come to hundreds of megabytes).
 pub fn feeds<E: Send>(
     catalog: &Catalog,
     index: &TerritoryIndex,
-    build_date: Option<NaiveDate>,
-    take: &mut dyn FnMut((String, Vec<u8>)) -> Result<(), E>,
+    (build_date, memo): (Option<NaiveDate>, Option<&Memo>),
+    take: &mut dyn FnMut((String, Content)) -> Result<(), E>,
 ) -> Result<(), E> {
     const ABOUT: &str = "нові та оновлені набори даних";
     let owner = (catalog.publishers.values())
@@ -173,23 +191,25 @@ pub fn feeds<E: Send>(
         path: FILE.into(),
         author: owner,
     };
-    take((FILE.to_owned(), feed(catalog, &head, &all, fallback)))?;
+    let whole = feed(catalog, &head, &all, fallback);
+    take((FILE.to_owned(), Content::Bytes(whole)))?;
     let publishers: Vec<_> = catalog.publishers.values().collect();
     let of_publisher = |p: &&Publisher| {
         let Some(path) = publisher_feed(catalog, &p.slug) else {
             return Ok(None);
         };
         let mine: Vec<&Dataset> = catalog.datasets_of(&p.slug).collect();
+        if kept(memo, &path, fallback, mine.iter().map(|d| &d.id)) {
+            return Ok(Some((path, Content::Previous)));
+        }
         let head = Head {
             title: format!("{} — {ABOUT}", p.name.uk),
             page: format!("publishers/{}/", p.slug),
             author: Some(&p.name.uk),
             path,
         };
-        Ok(Some((
-            head.path.clone(),
-            feed(catalog, &head, &mine, fallback),
-        )))
+        let bytes = feed(catalog, &head, &mine, fallback);
+        Ok(Some((head.path.clone(), Content::Bytes(bytes))))
     };
     in_order(&publishers, of_publisher, &mut *take)?;
     let territories: Vec<_> = [Category::O, Category::K, Category::P, Category::H]
@@ -201,6 +221,9 @@ pub fn feeds<E: Send>(
             return Ok(None);
         };
         let ids = territory_datasets(catalog, index, &t.code);
+        if kept(memo, &path, fallback, ids.iter().copied()) {
+            return Ok(Some((path, Content::Previous)));
+        }
         let listed: Vec<&Dataset> = ids
             .iter()
             .filter_map(|id| catalog.datasets.get(*id))
@@ -211,10 +234,8 @@ pub fn feeds<E: Send>(
             author: None,
             path,
         };
-        Ok(Some((
-            head.path.clone(),
-            feed(catalog, &head, &listed, fallback),
-        )))
+        let bytes = feed(catalog, &head, &listed, fallback);
+        Ok(Some((head.path.clone(), Content::Bytes(bytes))))
     };
     in_order(&territories, of_territory, take)
 }

@@ -19,7 +19,7 @@ use super::builder::in_order;
 use super::machine::Add;
 use super::territory::TerritoryIndex;
 use super::view::resource_path;
-use super::Content;
+use super::{Content, Memo};
 use crate::catalog::{Catalog, Dataset, Publisher, Resource};
 use crate::error::Error;
 use crate::validate::{DatasetResult, Validated};
@@ -133,31 +133,36 @@ pub fn files(
     add: &mut Add,
     (catalog, validated): (&Catalog, &Validated),
     index: &TerritoryIndex,
-    build_date: Option<NaiveDate>,
+    (build_date, memo): (Option<NaiveDate>, Option<&Memo>),
 ) -> Result<(), Error> {
     let urls = Urls {
         base: &catalog.config.base_url,
     };
     let publishers: Vec<_> = catalog.publishers.values().collect();
-    let registers =
-        |p: &&Publisher| Ok(Some((p.slug.clone(), register::register(catalog, p, urls))));
-    in_order(&publishers, registers, |(slug, (csv, json))| {
-        let dir = format!("publishers/{slug}/");
+    let registers = |p: &&Publisher| {
+        let dir = format!("publishers/{}/", p.slug);
+        let paths = [register::CSV, register::JSON].map(|f| format!("{dir}{f}"));
+        let contents = if register_kept(memo, catalog, p, &paths) {
+            [Content::Previous, Content::Previous]
+        } else {
+            let (csv, json) = register::register(catalog, p, urls);
+            [Content::Bytes(csv), Content::Bytes(json)]
+        };
+        Ok(Some((p.slug.clone(), paths, contents)))
+    };
+    in_order(&publishers, registers, |(slug, paths, contents)| {
         let origin = format!("the register of datasets of publisher `{slug}`");
-        add(
-            format!("{dir}{}", register::CSV),
-            Content::Bytes(csv),
-            origin.clone(),
-        )?;
-        add(
-            format!("{dir}{}", register::JSON),
-            Content::Bytes(json),
-            origin,
-        )
+        for (path, content) in paths.into_iter().zip(contents) {
+            add(path, content, origin.clone())?;
+        }
+        Ok(())
     })?;
-    feeds::feeds(catalog, index, build_date, &mut |(path, bytes)| {
+    feeds::feeds(catalog, index, (build_date, memo), &mut |(
+        path,
+        content,
+    )| {
         let origin = format!("the Atom feed `{path}`");
-        add(path, Content::Bytes(bytes), origin)
+        add(path, content, origin)
     })?;
     for (path, bytes) in tables::tables(catalog, validated, urls) {
         add(
@@ -174,6 +179,27 @@ pub fn files(
         )?;
     }
     Ok(())
+}
+
+/// True when both files of publisher `p`'s register are the previous build's: the build cache's
+/// memo has the same key for them (the register says only what the datasets' fingerprints and
+/// the publisher's path cover).
+fn register_kept(
+    memo: Option<&Memo>,
+    catalog: &Catalog,
+    p: &Publisher,
+    paths: &[String; 2],
+) -> bool {
+    let Some(memo) = memo else {
+        return false;
+    };
+    let ids = catalog.datasets_of(&p.slug).map(|d| &d.id);
+    let Some(key) = memo.key(&["register", p.slug.as_str()], ids) else {
+        return false;
+    };
+    // Both recorded, whatever the first says: the next build needs both keys.
+    let [a, b] = [&paths[0], &paths[1]].map(|path| memo.kept(path, &key));
+    a && b
 }
 
 /// A dataset's passport (JSON and CSV) and CKAN payloads: (path, bytes, origin).
