@@ -171,25 +171,54 @@ fn writable(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The templates' formatter: minijinja's (escaping in `.html` templates), after dropping control
-/// characters from text — a NUL or a terminal escape in metadata would make a page invalid HTML
-/// (the Nu checker refuses them) and shows as nothing useful anyway.
+/// The templates' formatter: text is escaped in `.html` templates (`escape_html`) after
+/// dropping control characters — a NUL or a terminal escape in metadata would make a page
+/// invalid HTML (the Nu checker refuses them) and shows as nothing useful anyway; other values
+/// are written as minijinja writes them.
 pub fn write_value(
     out: &mut minijinja::Output,
     state: &minijinja::State,
     value: &minijinja::Value,
 ) -> Result<(), minijinja::Error> {
-    match value.as_str().map(writable) {
-        Some(std::borrow::Cow::Owned(clean)) => {
-            let clean = if value.is_safe() {
-                minijinja::Value::from_safe_string(clean)
-            } else {
-                minijinja::Value::from(clean)
-            };
-            minijinja::escape_formatter(out, state, &clean)
+    let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+    match value.as_str() {
+        Some(text) if html && !value.is_safe() => {
+            escape_html(out, &writable(text)).map_err(minijinja::Error::from)
         }
-        _ => minijinja::escape_formatter(out, state, value),
+        Some(text) => match writable(text) {
+            std::borrow::Cow::Owned(clean) => {
+                let clean = if value.is_safe() {
+                    minijinja::Value::from_safe_string(clean)
+                } else {
+                    minijinja::Value::from(clean)
+                };
+                minijinja::escape_formatter(out, state, &clean)
+            }
+            std::borrow::Cow::Borrowed(_) => minijinja::escape_formatter(out, state, value),
+        },
+        None => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// Writes `text` escaped for HTML text and quoted attribute values: `&`, `<`, `>`, `"` and `'`
+/// (as MarkupSafe, Jinja's own escaper, does — minijinja also escapes `/`, which is harmless in
+/// both places and made URLs, dates and paths six times longer: 3 % of a catalogue's bytes).
+fn escape_html(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.write_str(&text[start..i])?;
+        out.write_str(entity)?;
+        start = i + 1;
+    }
+    out.write_str(&text[start..])
 }
 
 /// The `cells` filter of `.html` templates: a table row's values as `<td>` cells, the same bytes
@@ -197,7 +226,6 @@ pub fn write_value(
 /// `write_value` writes it). A loop in the template costs several times what writing the cell
 /// costs, and a national catalogue's previews and tables hold tens of millions of cells.
 pub fn cells(row: &minijinja::Value) -> Result<minijinja::Value, minijinja::Error> {
-    use std::fmt::Write as _;
     let mut html = String::new();
     for cell in row.try_iter()? {
         html.push_str("<td>");
@@ -209,7 +237,7 @@ pub fn cells(row: &minijinja::Value) -> Result<minijinja::Value, minijinja::Erro
             html.push_str(&text);
         } else {
             // writing into a String cannot fail
-            let _ = write!(html, "{}", minijinja::HtmlEscape(&text));
+            let _ = escape_html(&mut html, &text);
         }
         html.push_str("</td>");
     }
@@ -236,6 +264,28 @@ mod tests {
             html,
             "<p title=\"ab[31m&quot;&lt;x&gt;\tc\u{2028}\">ab[31m&quot;&lt;x&gt;\tc\u{2028}</p><b>ok</b>"
         );
+    }
+
+    #[test]
+    fn html_escapes_the_five_characters_only() {
+        for (text, want) in [
+            ("", ""),
+            ("plain / text", "plain / text"),
+            (
+                "<a href=\"x\">Т&В</a>",
+                "&lt;a href=&quot;x&quot;&gt;Т&amp;В&lt;/a&gt;",
+            ),
+            ("'quoted'", "&#x27;quoted&#x27;"),
+            (
+                "https://x.gov.ua/a?b=1&c=2",
+                "https://x.gov.ua/a?b=1&amp;c=2",
+            ),
+            ("&amp;", "&amp;amp;"),
+        ] {
+            let mut out = String::new();
+            escape_html(&mut out, text).unwrap();
+            assert_eq!(out, want, "{text}");
+        }
     }
 
     #[test]
@@ -279,7 +329,7 @@ mod tests {
             let (fast, looped) = line.split_once('|').unwrap();
             assert_eq!(fast, looped);
         }
-        assert!(html.starts_with("<tr><td>a&#x2f;b</td><td>&lt;i&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;&#x2f;i&gt;</td><td></td><td>bell</td><td>12</td></tr>"));
+        assert!(html.starts_with("<tr><td>a/b</td><td>&lt;i&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/i&gt;</td><td></td><td>bell</td><td>12</td></tr>"));
         let safe = env
             .render_str(
                 "{{ [v]|cells }}",
