@@ -27,7 +27,7 @@ use crate::render::Theme;
 pub mod reuse;
 
 /// Bumped when the cache files' format or meaning changes.
-const FORMAT: &str = "hromadata-cache 3";
+const FORMAT: &str = "hromadata-cache 2";
 
 /// What identifies a file's state on disk without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,16 +45,6 @@ impl Stamp {
             mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
             ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
             ino: meta.ino(),
-        }
-    }
-
-    /// The stamp of a file of the site: without its change time, which linking the file into the
-    /// next site or removing the last site's link to it changes (as git's `core.trustctime =
-    /// false`): size, modification time and inode still tell a file edited by hand.
-    pub fn of_site(meta: &std::fs::Metadata) -> Stamp {
-        Stamp {
-            ctime_ns: 0,
-            ..Stamp::of(meta)
         }
     }
 
@@ -85,25 +75,19 @@ impl Stamp {
 /// cannot be recorded (not UTF-8, or with a tab or line break): such a tree is never cached.
 pub fn stamps(root: &Path) -> Option<BTreeMap<String, Stamp>> {
     let mut map = BTreeMap::new();
-    for (path, stamp) in walk(root, Stamp::of)? {
+    for (path, stamp) in walk(root)? {
         map.insert(path, stamp);
     }
     Some(map)
 }
 
-/// The files of a site with their stamps (`Stamp::of_site`), sorted by path (as `stamps`,
-/// without a map's overhead: a national site's half a million files). Look one up with
-/// `stamp_of`.
-pub fn site_stamp_list(root: &Path) -> Option<Vec<(String, Stamp)>> {
-    walk(root, Stamp::of_site)
+/// The files of a tree with their stamps, sorted by path (as `stamps`, without a map's
+/// overhead: a national site's half a million files). Look one up with `stamp_of`.
+pub fn stamp_list(root: &Path) -> Option<Vec<(String, Stamp)>> {
+    walk(root)
 }
 
-/// True when the cache can record a file at `path` (see `recordable`).
-pub fn recordable_path(path: &str) -> bool {
-    !path.contains(['\t', '\n', '\r'])
-}
-
-/// The stamp of `path` in a `site_stamp_list` (or a list sorted as one).
+/// The stamp of `path` in a `stamp_list`.
 pub fn stamp_of<'l>(list: &'l [(String, Stamp)], path: &str) -> Option<&'l Stamp> {
     let i = list.binary_search_by(|(p, _)| p.as_str().cmp(path)).ok()?;
     Some(&list[i].1)
@@ -113,7 +97,7 @@ pub fn stamp_of<'l>(list: &'l [(String, Stamp)], path: &str) -> Option<&'l Stamp
 /// first level are walked in parallel (a national site has over half a million files, mostly in
 /// `datasets/<id>/`), each with `read_dir`, whose entries are stamped relative to their open
 /// folder: a stamp by full path would walk every component of the path again.
-fn walk(root: &Path, stamp: fn(&std::fs::Metadata) -> Stamp) -> Option<Vec<(String, Stamp)>> {
+fn walk(root: &Path) -> Option<Vec<(String, Stamp)>> {
     let mut files = Vec::new();
     let mut folders = Vec::new();
     for entry in std::fs::read_dir(root).ok()? {
@@ -126,17 +110,17 @@ fn walk(root: &Path, stamp: fn(&std::fs::Metadata) -> Stamp) -> Option<Vec<(Stri
                 if inner.file_type().ok()?.is_dir() {
                     folders.push((inner.path(), rel));
                 } else {
-                    files.push((rel, stamp(&inner.metadata().ok()?)));
+                    files.push((rel, Stamp::of(&inner.metadata().ok()?)));
                 }
             }
         } else {
-            files.push((name, stamp(&entry.metadata().ok()?)));
+            files.push((name, Stamp::of(&entry.metadata().ok()?)));
         }
     }
     let below = (folders.par_iter())
         .map(|(dir, rel)| {
             let mut found = Vec::new();
-            walk_into(dir, rel, stamp, &mut found).map(|()| found)
+            walk_into(dir, rel, &mut found).map(|()| found)
         })
         .collect::<Option<Vec<_>>>()?;
     files.extend(below.into_iter().flatten());
@@ -145,19 +129,14 @@ fn walk(root: &Path, stamp: fn(&std::fs::Metadata) -> Stamp) -> Option<Vec<(Stri
 }
 
 /// Adds the files below `dir` (named `rel` in the tree) to `found`.
-fn walk_into(
-    dir: &Path,
-    rel: &str,
-    stamp: fn(&std::fs::Metadata) -> Stamp,
-    found: &mut Vec<(String, Stamp)>,
-) -> Option<()> {
+fn walk_into(dir: &Path, rel: &str, found: &mut Vec<(String, Stamp)>) -> Option<()> {
     for entry in std::fs::read_dir(dir).ok()? {
         let entry = entry.ok()?;
         let path = format!("{rel}/{}", recordable(entry.file_name())?);
         if entry.file_type().ok()?.is_dir() {
-            walk_into(&entry.path(), &path, stamp, found)?;
+            walk_into(&entry.path(), &path, found)?;
         } else {
-            found.push((path, stamp(&entry.metadata().ok()?)));
+            found.push((path, Stamp::of(&entry.metadata().ok()?)));
         }
     }
     Some(())
@@ -166,7 +145,7 @@ fn walk_into(
 /// A file name as the cache records it; `None` when it cannot be recorded.
 fn recordable(name: std::ffi::OsString) -> Option<String> {
     let name = name.into_string().ok()?;
-    recordable_path(&name).then_some(name)
+    (!name.contains(['\t', '\n', '\r'])).then_some(name)
 }
 
 /// What the last build recorded.
@@ -293,10 +272,10 @@ pub fn site_intact(out: &Path, record: &Record) -> bool {
     if record.site_stamps.is_empty() || !out.join(crate::output::MARKER).is_file() {
         return false;
     }
-    site_stamp_list(out).is_some_and(|now| stamps_digest(pairs(&now)) == record.site_stamps)
+    walk(out).is_some_and(|now| stamps_digest(pairs(&now)) == record.site_stamps)
 }
 
-/// A `site_stamp_list`'s entries as `stamps_digest` takes them.
+/// A `stamp_list`'s entries as `stamps_digest` takes them.
 pub fn pairs(list: &[(String, Stamp)]) -> impl Iterator<Item = (&String, &Stamp)> {
     list.iter().map(|(path, stamp)| (path, stamp))
 }

@@ -142,7 +142,7 @@ fn folder_key(d: &Dataset) -> String {
 /// True when the file at `out/path` is still as recorded: a regular file with that stamp.
 fn intact(out: &Path, path: &str, stamp: &str) -> bool {
     std::fs::symlink_metadata(out.join(path))
-        .is_ok_and(|m| m.file_type().is_file() && Stamp::of_site(&m).to_fields() == stamp)
+        .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == stamp)
 }
 
 /// Every dataset's fingerprint, from the setting's digest and every source file's hash

@@ -143,7 +143,7 @@ fn is_running(pid: u32) -> bool {
 pub fn publish(site: &Site, out: &Path, source: &Path) -> Result<(), Error> {
     let mut publication = Publication::begin(out, source)?;
     publication.write(site)?;
-    publication.finish().map(drop)
+    publication.finish()
 }
 
 /// A site being written: a staging folder beside `--out`, filled batch by batch, swapped in by
@@ -157,8 +157,6 @@ pub struct Publication {
     made: std::collections::BTreeSet<String>,
     /// What the batches did so far.
     pub stats: write::Stats,
-    /// The stamps of the files written so far, when asked for (`record_stamps`).
-    stamps: Option<Vec<(String, crate::cache::Stamp)>>,
 }
 
 impl Publication {
@@ -192,50 +190,25 @@ impl Publication {
             previous,
             made: std::collections::BTreeSet::new(),
             stats: write::Stats::default(),
-            stamps: None,
         })
-    }
-
-    /// Keeps every file's stamp as it is written, for the build cache: the stamps `finish`
-    /// returns are those a walk of the published site would find (`cache::site_stamp_list`),
-    /// without walking half a million files again.
-    pub fn record_stamps(&mut self) -> Result<(), Error> {
-        let marker = self.staging.path.join(MARKER);
-        let meta = std::fs::symlink_metadata(&marker).map_err(|e| Error::write(&marker, e))?;
-        self.stamps = Some(vec![(
-            MARKER.to_owned(),
-            crate::cache::Stamp::of_site(&meta),
-        )]);
-        Ok(())
     }
 
     /// Writes one batch of the site into the staging folder.
     pub fn write(&mut self, batch: &Site) -> Result<(), Error> {
         crate::interrupt::check()?;
         write::make_folders(&self.staging.path, batch, &mut self.made)?;
-        let previous = self.previous.as_deref();
-        let stamps = self.stamps.is_some();
-        let (stats, stamped) = write::files(&self.staging.path, previous, batch, stamps)?;
+        let stats = write::files(&self.staging.path, self.previous.as_deref(), batch)?;
         self.stats.add(&stats);
-        if let Some(all) = &mut self.stamps {
-            all.extend(stamped.into_iter().flatten());
-        }
         Ok(())
     }
 
-    /// Swaps the staging folder in at `--out`; the previous site is removed. Returns the
-    /// published files' stamps in path order when they were recorded (`record_stamps`).
-    pub fn finish(mut self) -> Result<Option<Vec<(String, crate::cache::Stamp)>>, Error> {
+    /// Swaps the staging folder in at `--out`; the previous site is removed.
+    pub fn finish(mut self) -> Result<(), Error> {
         crate::interrupt::check()?;
         swap_in(&self.staging.path, &self.out)?;
         // After the exchange the staging path holds the previous site, which the guard removes.
         self.staging.keep = !self.staging.path.exists();
-        let mut stamps = self.stamps.take();
-        if let Some(list) = &mut stamps {
-            use rayon::slice::ParallelSliceMut as _;
-            list.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        }
-        Ok(stamps)
+        Ok(())
     }
 }
 

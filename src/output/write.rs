@@ -52,74 +52,39 @@ pub fn make_folders(
     Ok(())
 }
 
-/// A file's stamp as the build cache records it (`None` when stamps are not wanted).
-pub type Stamped = Option<(String, crate::cache::Stamp)>;
-
-/// Writes (or links) every file of `batch` under `staging`; with `stamps`, also returns each
-/// file's stamp (`Stamp::of_site`) as it is in the staging folder — the site's, after the swap —
-/// taken from what writing had at hand (the open file, the linked file's metadata).
-pub fn files(
-    staging: &Path,
-    previous: Option<&Path>,
-    batch: &Site,
-    stamps: bool,
-) -> Result<(Stats, Vec<Stamped>), Error> {
+/// Writes (or links) every file of `batch` under `staging`.
+pub fn files(staging: &Path, previous: Option<&Path>, batch: &Site) -> Result<Stats, Error> {
     let work: Vec<(&String, &Content)> = batch.iter().collect();
-    let done = work
-        .par_iter()
+    work.par_iter()
         .map(|(path, content)| {
             crate::interrupt::check()?;
             let to = staging.join(path);
-            let (stats, meta) = one(previous.map(|p| p.join(path)), &to, content, stamps)?;
-            let stamp = meta.map(|m| ((*path).clone(), crate::cache::Stamp::of_site(&m)));
-            Ok((stats, stamp))
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    let mut stats = Stats::default();
-    let stamped = (done.into_iter())
-        .map(|(s, stamp)| {
-            stats.add(&s);
-            stamp
-        })
-        .collect();
-    Ok((stats, stamped))
-}
-
-/// Writes or links one file; with `stamps`, returns its metadata too.
-fn one(
-    old: Option<std::path::PathBuf>,
-    to: &Path,
-    content: &Content,
-    stamps: bool,
-) -> Result<(Stats, Option<std::fs::Metadata>), Error> {
-    let linked = Stats {
-        linked: 1,
-        ..Stats::default()
-    };
-    if let Content::Previous = content {
-        kept(old, to)?;
-        let meta = stamps.then(|| std::fs::symlink_metadata(to));
-        return Ok((linked, meta.transpose().map_err(|e| Error::write(to, e))?));
-    }
-    if let Some(old) = old {
-        if let Some(meta) = same_content(&old, content) {
-            if std::fs::hard_link(&old, to).is_ok() {
-                // The link is the same inode: same size, times and number.
-                return Ok((linked, stamps.then_some(meta)));
+            if let Content::Previous = content {
+                return kept(previous.map(|p| p.join(path)), &to);
             }
-        }
-    }
-    let (bytes, meta) = write_one(to, content, stamps)?;
-    let stats = Stats {
-        written: 1,
-        linked: 0,
-        bytes,
-    };
-    Ok((stats, meta))
+            if let Some(old) = previous.map(|p| p.join(path)) {
+                if same_content(&old, content) && std::fs::hard_link(&old, &to).is_ok() {
+                    return Ok(Stats {
+                        linked: 1,
+                        ..Stats::default()
+                    });
+                }
+            }
+            let bytes = write_one(&to, content)?;
+            Ok(Stats {
+                written: 1,
+                linked: 0,
+                bytes,
+            })
+        })
+        .try_reduce(Stats::default, |mut a, b| {
+            a.add(&b);
+            Ok(a)
+        })
 }
 
 /// Links (or, where links fail, copies) a file the build cache kept from the previous site.
-fn kept(old: Option<std::path::PathBuf>, to: &Path) -> Result<(), Error> {
+fn kept(old: Option<std::path::PathBuf>, to: &Path) -> Result<Stats, Error> {
     let Some(old) = old else {
         let e = std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -130,31 +95,19 @@ fn kept(old: Option<std::path::PathBuf>, to: &Path) -> Result<(), Error> {
     if std::fs::hard_link(&old, to).is_err() {
         std::fs::copy(&old, to).map_err(|e| Error::write(to, e))?;
     }
-    Ok(())
+    Ok(Stats {
+        linked: 1,
+        ..Stats::default()
+    })
 }
 
-/// Writes one file; returns its size, and its metadata with `stamps` (of the open file where
-/// there is one: no second look-up of the path).
-fn write_one(
-    to: &Path,
-    content: &Content,
-    stamps: bool,
-) -> Result<(u64, Option<std::fs::Metadata>), Error> {
-    use std::io::Write as _;
-    let fail = |e| Error::write(to, e);
+fn write_one(to: &Path, content: &Content) -> Result<u64, Error> {
     match content {
-        Content::Bytes(bytes) => {
-            let mut file = std::fs::File::create(to).map_err(fail)?;
-            file.write_all(bytes).map_err(fail)?;
-            let meta = stamps.then(|| file.metadata()).transpose().map_err(fail)?;
-            Ok((bytes.len() as u64, meta))
-        }
-        Content::File(from) => {
-            let bytes = std::fs::copy(from, to).map_err(fail)?;
-            let meta = stamps.then(|| std::fs::symlink_metadata(to));
-            Ok((bytes, meta.transpose().map_err(fail)?))
-        }
-        // `one` links these before it comes here.
+        Content::Bytes(bytes) => std::fs::write(to, bytes)
+            .map(|()| bytes.len() as u64)
+            .map_err(|e| Error::write(to, e)),
+        Content::File(from) => std::fs::copy(from, to).map_err(|e| Error::write(to, e)),
+        // `files` links these before it comes here.
         Content::Previous => Err(Error::write(
             to,
             std::io::Error::other("a kept file is linked from the previous site, not written"),
@@ -162,14 +115,16 @@ fn write_one(
     }
 }
 
-/// `old`'s metadata when it is a regular file (not a link to elsewhere) with exactly `content`'s
-/// bytes. Any error reading either side means "not known to be equal": the file is written.
-fn same_content(old: &Path, content: &Content) -> Option<std::fs::Metadata> {
-    let meta = std::fs::symlink_metadata(old).ok()?;
+/// True when `old` is a regular file (not a link to elsewhere) with exactly `content`'s bytes.
+/// Any error reading either side means "not known to be equal": the file is written.
+fn same_content(old: &Path, content: &Content) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(old) else {
+        return false;
+    };
     if !meta.file_type().is_file() {
-        return None;
+        return false;
     }
-    let equal = match content {
+    match content {
         Content::Bytes(bytes) => {
             meta.len() == bytes.len() as u64
                 && std::fs::File::open(old).is_ok_and(|f| equal_streams(f, &bytes[..]))
@@ -182,8 +137,7 @@ fn same_content(old: &Path, content: &Content) -> Option<std::fs::Metadata> {
                     _ => false,
                 }
         }
-    };
-    equal.then_some(meta)
+    }
 }
 
 /// Compares two readers block by block.
@@ -261,15 +215,8 @@ mod tests {
         .collect();
         let mut made = BTreeSet::new();
         make_folders(&staging, &batch, &mut made).unwrap();
-        let (stats, stamps) = files(&staging, Some(&old), &batch, true).unwrap();
+        let stats = files(&staging, Some(&old), &batch).unwrap();
         assert_eq!((stats.linked, stats.written), (1, 3));
-        // Every file's stamp is the one a walk of the folder finds.
-        let walked = crate::cache::site_stamp_list(&staging).unwrap();
-        let stamps: Vec<_> = stamps.into_iter().flatten().collect();
-        assert_eq!((stamps.len(), walked.len()), (4, 4));
-        for (path, stamp) in &stamps {
-            assert_eq!(crate::cache::stamp_of(&walked, path), Some(stamp), "{path}");
-        }
         for (p, c) in [
             ("same.html", "same"),
             ("changed.html", "after!"),

@@ -138,15 +138,8 @@ fn remember(
 ) -> std::io::Result<()> {
     let not_read = || std::io::Error::other("a source file could not be read");
     let hashes = built.memoised.hashes.as_ref().ok_or_else(not_read)?;
-    let walked;
-    let site = match &built.site_stamps {
-        Some(list) if list.iter().all(|(p, _)| cache::recordable_path(p)) => list,
-        _ => {
-            walked = cache::site_stamp_list(&options.out).ok_or_else(not_read)?;
-            &walked
-        }
-    };
-    let stamped = |p: &String| Some((p.clone(), cache::stamp_of(site, p)?.to_fields()));
+    let site = cache::stamp_list(&options.out).ok_or_else(not_read)?;
+    let stamped = |p: &String| Some((p.clone(), cache::stamp_of(&site, p)?.to_fields()));
     let datasets = (built.datasets.iter())
         .filter_map(|(id, (result, paths))| {
             let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;
@@ -163,7 +156,7 @@ fn remember(
         key: cache::key(setting, hashes),
         setting: setting.to_owned(),
         sources_stamps: cache::stamps_digest(&now),
-        site_stamps: cache::stamps_digest(cache::pairs(site)),
+        site_stamps: cache::stamps_digest(cache::pairs(&site)),
         files: site.len(),
         findings: built.outcome == Outcome::Findings,
         report: report_text(&built.report),

@@ -268,8 +268,6 @@ struct Built {
     datasets: BTreeMap<catalog::DatasetId, (validate::DatasetResult, Vec<String>)>,
     /// What the build cache records of the catalogue-wide files (empty without a cache).
     memoised: cached::Memoised,
-    /// The published files' stamps in path order, recorded as they were written (with a cache).
-    site_stamps: Option<Vec<(String, cache::Stamp)>>,
 }
 
 impl Built {
@@ -281,7 +279,6 @@ impl Built {
             files: 0,
             datasets: BTreeMap::new(),
             memoised: cached::Memoised::default(),
-            site_stamps: None,
         }
     }
 }
@@ -355,9 +352,6 @@ fn run(
     // Rendered batches go straight into the staging folder: nothing is visible at `--out` until
     // `finish` swaps the whole site in.
     let mut publication = crate::output::Publication::begin(&options.out, &options.source)?;
-    if cached.is_some() {
-        publication.record_stamps()?;
-    }
     let mut sink = |batch: render::Site| publication.write(&batch);
     let site = render::SiteRender::begin(&catalog, &inputs.theme, &render_options, &mut sink)?;
     let folders = cache::reuse::Folders::of(&catalog);
@@ -387,7 +381,7 @@ fn run(
     let (files, memoised) = cached::finish(site, &validated, cached.as_mut(), at)?;
     timings.add("render + write", rendering + start.elapsed().as_secs_f64());
     let stats = publication.stats;
-    let site_stamps = publication.finish()?;
+    publication.finish()?;
     timings.stage("swap");
     say_published(
         files,
@@ -405,7 +399,6 @@ fn run(
             .map(|(paths, (id, result))| (id, (result, paths)))
             .collect(),
         memoised,
-        site_stamps,
     })
 }
 
