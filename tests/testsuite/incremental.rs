@@ -100,6 +100,10 @@ fn unchanged_datasets_are_kept_and_a_defaced_one_is_rendered_again() {
         "catalog.ttl",
         "catalog.jsonld",
         "publishers/mindev/catalog.ttl",
+        // ... and so are the publishers' feeds and registers.
+        "publishers/vinnytska-miska-rada/feed.atom",
+        "publishers/mindev/register.csv",
+        "publishers/mindev/register.json",
     ] {
         assert!(
             reuse["pages"].get(page).is_some(),
@@ -135,6 +139,14 @@ fn unchanged_datasets_are_kept_and_a_defaced_one_is_rendered_again() {
     std::fs::write(&page, "defaced").unwrap();
     let repaired = built(&p, &[]);
     assert_eq!(kept(&repaired), Some(1), "{}", repaired.stderr);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // A dataset's title is in its publisher's and territories' feeds and register: made again.
+    let budget = "publishers/vinnytska-miska-rada/budget/datapackage.json";
+    p.edit(budget, "Доходи бюджету громади", "Доходи бюджету міста");
+    let retitled = built(&p, &[]);
+    assert_eq!(kept(&retitled), Some(1), "{}", retitled.stderr);
+    let feed = std::fs::read_to_string(p.out().join("publishers/vinnytska-miska-rada/feed.atom"));
+    assert!(feed.unwrap().contains("Доходи бюджету міста"));
     assert_eq!(tree(&p.out()), clean_build(&p, &[]));
     // catalog.toml is every dataset's input: nothing kept.
     p.edit(
