@@ -440,8 +440,13 @@ mod tests {
         );
         assert_eq!(doc["@context"]["dcat"], "http://www.w3.org/ns/dcat#");
         let renamed = g.to_jsonld(&|i| (i == "https://example.org/a%20b").then(|| "urn:x".into()));
-        assert!(String::from_utf8(renamed)
-            .unwrap()
-            .contains("\"@id\": \"urn:x\""));
+        let renamed: Value = serde_json::from_slice(&renamed).unwrap();
+        let ids: Vec<&Value> = (renamed["@graph"].as_array().unwrap().iter())
+            .map(|n| &n["@id"])
+            .collect();
+        assert!(ids.contains(&&json!("urn:x")), "{ids:?}");
+        // Compact: one line of JSON and its newline.
+        let text = g.to_jsonld(&|_| None);
+        assert_eq!(text.iter().filter(|b| **b == b'\n').count(), 1);
     }
 }
