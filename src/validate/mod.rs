@@ -158,16 +158,32 @@ impl<'c> Validator<'c> {
         let work: Vec<(&Dataset, &Resource)> = (datasets.iter())
             .flat_map(|d| d.resources.iter().map(move |r| (*d, r)))
             .collect();
-        let results: Vec<ResourceResult> = work
+        // Largest files first: a large table met last would leave the other cores idle at the
+        // end of the part (the results go back to catalogue order below).
+        let size = |(d, r): &(&Dataset, &Resource)| {
+            let path = catalog.source.join(&d.folder).join(&r.path);
+            std::fs::metadata(path).map_or(0, |m| m.len())
+        };
+        let mut order: Vec<(u64, usize)> = (work.iter().enumerate())
+            .map(|(i, w)| (size(w), i))
+            .collect();
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let done: Vec<(usize, ResourceResult)> = order
             .par_iter()
-            .map(|(dataset, resource)| {
+            .with_max_len(1)
+            .map(|&(_, i)| {
                 crate::interrupt::check()?;
+                let (dataset, resource) = work[i];
                 let r = resource_result(catalog, dataset, resource, self.workers)?;
                 on_resource(&resource.path);
-                Ok(r)
+                Ok((i, r))
             })
             .collect::<Result<_, Error>>()?;
-        let mut results = results.into_iter();
+        let mut results: Vec<Option<ResourceResult>> = (0..work.len()).map(|_| None).collect();
+        for (i, r) in done {
+            results[i] = Some(r);
+        }
+        let mut results = results.into_iter().flatten();
         for dataset in datasets {
             let mut result = DatasetResult {
                 findings: dataset_findings(catalog, dataset),
