@@ -61,6 +61,22 @@ impl Memo<'_> {
         Some(crate::checksum::hex(&h.finalize()))
     }
 
+    /// True when every file of `paths`, made together from `parts` and the datasets `ids`
+    /// (`key`), is the previous build's. Each path's key is recorded whatever the others say:
+    /// the next build needs them all.
+    pub fn files_kept<'i>(
+        &self,
+        parts: &[&str],
+        ids: impl IntoIterator<Item = &'i crate::catalog::DatasetId>,
+        paths: &[&str],
+    ) -> bool {
+        let Some(key) = self.key(parts, ids) else {
+            return false;
+        };
+        // Counted, not `all`: every path is looked at (and recorded), none skipped.
+        (paths.iter()).filter(|path| !self.kept(path, &key)).count() == 0
+    }
+
     /// Records that `path` is made from `key`; true when the previous file can stand.
     pub fn kept(&self, path: &str, key: &str) -> bool {
         self.record(path, key);
@@ -124,8 +140,12 @@ mod tests {
         assert_eq!(memo.key(&["catalog", "1"], []), None, "no dataset");
         assert!(memo.kept("x.ttl", &key));
         assert!(!memo.kept("y.ttl", &key));
+        // Files made together: kept only when all are, every path recorded either way.
+        assert!(!memo.files_kept(&["catalog", "1"], [&a, &b], &["y.ttl", "z.ttl"]));
+        assert!(memo.files_kept(&["catalog", "1"], [&a, &b], &["x.ttl"]));
+        assert!(!memo.files_kept(&["catalog", "1"], [&a, &c], &["x.ttl"]));
         let keys = memo.keys.into_inner().unwrap();
-        assert_eq!(keys.keys().collect::<Vec<_>>(), ["x.ttl", "y.ttl"]);
+        assert_eq!(keys.keys().collect::<Vec<_>>(), ["x.ttl", "y.ttl", "z.ttl"]);
     }
 
     #[test]

@@ -168,7 +168,7 @@ impl<'c> Validator<'c> {
             .map(|(i, w)| (size(w), i))
             .collect();
         order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let done: Vec<(usize, ResourceResult)> = order
+        let mut done: Vec<(usize, ResourceResult)> = order
             .par_iter()
             .with_max_len(1)
             .map(|&(_, i)| {
@@ -179,11 +179,8 @@ impl<'c> Validator<'c> {
                 Ok((i, r))
             })
             .collect::<Result<_, Error>>()?;
-        let mut results: Vec<Option<ResourceResult>> = (0..work.len()).map(|_| None).collect();
-        for (i, r) in done {
-            results[i] = Some(r);
-        }
-        let mut results = results.into_iter().flatten();
+        done.sort_unstable_by_key(|(i, _)| *i);
+        let mut results = done.into_iter().map(|(_, r)| r);
         for dataset in datasets {
             let mut result = DatasetResult {
                 findings: dataset_findings(catalog, dataset),

@@ -110,12 +110,7 @@ fn kept(
     let place = [n, pages, page_size, c.datasets.len()].map(|k| k.to_string());
     let mut parts = vec![c.path.as_str(), c.home.as_str()];
     parts.extend(place.iter().map(String::as_str));
-    let Some(key) = memo.key(&parts, chunk.iter().map(|d| &d.id)) else {
-        return false;
-    };
-    // Both recorded, whatever the first says: the next build needs both keys.
-    let [a, b] = paths.map(|p| memo.kept(p, &key));
-    a && b
+    memo.files_kept(&parts, chunk.iter().map(|d| &d.id), &paths)
 }
 
 /// Adds the catalogue's own description; returns its IRI (`<base><home>#catalog`).

@@ -163,11 +163,8 @@ fn kept<'i>(
     fallback: NaiveDate,
     ids: impl IntoIterator<Item = &'i DatasetId>,
 ) -> bool {
-    let Some(memo) = memo else {
-        return false;
-    };
     let date = fallback.to_string();
-    (memo.key(&["atom", path, &date], ids)).is_some_and(|key| memo.kept(path, &key))
+    memo.is_some_and(|m| m.files_kept(&["atom", path, &date], ids, &[path]))
 }
 
 /// Every feed, handed to `take` as (path from the site root, bytes) in a fixed order; made in

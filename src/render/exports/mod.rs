@@ -190,16 +190,9 @@ fn register_kept(
     p: &Publisher,
     paths: &[String; 2],
 ) -> bool {
-    let Some(memo) = memo else {
-        return false;
-    };
     let ids = catalog.datasets_of(&p.slug).map(|d| &d.id);
-    let Some(key) = memo.key(&["register", p.slug.as_str()], ids) else {
-        return false;
-    };
-    // Both recorded, whatever the first says: the next build needs both keys.
-    let [a, b] = [&paths[0], &paths[1]].map(|path| memo.kept(path, &key));
-    a && b
+    let paths = [paths[0].as_str(), paths[1].as_str()];
+    memo.is_some_and(|m| m.files_kept(&["register", p.slug.as_str()], ids, &paths))
 }
 
 /// A dataset's passport (JSON and CSV) and CKAN payloads: (path, bytes, origin).
