@@ -8,7 +8,7 @@ use std::path::Path;
 use md5::Md5;
 use sha2::{Digest as _, Sha256};
 
-use crate::catalog::package::{DeclaredHash, Resource};
+use crate::catalog::dataset::{DeclaredHash, Resource};
 use crate::validate::report::{Finding, Kind};
 
 /// What a file hashes to.

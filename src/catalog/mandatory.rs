@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::config::LocalText;
-use super::package::Frequency;
+use super::dataset::Frequency;
 use crate::validate::report::{Finding, Kind};
 
 /// Who a mandatory dataset applies to.

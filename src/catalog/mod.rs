@@ -5,6 +5,7 @@
 //! catalogue and reported. Walks are sorted, so the result never depends on directory order.
 
 pub mod config;
+pub mod dataset;
 pub mod dialect;
 pub mod ids;
 pub mod jsonline;
@@ -22,8 +23,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use config::{CatalogConfig, LocalText, Publisher};
+pub use dataset::{Dataset, Resource};
 pub use ids::{DatasetId, KatottgCode, PublisherSlug, Scope};
-pub use package::{Dataset, Resource};
 pub use territory::Registry;
 
 use crate::error::Error;

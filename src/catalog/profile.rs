@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::package::Resource;
+use super::dataset::Resource;
 use crate::validate::report::{Finding, Kind};
 
 /// The facts a territory profile can show.

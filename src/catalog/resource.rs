@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::config::is_contained_relative;
-use super::package::{DeclaredHash, Dialect, Location, Resource};
+use super::dataset::{DeclaredHash, Dialect, Resource};
+use super::package::Location;
 use super::schema::Schema;
 use crate::validate::report::{Finding, Kind};
 

@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::config::LocalText;
-use super::package::Resource;
+use super::dataset::Resource;
 use super::schema::FieldType;
 use crate::validate::report::{Finding, Kind};
 

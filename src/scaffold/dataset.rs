@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use super::metadata::{self, Context, ITEMS};
 use super::prompt::{self, Answer};
 use super::table::{self, Inspected};
-use crate::catalog::package::Frequency;
+use crate::catalog::dataset::Frequency;
 use crate::catalog::{self, Catalog, Publisher};
 use crate::error::Error;
 use crate::pipeline::Outcome;

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use crate::catalog::package::Frequency;
+use crate::catalog::dataset::Frequency;
 use crate::catalog::{Catalog, DatasetId, Publisher, Scope};
 
 /// One piece of metadata: its option, how it is asked for, whether it is required.

@@ -251,7 +251,7 @@ fn resource_result(
             duplicate_rows: false,
             with_md5: matches!(
                 resource.declared_hash,
-                Some(crate::catalog::package::DeclaredHash::Md5(_))
+                Some(crate::catalog::dataset::DeclaredHash::Md5(_))
             ),
             workers,
             profile: true,
@@ -278,7 +278,7 @@ fn resource_result(
     } else {
         let with_md5 = matches!(
             resource.declared_hash,
-            Some(crate::catalog::package::DeclaredHash::Md5(_))
+            Some(crate::catalog::dataset::DeclaredHash::Md5(_))
         );
         ResourceResult {
             digest: checksum::digest_file(&path, with_md5).map_err(|e| Error::read(&path, e))?,

@@ -7,7 +7,7 @@
 //! guessed.
 
 use super::rdf::{Graph, Node, Object};
-use crate::catalog::package::{Frequency, License};
+use crate::catalog::dataset::{Frequency, License};
 
 /// Namespaced term IRIs, as constants for `Graph::add`.
 pub mod t {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value as Json};
 
 use super::register::frequency_uk;
 use super::{csv_bytes, formats, json_bytes, Urls, LIST_SEPARATOR};
-use crate::catalog::package::Frequency;
+use crate::catalog::dataset::Frequency;
 use crate::catalog::{Catalog, Dataset};
 use crate::render::view::Lang;
 

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::{csv_bytes, formats, json_bytes, Urls, LIST_SEPARATOR};
-use crate::catalog::package::Frequency;
+use crate::catalog::dataset::Frequency;
 use crate::catalog::{Catalog, Dataset, Publisher};
 
 /// The register's file names inside `publishers/<slug>/`.
