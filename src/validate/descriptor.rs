@@ -19,6 +19,7 @@
 //! same value always gives the same errors in the same order; an empty result means valid; every
 //! error's `pointer` names a place that exists in the value given (or its nearest ancestor).
 
+mod normalize;
 mod notes;
 mod profiles;
 mod rules;
@@ -131,7 +132,7 @@ pub fn check(value: &Value, kind: DescriptorKind) -> Vec<DescriptorError> {
     }
     let version = Version::of(value);
     let mut doc = value.clone();
-    rules::normalize(&mut doc, kind);
+    normalize::normalize(&mut doc, kind);
     let tree = Tree::build(&doc, kind);
     // A field of an unknown type gets that one error and not its profile failures: frictionless
     // stops at an unknown type.

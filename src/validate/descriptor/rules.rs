@@ -1,13 +1,15 @@
 //! The rules the JSON Schema profiles cannot express, as frictionless-py 5.21.0 checks them
 //! (`Package`, `Resource`, `Schema` and `Field` `.metadata_validate`), the checks of its own
-//! lenient profiles that the official ones lack, and the normalisation it applies first.
+//! lenient profiles that the official ones lack (the normalisation it applies first is in
+//! `normalize.rs`).
 //!
 //! Beyond frictionless: resource paths are refused with a backslash root or a drive letter too,
 //! and a `uniqueKeys` entry must name existing fields (the Table Schema text requires both).
 
 use serde_json::{Map, Value};
 
-use super::{notes, pointer_join, DescriptorKind, NodeKind, Problem, Tree, Version};
+use super::normalize::truthy;
+use super::{notes, pointer_join, NodeKind, Problem, Tree, Version};
 
 /// The field types frictionless 5.21.0 knows (Table Schema 2.0, `list` included).
 pub const FIELD_TYPES: &[&str] = &[
@@ -45,89 +47,6 @@ fn supported_constraints(field_type: &str) -> &'static [&'static str] {
         "list" => &["required", "minLength", "maxLength"],
         "integer" | "number" | "date" | "time" | "datetime" | "year" | "yearmonth" => ORDERED,
         _ => &["required", "enum"],
-    }
-}
-
-/// Rewrites the v1 shorthands frictionless expands before it validates: a one-name
-/// `primaryKey` becomes a list, each foreign key gets list `fields`, a `reference` (empty by
-/// default, with `resource: ""`) and list reference `fields`; a `fmt:` field format loses its prefix.
-pub(super) fn normalize(doc: &mut Value, kind: DescriptorKind) {
-    match kind {
-        DescriptorKind::Package => {
-            if let Some(Value::Array(resources)) = doc.get_mut("resources") {
-                for resource in resources.iter_mut() {
-                    if let Some(schema) = resource.get_mut("schema") {
-                        normalize_schema(schema);
-                    }
-                }
-            }
-        }
-        DescriptorKind::Resource => {
-            if let Some(schema) = doc.get_mut("schema") {
-                normalize_schema(schema);
-            }
-        }
-        DescriptorKind::Schema => normalize_schema(doc),
-        DescriptorKind::Dialect => {}
-    }
-}
-
-fn normalize_schema(schema: &mut Value) {
-    let Some(obj) = schema.as_object_mut() else {
-        return;
-    };
-    if let Some(pk) = obj.get_mut("primaryKey") {
-        if truthy(pk) && !pk.is_array() {
-            *pk = Value::Array(vec![pk.take()]);
-        }
-    }
-    if let Some(Value::Array(fks)) = obj.get_mut("foreignKeys") {
-        for fk in fks.iter_mut().filter_map(Value::as_object_mut) {
-            wrap(
-                fk.entry("fields")
-                    .or_insert_with(|| Value::Array(Vec::new())),
-            );
-            let reference = fk
-                .entry("reference")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Some(reference) = reference.as_object_mut() {
-                reference
-                    .entry("resource")
-                    .or_insert_with(|| Value::String(String::new()));
-                wrap(
-                    reference
-                        .entry("fields")
-                        .or_insert_with(|| Value::Array(Vec::new())),
-                );
-            }
-        }
-    }
-    if let Some(Value::Array(fields)) = obj.get_mut("fields") {
-        for field in fields.iter_mut().filter_map(Value::as_object_mut) {
-            if let Some(Value::String(format)) = field.get_mut("format") {
-                if let Some(rest) = format.strip_prefix("fmt:") {
-                    *format = rest.to_string();
-                }
-            }
-        }
-    }
-}
-
-fn wrap(value: &mut Value) {
-    if !value.is_array() {
-        *value = Value::Array(vec![value.take()]);
-    }
-}
-
-/// Python truthiness, as frictionless tests `if primary_key`.
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
     }
 }
 
