@@ -8,6 +8,7 @@
 //! previous site's file at the same path is hard-linked from it instead of written again
 //! (`write`), which is what makes a rebuild cheap on a disk where creating files is slow.
 
+mod recycle;
 mod write;
 pub use write::Stats;
 
@@ -155,6 +156,10 @@ pub struct Publication {
     previous: Option<PathBuf>,
     /// Folders already made in the staging folder.
     made: std::collections::BTreeSet<String>,
+    /// What the staging folder held at the start when it is the retired site, recycled.
+    recycled: Option<recycle::Index>,
+    /// Where the site being replaced is kept once the new one is in (`recycle`).
+    retired: PathBuf,
     /// What the batches did so far.
     pub stats: write::Stats,
 }
@@ -180,15 +185,27 @@ impl Publication {
         if staging.path.exists() {
             std::fs::remove_dir_all(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
         }
-        std::fs::create_dir(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
-        std::fs::write(staging.path.join(MARKER), MARKER_TEXT)
-            .map_err(|e| Error::write(staging.path.join(MARKER), e))?;
+        let retired = recycle::retired_path(&parent, &name);
+        let recycled = recycle::take_retired(&retired, &staging.path);
+        if recycled.is_none() {
+            std::fs::create_dir(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
+        }
+        // Written anew (not through a link), first, so that a staging folder left by a killed
+        // build is recognisably ours.
+        let marker = staging.path.join(MARKER);
+        if let Some(index) = &recycled {
+            index.take(MARKER);
+            let _ = std::fs::remove_file(&marker);
+        }
+        std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::write(&marker, e))?;
         let previous = is_ours(&out).then(|| out.clone());
         Ok(Publication {
             out,
             staging,
             previous,
             made: std::collections::BTreeSet::new(),
+            recycled,
+            retired,
             stats: write::Stats::default(),
         })
     }
@@ -196,17 +213,32 @@ impl Publication {
     /// Writes one batch of the site into the staging folder.
     pub fn write(&mut self, batch: &Site) -> Result<(), Error> {
         crate::interrupt::check()?;
-        write::make_folders(&self.staging.path, batch, &mut self.made)?;
-        let stats = write::files(&self.staging.path, self.previous.as_deref(), batch)?;
+        let recycled = self.recycled.as_ref();
+        write::make_folders(&self.staging.path, batch, &mut self.made, recycled)?;
+        let previous = self.previous.as_deref();
+        let stats = write::files(&self.staging.path, previous, recycled, batch)?;
         self.stats.add(&stats);
         Ok(())
     }
 
-    /// Swaps the staging folder in at `--out`; the previous site is removed.
+    /// Swaps the staging folder in at `--out` (after removing from a recycled one what this build
+    /// did not produce). The previous site is kept as the retired site when most of its files are
+    /// the new site's too (linked), else removed.
     pub fn finish(mut self) -> Result<(), Error> {
         crate::interrupt::check()?;
+        if let Some(index) = self.recycled.take() {
+            let at = &self.staging.path;
+            index
+                .sweep(at, &self.made)
+                .map_err(|e| Error::write(at, e))?;
+        }
         swap_in(&self.staging.path, &self.out)?;
-        // After the exchange the staging path holds the previous site, which the guard removes.
+        // After the exchange the staging path holds the previous site, which the guard removes
+        // unless it is retired.
+        let shared = self.stats.linked >= self.stats.written;
+        if shared && self.staging.path.exists() && !self.retired.exists() {
+            let _ = std::fs::rename(&self.staging.path, &self.retired);
+        }
         self.staging.keep = !self.staging.path.exists();
         Ok(())
     }
@@ -322,6 +354,86 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    /// Every file under `dir` (relative path → text), without the marker.
+    fn tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file() && e.file_name() != MARKER)
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap();
+                let text = std::fs::read_to_string(e.path()).unwrap();
+                (rel.to_string_lossy().into_owned(), text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_retired_site_is_recycled_without_touching_the_published_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir(&src).unwrap();
+        let (out, retired) = (dir.path().join("site"), dir.path().join(".site.retired"));
+        let same = [("k/1", "k"), ("k/2", "k"), ("k/3", "k"), ("k/4", "k")];
+        let a = [
+            &same[..],
+            &[
+                ("a/x.html", "1"),
+                ("a/y.html", "2"),
+                ("b/z.txt", "3"),
+                ("b/c/d.txt", "4"),
+            ],
+        ]
+        .concat();
+        publish(&site(&a), &out, &src).unwrap();
+        assert!(!retired.exists(), "nothing to retire the first time");
+        publish(&site(&a), &out, &src).unwrap();
+        assert!(
+            is_ours(&retired),
+            "an all-linked build keeps the site it replaced"
+        );
+        // A build that fails after writing into the recycled folder leaves the site as it was.
+        let mut failed = Publication::begin(&out, &src).unwrap();
+        failed
+            .write(&site(&[("a/x.html", "changed"), ("b/z.txt", "3")]))
+            .unwrap();
+        drop(failed);
+        assert_eq!(tree(&out), tree_of(&a));
+        publish(&site(&a), &out, &src).unwrap();
+        publish(&site(&a), &out, &src).unwrap();
+        // Changed, unchanged, removed, new, and a folder where a file now goes, and back.
+        let b = [
+            &same[..],
+            &[
+                ("a/x.html", "changed"),
+                ("a/y.html", "2"),
+                ("b", "file now"),
+                ("d/e.txt", "5"),
+            ],
+        ]
+        .concat();
+        publish(&site(&b), &out, &src).unwrap();
+        assert_eq!(tree(&out), tree_of(&b));
+        assert_eq!(
+            tree(&retired),
+            tree_of(&a),
+            "the replaced site is kept as it was"
+        );
+        for _ in 0..2 {
+            publish(&site(&a), &out, &src).unwrap();
+            assert_eq!(tree(&out), tree_of(&a));
+        }
+        // A site that shares little with the one it replaces is not kept.
+        publish(&site(&[("new.txt", "6")]), &out, &src).unwrap();
+        assert!(!retired.exists());
+    }
+
+    fn tree_of(files: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+        (files.iter())
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect()
     }
 
     #[test]

@@ -6,10 +6,11 @@
 
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::recycle::Index;
 use crate::error::Error;
 use crate::render::{Content, Site};
 
@@ -34,11 +35,13 @@ impl Stats {
 
 /// Makes the folders the batch's files go in (each once per publication): parents before
 /// children, each depth's folders in parallel — a national site has over a hundred thousand
-/// folders, and made one after the other they kept the second core idle.
+/// folders, and made one after the other they kept the second core idle. In a recycled staging
+/// folder (`recycled`) a folder already there is kept, and a file where a folder must go removed.
 pub fn make_folders(
     staging: &Path,
     batch: &Site,
     made: &mut BTreeSet<String>,
+    recycled: Option<&Index>,
 ) -> Result<(), Error> {
     let mut new: BTreeSet<&str> = BTreeSet::new();
     for path in batch.keys() {
@@ -55,7 +58,10 @@ pub fn make_folders(
         }
     }
     let mut by_depth: Vec<Vec<&str>> = Vec::new();
-    for dir in &new {
+    for dir in new
+        .iter()
+        .filter(|d| !recycled.is_some_and(|r| r.has_dir(d)))
+    {
         let depth = dir.matches('/').count();
         if by_depth.len() <= depth {
             by_depth.resize_with(depth + 1, Vec::new);
@@ -65,6 +71,9 @@ pub fn make_folders(
     for (depth, dirs) in by_depth.into_iter().enumerate() {
         dirs.par_iter().try_for_each(|dir| {
             let full = staging.join(dir);
+            if recycled.is_some_and(|r| r.take(dir)) {
+                std::fs::remove_file(&full).map_err(|e| Error::write(&full, e))?;
+            }
             // The first level's parent is the staging folder, made along with them if need be.
             let made = if depth == 0 {
                 std::fs::create_dir_all(&full)
@@ -83,30 +92,24 @@ pub fn make_folders(
     Ok(())
 }
 
-/// Writes (or links) every file of `batch` under `staging`.
-pub fn files(staging: &Path, previous: Option<&Path>, batch: &Site) -> Result<Stats, Error> {
+/// Writes (or links) every file of `batch` under `staging`; in a recycled staging folder
+/// (`recycled`), a file already there with the right bytes is left as it is.
+pub fn files(
+    staging: &Path,
+    previous: Option<&Path>,
+    recycled: Option<&Index>,
+    batch: &Site,
+) -> Result<Stats, Error> {
     let work: Vec<(&String, &Content)> = batch.iter().collect();
     work.par_iter()
         .map(|(path, content)| {
             crate::interrupt::check()?;
             let to = staging.join(path);
-            if let Content::Previous = content {
-                return kept(previous.map(|p| p.join(path)), &to);
-            }
-            if let Some(old) = previous.map(|p| p.join(path)) {
-                if same_content(&old, content) && std::fs::hard_link(&old, &to).is_ok() {
-                    return Ok(Stats {
-                        linked: 1,
-                        ..Stats::default()
-                    });
-                }
-            }
-            let bytes = write_one(&to, content)?;
-            Ok(Stats {
-                written: 1,
-                linked: 0,
-                bytes,
-            })
+            let there = match recycled {
+                Some(r) => r.claim(path, &to).map_err(|e| Error::write(&to, e))?,
+                None => false,
+            };
+            place(previous.map(|p| p.join(path)), &to, there, content)
         })
         .try_reduce(Stats::default, |mut a, b| {
             a.add(&b);
@@ -114,8 +117,61 @@ pub fn files(staging: &Path, previous: Option<&Path>, batch: &Site) -> Result<St
         })
 }
 
+const UNCHANGED: Stats = Stats {
+    written: 0,
+    linked: 1,
+    bytes: 0,
+};
+
+/// Puts `content` at `to`: left as it is when the file `there` already is it, else linked from
+/// the previous site's file `old` when that one has the same bytes, else written. A file there
+/// that is not it is removed first, never written through: it may be a link to a published file.
+fn place(old: Option<PathBuf>, to: &Path, there: bool, content: &Content) -> Result<Stats, Error> {
+    if let Content::Previous = content {
+        if there && old.as_deref().is_some_and(|old| same_file(old, to)) {
+            return Ok(UNCHANGED);
+        }
+        remove_if(there, to)?;
+        return kept(old, to);
+    }
+    if there {
+        if same_content(to, content) {
+            return Ok(UNCHANGED);
+        }
+        remove_if(true, to)?;
+    }
+    if let Some(old) = old {
+        if same_content(&old, content) && std::fs::hard_link(&old, to).is_ok() {
+            return Ok(UNCHANGED);
+        }
+    }
+    let bytes = write_one(to, content)?;
+    Ok(Stats {
+        written: 1,
+        linked: 0,
+        bytes,
+    })
+}
+
+/// Removes the file at `to` when `there` says one is.
+fn remove_if(there: bool, to: &Path) -> Result<(), Error> {
+    match there {
+        true => std::fs::remove_file(to).map_err(|e| Error::write(to, e)),
+        false => Ok(()),
+    }
+}
+
+/// True when `a` and `b` are the same regular file (one inode, linked at both paths).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+        (Ok(x), Ok(y)) => x.is_file() && y.is_file() && (x.dev(), x.ino()) == (y.dev(), y.ino()),
+        _ => false,
+    }
+}
+
 /// Links (or, where links fail, copies) a file the build cache kept from the previous site.
-fn kept(old: Option<std::path::PathBuf>, to: &Path) -> Result<Stats, Error> {
+fn kept(old: Option<PathBuf>, to: &Path) -> Result<Stats, Error> {
     let Some(old) = old else {
         let e = std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -124,26 +180,39 @@ fn kept(old: Option<std::path::PathBuf>, to: &Path) -> Result<Stats, Error> {
         return Err(Error::write(to, e));
     };
     if std::fs::hard_link(&old, to).is_err() {
-        std::fs::copy(&old, to).map_err(|e| Error::write(to, e))?;
+        copy_new(&old, to).map_err(|e| Error::write(to, e))?;
     }
-    Ok(Stats {
-        linked: 1,
-        ..Stats::default()
-    })
+    Ok(UNCHANGED)
 }
 
 fn write_one(to: &Path, content: &Content) -> Result<u64, Error> {
+    use std::io::Write as _;
     match content {
-        Content::Bytes(bytes) => std::fs::write(to, bytes)
+        Content::Bytes(bytes) => (create_new(to).and_then(|mut f| f.write_all(bytes)))
             .map(|()| bytes.len() as u64)
             .map_err(|e| Error::write(to, e)),
-        Content::File(from) => std::fs::copy(from, to).map_err(|e| Error::write(to, e)),
-        // `files` links these before it comes here.
+        Content::File(from) => copy_new(from, to).map_err(|e| Error::write(to, e)),
+        // `place` links these before it comes here.
         Content::Previous => Err(Error::write(
             to,
             std::io::Error::other("a kept file is linked from the previous site, not written"),
         )),
     }
+}
+
+/// A new file at `to`; an existing one is an error, not truncated (it may be a published file's
+/// link).
+fn create_new(to: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(to)
+}
+
+/// Copies `from` into a new file at `to` (the kernel copies where it can); returns the bytes.
+fn copy_new(from: &Path, to: &Path) -> std::io::Result<u64> {
+    let mut source = std::fs::File::open(from)?;
+    std::io::copy(&mut source, &mut create_new(to)?)
 }
 
 /// True when `old` is a regular file (not a link to elsewhere) with exactly `content`'s bytes.
@@ -218,14 +287,20 @@ mod tests {
         };
         let mut made = BTreeSet::new();
         let first = batch(&["a/b/c/d.txt", "a/x.txt", "top.txt", "e/f/g.txt"]);
-        make_folders(dir.path(), &first, &mut made).unwrap();
+        make_folders(dir.path(), &first, &mut made, None).unwrap();
         let want = ["a", "a/b", "a/b/c", "e", "e/f"];
         assert_eq!(made.iter().map(String::as_str).collect::<Vec<_>>(), want);
         for d in want {
             assert!(dir.path().join(d).is_dir(), "{d}");
         }
         // A later batch makes only what is new, below folders made before.
-        make_folders(dir.path(), &batch(&["a/b/h/i.txt", "a/y.txt"]), &mut made).unwrap();
+        make_folders(
+            dir.path(),
+            &batch(&["a/b/h/i.txt", "a/y.txt"]),
+            &mut made,
+            None,
+        )
+        .unwrap();
         assert!(dir.path().join("a/b/h").is_dir() && made.contains("a/b/h"));
         assert_eq!(made.len(), 6);
     }
@@ -267,8 +342,8 @@ mod tests {
         .map(|(p, c)| (p.to_string(), Content::Bytes(c.as_bytes().to_vec())))
         .collect();
         let mut made = BTreeSet::new();
-        make_folders(&staging, &batch, &mut made).unwrap();
-        let stats = files(&staging, Some(&old), &batch).unwrap();
+        make_folders(&staging, &batch, &mut made, None).unwrap();
+        let stats = files(&staging, Some(&old), None, &batch).unwrap();
         assert_eq!((stats.linked, stats.written), (1, 3));
         for (p, c) in [
             ("same.html", "same"),

@@ -275,3 +275,51 @@ fn timings_name_every_stage_and_the_peak_memory() {
     // Without the option, nothing of it.
     assert!(!built(&p, &[]).stderr.contains("timings:"));
 }
+
+#[test]
+fn the_replaced_site_is_recycled_and_what_is_gone_is_swept() {
+    let p = Project::fixture("basic");
+    let retired = p.dir.path().join(".site.retired");
+    built(&p, &[]);
+    assert!(!retired.exists(), "a first build has nothing to retire");
+    p.edit(REVENUES, "2022,5735142140.24", "2022,5735142141.24");
+    built(&p, &[]);
+    assert!(
+        retired.join(".hromadata-site").is_file(),
+        "the replaced site is kept"
+    );
+    // A dataset removed: the next build starts from the retired site and sweeps its files.
+    let budget = p.file("publishers/vinnytska-miska-rada/budget");
+    let aside = p.dir.path().join("budget-aside");
+    std::fs::rename(&budget, &aside).unwrap();
+    built(&p, &[]);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // ... and back.
+    std::fs::rename(&aside, &budget).unwrap();
+    built(&p, &[]);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // (That build wrote more than it kept: the site it replaced was removed, not retired.)
+    assert!(!retired.exists());
+    p.edit(REVENUES, "2022,5735142141.24", "2022,5735142140.24");
+    built(&p, &[]);
+    // The retired site tampered with — a page replaced, a stray file, a folder where a page
+    // goes: none of it reaches the site.
+    let page = retired.join("datasets/katottg-sample/index.html");
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&page, "tampered").unwrap();
+    std::fs::write(retired.join("stray.txt"), "stray").unwrap();
+    let index = retired.join("en/index.html");
+    std::fs::remove_file(&index).unwrap();
+    std::fs::create_dir(&index).unwrap();
+    p.edit(REVENUES, "2022,5735142140.24", "2022,5735142142.24");
+    built(&p, &[]);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    assert!(!tree(&p.out()).contains_key("stray.txt"));
+    // The files the new site shares with the old one were not written through: the site it
+    // replaced, now retired, is byte for byte what was published.
+    let before = tree(&p.out());
+    p.edit(REVENUES, "2022,5735142142.24", "2022,5735142143.24");
+    built(&p, &[]);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    assert_eq!(tree(&retired), before);
+}

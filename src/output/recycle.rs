@@ -1,0 +1,247 @@
+//! Stage 5, output: recycling the site the last build replaced. After the swap the previous site
+//! is not deleted but kept beside `--out` as `.<name>.retired` (when it shares most of its files
+//! with the new one, so it costs little space), and the next build takes it as its staging folder:
+//! a file already there with the right bytes stays, and only what changed is written, linked or
+//! removed. A national site has over half a million files in 350,000 folders; making every folder
+//! and linking every file into an empty staging folder, then deleting the old tree, was most of
+//! a one-file rebuild.
+//!
+//! Invariant: the retired folder shares files (hard links) with the published site, so nothing in
+//! it is ever opened for writing: a file is removed before its path is written again, and new files
+//! are created with `create_new`, which fails rather than write through a link.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+/// Where the site at `out` (named `name`, in `parent`) is kept once replaced.
+pub fn retired_path(parent: &Path, name: &str) -> PathBuf {
+    parent.join(format!(".{name}.retired"))
+}
+
+/// What a recycled staging folder held when the build began: its files, each marked once the
+/// build has produced that path, and its folders.
+#[derive(Debug, Default)]
+pub struct Index {
+    files: HashMap<Box<str>, AtomicBool>,
+    /// Each marked once removed because this build puts a file at its path.
+    dirs: HashMap<Box<str>, AtomicBool>,
+}
+
+impl Index {
+    /// Lists the folder at `root` by its directory entries alone (no file is opened or stat'ed),
+    /// the folders two levels down in parallel. A name that is not UTF-8 fails the listing: the
+    /// build could not name it to remove it, so the folder is not recycled.
+    pub fn of(root: &Path) -> std::io::Result<Index> {
+        let mut top = Listing::default();
+        let mut below = Vec::new();
+        for (path, rel, is_dir) in entries(root, "")? {
+            if !is_dir {
+                top.files.push(rel);
+                continue;
+            }
+            for (inner, inner_rel, inner_dir) in entries(&path, &rel)? {
+                if inner_dir {
+                    below.push((inner, inner_rel));
+                } else {
+                    top.files.push(inner_rel);
+                }
+            }
+            top.dirs.push(rel);
+        }
+        let lists = (below.into_par_iter())
+            .map(|(dir, rel)| {
+                let mut found = Listing::default();
+                found.walk(&dir, rel).map(|()| found)
+            })
+            .collect::<std::io::Result<Vec<Listing>>>()?;
+        let mut index = Index::default();
+        for list in std::iter::once(top).chain(lists) {
+            (index.files).extend(list.files.into_iter().map(|f| (f, AtomicBool::new(false))));
+            (index.dirs).extend(list.dirs.into_iter().map(|d| (d, AtomicBool::new(false))));
+        }
+        Ok(index)
+    }
+
+    /// Marks `path` as produced by this build; true when the folder held a file there.
+    pub fn take(&self, path: &str) -> bool {
+        (self.files.get(path)).is_some_and(|seen| !seen.swap(true, Ordering::Relaxed))
+    }
+
+    /// True when the folder held a folder at `dir`.
+    pub fn has_dir(&self, dir: &str) -> bool {
+        self.dirs.contains_key(dir)
+    }
+
+    /// Makes way for this build's file at `path` (`to` in the staging folder): a folder there is
+    /// removed with everything in it. True when a file is already there (marked as produced).
+    pub fn claim(&self, path: &str, to: &Path) -> std::io::Result<bool> {
+        if let Some(removed) = self.dirs.get(path) {
+            if !removed.swap(true, Ordering::Relaxed) {
+                gone(std::fs::remove_dir_all(to))?;
+            }
+            return Ok(false);
+        }
+        Ok(self.take(path))
+    }
+
+    /// Removes from `root` what this build did not produce: folders not in `made` (the outermost
+    /// of them, with everything in them), then files not taken.
+    pub fn sweep(&self, root: &Path, made: &BTreeSet<String>) -> std::io::Result<()> {
+        let stale = |d: &str| !made.contains(d);
+        let outermost: Vec<&str> = (self.dirs.iter())
+            .filter(|(_, removed)| !removed.load(Ordering::Relaxed))
+            .map(|(d, _)| &**d)
+            .filter(|d| stale(d) && !ancestors(d).any(stale))
+            .collect();
+        outermost
+            .par_iter()
+            .try_for_each(|d| gone(std::fs::remove_dir_all(root.join(d))))?;
+        let files: Vec<&str> = (self.files.iter())
+            .filter(|(_, seen)| !seen.load(Ordering::Relaxed))
+            .map(|(f, _)| &**f)
+            .collect();
+        files
+            .par_iter()
+            .try_for_each(|f| gone(std::fs::remove_file(root.join(f))))
+    }
+}
+
+/// The folders `path` is in, innermost first (not the root).
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(path.rsplit_once('/').map(|(p, _)| p), |p| {
+        p.rsplit_once('/').map(|(p, _)| p)
+    })
+}
+
+/// A removal that found nothing to remove succeeded (a folder on the way may be a file now).
+fn gone(result: std::io::Result<()>) -> std::io::Result<()> {
+    use std::io::ErrorKind::{NotADirectory, NotFound};
+    match result {
+        Err(e) if !matches!(e.kind(), NotFound | NotADirectory) => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Files and folders found below one folder, relative to the root.
+#[derive(Default)]
+struct Listing {
+    files: Vec<Box<str>>,
+    dirs: Vec<Box<str>>,
+}
+
+impl Listing {
+    fn walk(&mut self, dir: &Path, rel: Box<str>) -> std::io::Result<()> {
+        for (path, inner, is_dir) in entries(dir, &rel)? {
+            if is_dir {
+                self.walk(&path, inner)?;
+            } else {
+                self.files.push(inner);
+            }
+        }
+        self.dirs.push(rel);
+        Ok(())
+    }
+}
+
+/// The entries of `dir` (named `rel` below the root): full path, relative path, whether a folder
+/// (by the entry's type: a link is not followed).
+fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(PathBuf, Box<str>, bool)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().into_string().map_err(|name| {
+            let what = format!("a name that is not UTF-8: {name:?}");
+            std::io::Error::new(std::io::ErrorKind::InvalidData, what)
+        })?;
+        let inner = if rel.is_empty() {
+            name.into_boxed_str()
+        } else {
+            format!("{rel}/{name}").into_boxed_str()
+        };
+        out.push((entry.path(), inner, entry.file_type()?.is_dir()));
+    }
+    Ok(out)
+}
+
+/// Takes the retired site at `retired` as the staging folder `staging` and lists it; `None` when
+/// there is none, it is not ours, or it cannot be moved or listed (then nothing is left at
+/// `staging`, and the build starts from an empty folder).
+pub fn take_retired(retired: &Path, staging: &Path) -> Option<Index> {
+    if !super::is_ours(retired) || std::fs::rename(retired, staging).is_err() {
+        return None;
+    }
+    match Index::of(staging) {
+        Ok(index) => Some(index),
+        Err(_) => {
+            let _ = super::remove_tree(staging);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_files_and_folders_and_sweeps_what_was_not_produced() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "a.txt",
+            "x/b.txt",
+            "x/y/c.txt",
+            "x/y/z/d.txt",
+            "old/e.txt",
+            "x/gone/f.txt",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, f).unwrap();
+        }
+        let index = Index::of(root).unwrap();
+        let mut files: Vec<&str> = index.files.keys().map(|f| &**f).collect();
+        files.sort();
+        let want = [
+            "a.txt",
+            "old/e.txt",
+            "x/b.txt",
+            "x/gone/f.txt",
+            "x/y/c.txt",
+            "x/y/z/d.txt",
+        ];
+        assert_eq!(files, want);
+        assert!(index.has_dir("x/y/z") && index.has_dir("old") && !index.has_dir("x/b.txt"));
+        assert!(index.files.contains_key("x/b.txt") && !index.files.contains_key("x"));
+        assert!(
+            index.take("x/y/c.txt") && !index.take("x/y/c.txt"),
+            "taken once"
+        );
+        assert!(index.take("a.txt") && !index.take("new.txt"));
+        let made: BTreeSet<String> = ["x", "x/y"].map(String::from).into();
+        index.sweep(root, &made).unwrap();
+        let mut left: Vec<String> = Index::of(root)
+            .unwrap()
+            .files
+            .into_keys()
+            .map(String::from)
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a.txt", "x/y/c.txt"]);
+        assert!(!root.join("old").exists() && !root.join("x/y/z").exists());
+    }
+
+    #[test]
+    fn ancestors_innermost_first() {
+        for (path, want) in [
+            ("a", vec![]),
+            ("a/b", vec!["a"]),
+            ("a/b/c", vec!["a/b", "a"]),
+        ] {
+            assert_eq!(ancestors(path).collect::<Vec<_>>(), want, "{path}");
+        }
+    }
+}
