@@ -25,9 +25,12 @@ pub fn retired_path(parent: &Path, name: &str) -> PathBuf {
 /// build has produced that path, and its folders.
 #[derive(Debug, Default)]
 pub struct Index {
-    files: HashMap<Box<str>, AtomicBool>,
+    /// Each file's inode number (from its directory entry) and whether it was taken.
+    files: HashMap<Box<str>, (u64, AtomicBool)>,
     /// Each marked once removed because this build puts a file at its path.
     dirs: HashMap<Box<str>, AtomicBool>,
+    /// The file system the folder is on: an inode number means a file only on it.
+    dev: u64,
 }
 
 impl Index {
@@ -37,16 +40,15 @@ impl Index {
     pub fn of(root: &Path) -> std::io::Result<Index> {
         let mut top = Listing::default();
         let mut below = Vec::new();
-        for (path, rel, is_dir) in entries(root, "")? {
-            if !is_dir {
-                top.files.push(rel);
+        for (path, rel, kind) in entries(root, "")? {
+            if let Entry::File(ino) = kind {
+                top.files.push((rel, ino));
                 continue;
             }
-            for (inner, inner_rel, inner_dir) in entries(&path, &rel)? {
-                if inner_dir {
-                    below.push((inner, inner_rel));
-                } else {
-                    top.files.push(inner_rel);
+            for (inner, inner_rel, inner_kind) in entries(&path, &rel)? {
+                match inner_kind {
+                    Entry::Dir => below.push((inner, inner_rel)),
+                    Entry::File(ino) => top.files.push((inner_rel, ino)),
                 }
             }
             top.dirs.push(rel);
@@ -57,17 +59,23 @@ impl Index {
                 found.walk(&dir, rel).map(|()| found)
             })
             .collect::<std::io::Result<Vec<Listing>>>()?;
-        let mut index = Index::default();
+        let mut index = Index {
+            dev: std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(root)?),
+            ..Index::default()
+        };
         for list in std::iter::once(top).chain(lists) {
-            (index.files).extend(list.files.into_iter().map(|f| (f, AtomicBool::new(false))));
+            let files = list.files.into_iter();
+            (index.files).extend(files.map(|(f, ino)| (f, (ino, AtomicBool::new(false)))));
             (index.dirs).extend(list.dirs.into_iter().map(|d| (d, AtomicBool::new(false))));
         }
         Ok(index)
     }
 
-    /// Marks `path` as produced by this build; true when the folder held a file there.
-    pub fn take(&self, path: &str) -> bool {
-        (self.files.get(path)).is_some_and(|seen| !seen.swap(true, Ordering::Relaxed))
+    /// Marks `path` as produced by this build; the file system and inode number of the file the
+    /// folder held there, if any.
+    pub fn take(&self, path: &str) -> Option<(u64, u64)> {
+        let (ino, seen) = self.files.get(path)?;
+        (!seen.swap(true, Ordering::Relaxed)).then_some((self.dev, *ino))
     }
 
     /// True when the folder held a folder at `dir`.
@@ -76,13 +84,14 @@ impl Index {
     }
 
     /// Makes way for this build's file at `path` (`to` in the staging folder): a folder there is
-    /// removed with everything in it. True when a file is already there (marked as produced).
-    pub fn claim(&self, path: &str, to: &Path) -> std::io::Result<bool> {
+    /// removed with everything in it. The file system and inode number of a file already there
+    /// (then marked as produced).
+    pub fn claim(&self, path: &str, to: &Path) -> std::io::Result<Option<(u64, u64)>> {
         if let Some(removed) = self.dirs.get(path) {
             if !removed.swap(true, Ordering::Relaxed) {
                 gone(std::fs::remove_dir_all(to))?;
             }
-            return Ok(false);
+            return Ok(None);
         }
         Ok(self.take(path))
     }
@@ -100,7 +109,7 @@ impl Index {
             .par_iter()
             .try_for_each(|d| gone(std::fs::remove_dir_all(root.join(d))))?;
         let files: Vec<&str> = (self.files.iter())
-            .filter(|(_, seen)| !seen.load(Ordering::Relaxed))
+            .filter(|(_, (_, seen))| !seen.load(Ordering::Relaxed))
             .map(|(f, _)| &**f)
             .collect();
         files
@@ -125,20 +134,19 @@ fn gone(result: std::io::Result<()>) -> std::io::Result<()> {
     }
 }
 
-/// Files and folders found below one folder, relative to the root.
+/// Files (with their inode numbers) and folders found below one folder, relative to the root.
 #[derive(Default)]
 struct Listing {
-    files: Vec<Box<str>>,
+    files: Vec<(Box<str>, u64)>,
     dirs: Vec<Box<str>>,
 }
 
 impl Listing {
     fn walk(&mut self, dir: &Path, rel: Box<str>) -> std::io::Result<()> {
-        for (path, inner, is_dir) in entries(dir, &rel)? {
-            if is_dir {
-                self.walk(&path, inner)?;
-            } else {
-                self.files.push(inner);
+        for (path, inner, kind) in entries(dir, &rel)? {
+            match kind {
+                Entry::Dir => self.walk(&path, inner)?,
+                Entry::File(ino) => self.files.push((inner, ino)),
             }
         }
         self.dirs.push(rel);
@@ -146,9 +154,16 @@ impl Listing {
     }
 }
 
-/// The entries of `dir` (named `rel` below the root): full path, relative path, whether a folder
-/// (by the entry's type: a link is not followed).
-fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(PathBuf, Box<str>, bool)>> {
+/// What a directory entry is, by its type (a link is not followed).
+enum Entry {
+    Dir,
+    /// Anything else, with the inode number the entry gives.
+    File(u64),
+}
+
+/// The entries of `dir` (named `rel` below the root): full path, relative path, kind.
+fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(PathBuf, Box<str>, Entry)>> {
+    use std::os::unix::fs::DirEntryExt;
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -161,7 +176,11 @@ fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(PathBuf, Box<str>, boo
         } else {
             format!("{rel}/{name}").into_boxed_str()
         };
-        out.push((entry.path(), inner, entry.file_type()?.is_dir()));
+        let kind = match entry.file_type()?.is_dir() {
+            true => Entry::Dir,
+            false => Entry::File(entry.ino()),
+        };
+        out.push((entry.path(), inner, kind));
     }
     Ok(out)
 }
@@ -216,11 +235,14 @@ mod tests {
         assert_eq!(files, want);
         assert!(index.has_dir("x/y/z") && index.has_dir("old") && !index.has_dir("x/b.txt"));
         assert!(index.files.contains_key("x/b.txt") && !index.files.contains_key("x"));
-        assert!(
-            index.take("x/y/c.txt") && !index.take("x/y/c.txt"),
-            "taken once"
-        );
-        assert!(index.take("a.txt") && !index.take("new.txt"));
+        let id = |p: &str| {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(root.join(p)).unwrap();
+            (m.dev(), m.ino())
+        };
+        assert_eq!(index.take("x/y/c.txt"), Some(id("x/y/c.txt")));
+        assert_eq!(index.take("x/y/c.txt"), None, "taken once");
+        assert!(index.take("a.txt").is_some() && index.take("new.txt").is_none());
         let made: BTreeSet<String> = ["x", "x/y"].map(String::from).into();
         index.sweep(root, &made).unwrap();
         let mut left: Vec<String> = Index::of(root)

@@ -71,7 +71,7 @@ pub fn make_folders(
     for (depth, dirs) in by_depth.into_iter().enumerate() {
         dirs.par_iter().try_for_each(|dir| {
             let full = staging.join(dir);
-            if recycled.is_some_and(|r| r.take(dir)) {
+            if recycled.is_some_and(|r| r.take(dir).is_some()) {
                 std::fs::remove_file(&full).map_err(|e| Error::write(&full, e))?;
             }
             // The first level's parent is the staging folder, made along with them if need be.
@@ -107,7 +107,7 @@ pub fn files(
             let to = staging.join(path);
             let there = match recycled {
                 Some(r) => r.claim(path, &to).map_err(|e| Error::write(&to, e))?,
-                None => false,
+                None => None,
             };
             place(previous.map(|p| p.join(path)), &to, there, content)
         })
@@ -123,18 +123,26 @@ const UNCHANGED: Stats = Stats {
     bytes: 0,
 };
 
-/// Puts `content` at `to`: left as it is when the file `there` already is it, else linked from
-/// the previous site's file `old` when that one has the same bytes, else written. A file there
-/// that is not it is removed first, never written through: it may be a link to a published file.
-fn place(old: Option<PathBuf>, to: &Path, there: bool, content: &Content) -> Result<Stats, Error> {
+/// Puts `content` at `to`: left as it is when the file already there (file system and inode
+/// number `there`) is it, else linked from the previous site's file `old` when that one has the same bytes, else
+/// written. A file there that is not it is removed first, never written through: it may be a
+/// link to a published file.
+fn place(
+    old: Option<PathBuf>,
+    to: &Path,
+    there: Option<(u64, u64)>,
+    content: &Content,
+) -> Result<Stats, Error> {
     if let Content::Previous = content {
-        if there && old.as_deref().is_some_and(|old| same_file(old, to)) {
-            return Ok(UNCHANGED);
+        if let (Some(id), Some(old)) = (there, &old) {
+            if is_file_with_inode(old, id) {
+                return Ok(UNCHANGED);
+            }
         }
-        remove_if(there, to)?;
+        remove_if(there.is_some(), to)?;
         return kept(old, to);
     }
-    if there {
+    if there.is_some() {
         if same_content(to, content) {
             return Ok(UNCHANGED);
         }
@@ -161,13 +169,11 @@ fn remove_if(there: bool, to: &Path) -> Result<(), Error> {
     }
 }
 
-/// True when `a` and `b` are the same regular file (one inode, linked at both paths).
-fn same_file(a: &Path, b: &Path) -> bool {
+/// True when `path` is a regular file with this file system and inode number: in the previous
+/// site, the file whose directory entry in the staging folder gave them, linked at both paths.
+fn is_file_with_inode(path: &Path, (dev, ino): (u64, u64)) -> bool {
     use std::os::unix::fs::MetadataExt;
-    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
-        (Ok(x), Ok(y)) => x.is_file() && y.is_file() && (x.dev(), x.ino()) == (y.dev(), y.ino()),
-        _ => false,
-    }
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && (m.dev(), m.ino()) == (dev, ino))
 }
 
 /// Links (or, where links fail, copies) a file the build cache kept from the previous site.
