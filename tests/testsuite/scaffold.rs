@@ -39,6 +39,7 @@ fn init_creates_a_catalogue_that_checks_and_builds() {
     }
     let gitignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
     assert!(gitignore.lines().any(|l| l == "site/"));
+    assert!(gitignore.lines().any(|l| l == ".site.retired/"));
     let workflow = std::fs::read_to_string(dir.join(".github/workflows/hromadata.yml")).unwrap();
     assert!(workflow.contains("hromadata check") && workflow.contains("deploy-pages"));
     let catalog = std::fs::read_to_string(dir.join("datasets/catalog.toml")).unwrap();
