@@ -62,7 +62,12 @@ build_cmd() {
   [ "$HAS_CACHE" = 1 ] && cache=(--cache "$(dirname "$B_OUT")/.hromadata-cache")
   echo "$BIN" build --source "$B_SRC" --out "$B_OUT" --timings "${cache[@]}" "${B_EXTRA[@]}"
 }
-prep_cold() { rm -rf "$B_OUT" "$(dirname "$B_OUT")/.hromadata-cache" "$(dirname "$B_OUT")"/."$(basename "$B_OUT")".staging-*; }
+# A cold build has no cache and no retired site to recycle (`.<out>.retired`, see the README).
+prep_cold() {
+  local d b
+  d=$(dirname "$B_OUT") b=$(basename "$B_OUT")
+  rm -rf "$B_OUT" "$d/.hromadata-cache" "$d/.$b".staging-* "$d/.$b.retired"
+}
 prep_warm() { :; }
 prep_csv() { edit_csv "$1"; }
 prep_template() { edit_template "$1"; }
