@@ -36,6 +36,8 @@ run_rows() {
     walls+=("$TIMED_WALL")
     [ -n "$TIMED_RSS" ] && [ "$TIMED_RSS" -gt "$rss_max" ] && rss_max=$TIMED_RSS
     [ "$TIMED_EXIT" = 0 ] || bad=$TIMED_EXIT
+    # A rebuild row that found nothing to rebuild measured nothing: its edit did not change the source.
+    case "$key" in csv* | template*) grep -q '^up to date' "$LOGS/$key.err" && bad="up-to-date" ;; esac
     # `timings: load 0.42 s · validate 1.66 s · render 7.82 s · …` (or `render + write 5.72 s` where pages are
     # written as they are rendered) → that stage's seconds and name
     render=$(sed -n 's/^timings:.* · \(render[a-z +]*\) \([0-9.]*\) s.*/\2/p' "$LOGS/$key.err" | tail -n 1)

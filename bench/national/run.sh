@@ -178,8 +178,10 @@ for n in "${SIZE_LIST[@]}"; do tree "$n" >/dev/null 2>&1; tar -cf - "$TREE" 2>/d
 # The CSV the "one changed CSV" row edits: the first budget dataset (10 rows of year,own,transfers,total).
 EDIT_CSV=$(find "$NAT/publishers" -path '*/d00/data/data-2023.csv' | sort | head -n 1)
 [ -n "$EDIT_CSV" ] || die "no budget CSV to edit in $NAT"
-edit_csv() {  # a new own_revenues in row 1, different every run, still a valid non-negative number
-  awk -F, -v OFS=, -v r="$1" 'NR == 2 { $2 = sprintf("%d.%02d", 123456789 + r, r % 100) } { print }' "$EDIT_CSV" >"$EDIT_CSV.new" \
+EDITS=0
+edit_csv() {  # a new own_revenues in row 1, different every time (the run number alone repeats across rows)
+  EDITS=$((EDITS + 1))
+  awk -F, -v OFS=, -v r="$EDITS" 'NR == 2 { $2 = sprintf("%d.%02d", 123456789 + r, r % 100) } { print }' "$EDIT_CSV" >"$EDIT_CSV.new" \
     && mv "$EDIT_CSV.new" "$EDIT_CSV"
 }
 THEME="$WORK/theme"
