@@ -6,7 +6,9 @@
 //! The site arrives in batches (`Publication::write`), so a national catalogue never has to be in
 //! memory whole; nothing is visible at `--out` before `finish`. A file whose bytes equal the
 //! previous site's file at the same path is hard-linked from it instead of written again
-//! (`write`), which is what makes a rebuild cheap on a disk where creating files is slow.
+//! (`write`), which is what makes a rebuild cheap on a disk where creating files is slow. The site
+//! a build replaces is kept as `.<name>.retired` and becomes the next build's staging folder
+//! (`recycle`), so that a rebuild touches only the files that changed.
 
 mod recycle;
 mod write;
