@@ -100,7 +100,8 @@ impl Index {
     /// of them, with everything in them), then files not taken.
     pub fn sweep(&self, root: &Path, made: &BTreeSet<String>) -> std::io::Result<()> {
         let stale = |d: &str| !made.contains(d);
-        let outermost: Vec<&str> = (self.dirs.iter())
+        // Picked in parallel: a national site has 350,000 folders and over half a million files.
+        let outermost: Vec<&str> = (self.dirs.par_iter())
             .filter(|(_, removed)| !removed.load(Ordering::Relaxed))
             .map(|(d, _)| &**d)
             .filter(|d| stale(d) && !ancestors(d).any(stale))
@@ -108,7 +109,7 @@ impl Index {
         outermost
             .par_iter()
             .try_for_each(|d| gone(std::fs::remove_dir_all(root.join(d))))?;
-        let files: Vec<&str> = (self.files.iter())
+        let files: Vec<&str> = (self.files.par_iter())
             .filter(|(_, (_, seen))| !seen.load(Ordering::Relaxed))
             .map(|(f, _)| &**f)
             .collect();
