@@ -51,13 +51,17 @@ impl Memo<'_> {
         common: &minijinja::Value,
     ) -> Option<String> {
         use sha2::Digest as _;
+        use std::io::Write as _;
         let mut h = sha2::Sha256::new();
         crate::checksum::feed_parts(&mut h, &[self.setting.as_bytes(), template.as_bytes()]);
-        // Serialised whole, then hashed: the hasher takes many small writes slowly. JSON is
-        // self-delimiting, so one context cannot run into the next.
-        let mut json = serde_json::to_vec(page).ok()?;
+        // Serialised into the hasher through a buffer: the hasher takes many small writes slowly,
+        // and the search index's documents serialise to tens of megabytes at national scale.
+        // JSON is self-delimiting, so one context cannot run into the next.
+        let mut json = std::io::BufWriter::with_capacity(64 * 1024, Hashing(&mut h));
+        serde_json::to_writer(&mut json, page).ok()?;
         serde_json::to_writer(&mut json, common).ok()?;
-        h.update(&json);
+        json.flush().ok()?;
+        drop(json);
         Some(crate::checksum::hex(&h.finalize()))
     }
 
@@ -108,6 +112,20 @@ impl Memo<'_> {
     }
 }
 
+/// Bytes written into it go into a SHA-256 hasher.
+struct Hashing<'h>(&'h mut sha2::Sha256);
+
+impl std::io::Write for Hashing<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        sha2::Digest::update(self.0, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Memo;
@@ -146,6 +164,34 @@ mod tests {
         assert!(!memo.files_kept(&["catalog", "1"], [&a, &c], &["x.ttl"]));
         let keys = memo.keys.into_inner().unwrap();
         assert_eq!(keys.keys().collect::<Vec<_>>(), ["x.ttl", "y.ttl", "z.ttl"]);
+    }
+
+    #[test]
+    fn a_page_key_is_the_digest_of_the_setting_the_template_and_both_contexts() {
+        use sha2::Digest as _;
+        let none = BTreeMap::new();
+        let (unchanged, recorded) = (|_: &str, _: &str| false, |_: &str| Vec::new());
+        let memo = Memo {
+            setting: "s",
+            fingerprints: &none,
+            unchanged: &unchanged,
+            recorded: &recorded,
+            keys: Default::default(),
+        };
+        // Longer than the hashing buffer, so that it reaches the hasher in several writes.
+        let page: Vec<String> = (0..20_000).map(|i| format!("doc {i}")).collect();
+        let common = minijinja::Value::from("uk");
+        let mut h = sha2::Sha256::new();
+        crate::checksum::feed_parts(&mut h, &[b"s", b"search index"]);
+        h.update(serde_json::to_vec(&page).unwrap());
+        h.update(serde_json::to_vec(&common).unwrap());
+        let want = crate::checksum::hex(&h.finalize());
+        assert_eq!(memo.page_key("search index", &page, &common), Some(want));
+        let other = minijinja::Value::from("en");
+        assert_ne!(
+            memo.page_key("search index", &page, &other),
+            memo.page_key("search index", &page, &common)
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ use crate::error::Error;
 /// Adds both languages' search indexes, one language at a time: made in parallel, the two
 /// indexes of a national catalogue took the build's peak memory over 1 GiB. With the build
 /// cache's memo, an index whose documents are the last build's is the previous files (an index
-/// is made from its documents and the theme's messages alone).
+/// is made from its documents and the theme's messages alone); both languages' documents and keys
+/// are then made at once, in parallel — most rebuilds keep both indexes, and making their keys one
+/// after the other was a second of one core's work at national scale.
 pub fn files(
     add: &mut Add,
     catalog: &Catalog,
@@ -30,37 +32,77 @@ pub fn files(
     today: Option<NaiveDate>,
     memo: Option<&Memo>,
 ) -> Result<(), Error> {
-    for code in LANGS {
-        let lang = Lang {
-            code,
-            messages: &theme.messages[code],
-            today,
-        };
-        let docs = docs::documents(catalog, &lang);
-        let (prefix, origin) = (
-            format!("search/{code}/"),
-            format!("the {code} search index"),
-        );
-        let memo = memo.and_then(|m| {
-            let key = m.page_key("search index", &docs, &minijinja::Value::from(code))?;
-            Some((m, key))
-        });
-        if let Some(paths) = memo
-            .as_ref()
-            .and_then(|(m, key)| m.kept_files(&prefix, key))
-        {
-            for path in paths {
-                add(path, Content::Previous, origin.clone())?;
+    let lang = |code| Lang {
+        code,
+        messages: &theme.messages[code],
+        today,
+    };
+    for (code, plan) in LANGS.iter().zip(plans(catalog, theme, today, memo)) {
+        let origin = format!("the {code} search index");
+        let (docs, key) = match plan {
+            Plan::Kept(paths) => {
+                for path in paths {
+                    add(path, Content::Previous, origin.clone())?;
+                }
+                continue;
             }
-            continue;
-        }
+            Plan::Make(docs, key) => (docs, key),
+        };
+        let lang = lang(code);
+        let docs = docs.unwrap_or_else(|| docs::documents(catalog, &lang));
         for (path, bytes) in index::files(&docs, &lang, index::Limits::default()) {
-            let path = format!("{prefix}{path}");
-            if let Some((m, key)) = &memo {
+            let path = format!("search/{code}/{path}");
+            if let (Some(m), Some(key)) = (memo, &key) {
                 m.record(&path, key);
             }
             add(path, Content::Bytes(bytes), origin.clone())?;
         }
     }
     Ok(())
+}
+
+/// What to do for one language's index.
+enum Plan {
+    /// The previous site's files, made from the same documents.
+    Kept(Vec<String>),
+    /// To be made, from these documents when already made, with this memo key.
+    Make(Option<Vec<docs::Doc>>, Option<String>),
+}
+
+/// Each language's plan: with the memo, documents and keys made in parallel. Only the first index
+/// to be made keeps the documents made for its key (the others' are made again in their turn):
+/// two languages' documents are never held while an index is made.
+fn plans(
+    catalog: &Catalog,
+    theme: &Theme,
+    today: Option<NaiveDate>,
+    memo: Option<&Memo>,
+) -> Vec<Plan> {
+    use rayon::prelude::*;
+    let Some(m) = memo else {
+        return LANGS.iter().map(|_| Plan::Make(None, None)).collect();
+    };
+    let keyed: Vec<(Vec<docs::Doc>, Option<String>)> = (LANGS.par_iter())
+        .map(|&code| {
+            let lang = Lang {
+                code,
+                messages: &theme.messages[code],
+                today,
+            };
+            let docs = docs::documents(catalog, &lang);
+            let key = m.page_key("search index", &docs, &minijinja::Value::from(code));
+            (docs, key)
+        })
+        .collect();
+    let mut to_make = 0;
+    (LANGS.iter().zip(keyed))
+        .map(|(code, (docs, key))| {
+            let prefix = format!("search/{code}/");
+            if let Some(paths) = key.as_ref().and_then(|k| m.kept_files(&prefix, k)) {
+                return Plan::Kept(paths);
+            }
+            to_make += 1;
+            Plan::Make((to_make == 1).then_some(docs), key)
+        })
+        .collect()
 }
