@@ -61,6 +61,11 @@ impl Stamp {
         let _ = write!(out, "{size}\t{m}\t{c}\t{ino}");
     }
 
+    /// The inode number in a stamp written by `to_fields`.
+    pub fn ino_in(fields: &str) -> Option<u64> {
+        fields.split('\t').nth(3)?.parse().ok()
+    }
+
     fn from_fields(f: &[&str]) -> Option<Stamp> {
         Some(Stamp {
             size: f.first()?.parse().ok()?,

@@ -188,7 +188,7 @@ impl Publication {
             std::fs::remove_dir_all(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
         }
         let retired = recycle::retired_path(&parent, &name);
-        let recycled = recycle::take_retired(&retired, &staging.path);
+        let recycled = recycle::take_retired(&retired, &staging.path, &out);
         if recycled.is_none() {
             std::fs::create_dir(&staging.path).map_err(|e| Error::write(&staging.path, e))?;
         }

@@ -187,19 +187,21 @@ fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(PathBuf, Box<str>, Ent
 }
 
 /// Takes the retired site at `retired` as the staging folder `staging` and lists it; `None` when
-/// there is none, it is not ours, or it cannot be moved or listed (then nothing is left at
-/// `staging`, and the build starts from an empty folder).
-pub fn take_retired(retired: &Path, staging: &Path) -> Option<Index> {
+/// there is none, it is not ours, it cannot be moved or listed, or it is not on the file system of
+/// the site at `out` (inode numbers compare only there): then nothing is left at `staging`, and the
+/// build starts from an empty folder.
+pub fn take_retired(retired: &Path, staging: &Path, out: &Path) -> Option<Index> {
+    use std::os::unix::fs::MetadataExt;
     if !super::is_ours(retired) || std::fs::rename(retired, staging).is_err() {
         return None;
     }
-    match Index::of(staging) {
-        Ok(index) => Some(index),
-        Err(_) => {
-            let _ = super::remove_tree(staging);
-            None
-        }
+    let index = Index::of(staging)
+        .ok()
+        .filter(|index| std::fs::metadata(out).map_or(true, |m| m.dev() == index.dev));
+    if index.is_none() {
+        let _ = super::remove_tree(staging);
     }
+    index
 }
 
 #[cfg(test)]

@@ -133,9 +133,15 @@ fn place(
     there: Option<(u64, u64)>,
     content: &Content,
 ) -> Result<Stats, Error> {
-    if let Content::Previous = content {
-        if let (Some(id), Some(old)) = (there, &old) {
-            if is_file_with_inode(old, id) {
+    if let Content::Previous(checked) = content {
+        if let (Some((dev, ino)), Some(old)) = (there, &old) {
+            // An inode number the build cache checked in this build needs no second look (the
+            // recycled folder is on the previous site's file system: `Publication::begin`).
+            let same = match checked {
+                Some(checked) => *checked == ino,
+                None => is_file_with_inode(old, (dev, ino)),
+            };
+            if same {
                 return Ok(UNCHANGED);
             }
         }
@@ -199,7 +205,7 @@ fn write_one(to: &Path, content: &Content) -> Result<u64, Error> {
             .map_err(|e| Error::write(to, e)),
         Content::File(from) => copy_new(from, to).map_err(|e| Error::write(to, e)),
         // `place` links these before it comes here.
-        Content::Previous => Err(Error::write(
+        Content::Previous(_) => Err(Error::write(
             to,
             std::io::Error::other("a kept file is linked from the previous site, not written"),
         )),
@@ -235,7 +241,7 @@ fn same_content(old: &Path, content: &Content) -> bool {
             meta.len() == bytes.len() as u64
                 && std::fs::File::open(old).is_ok_and(|f| equal_streams(f, &bytes[..]))
         }
-        Content::Previous => false,
+        Content::Previous(_) => false,
         Content::File(from) => {
             std::fs::metadata(from).is_ok_and(|m| m.len() == meta.len())
                 && match (std::fs::File::open(old), std::fs::File::open(from)) {

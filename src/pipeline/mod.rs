@@ -489,11 +489,12 @@ impl Parts<'_> {
             outputs.insert(d.id.clone(), paths);
         }
         for d in old {
-            let paths: Vec<String> = (self.kept[&d.id].outputs.iter())
-                .map(|(p, _)| p.clone())
+            let outputs_of = &self.kept[&d.id].outputs;
+            let files: Vec<(String, Option<u64>)> = (outputs_of.iter())
+                .map(|(p, stamp)| (p.clone(), crate::cache::Stamp::ino_in(stamp)))
                 .collect();
-            site.previous(d, &paths)?;
-            outputs.insert(d.id.clone(), paths);
+            site.previous(d, &files)?;
+            outputs.insert(d.id.clone(), files.into_iter().map(|(p, _)| p).collect());
         }
         Ok(())
     }

@@ -46,8 +46,9 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// A file copied as it is (a published data file).
     File(PathBuf),
-    /// The previous site's file at the same path, unchanged (a dataset the build cache kept).
-    Previous,
+    /// The previous site's file at the same path, unchanged (a dataset or a file the build cache
+    /// kept), with its inode number when the cache checked it in this build (the file's stamp).
+    Previous(Option<u64>),
 }
 
 /// The whole site, or a batch of it: output path (with `/`) → content.
@@ -266,7 +267,7 @@ impl Renderer<'_> {
             // and a kept page's values are never made.
             let key = memo.page_key(template, page, &common);
             if key.is_some_and(|key| memo.kept(&path, &key)) {
-                return Ok((path, Content::Previous, origin));
+                return Ok((path, Content::Previous(None), origin));
             }
         }
         let bytes = self.evaluate(template, values(), common)?;

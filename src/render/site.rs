@@ -79,13 +79,14 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         Ok(paths)
     }
 
-    /// Adds the files of a dataset the build cache kept, as they are in the previous site.
-    pub fn previous(&mut self, d: &Dataset, paths: &[String]) -> Result<(), Error> {
+    /// Adds the files of a dataset the build cache kept, as they are in the previous site: path
+    /// and the inode number the cache found it with.
+    pub fn previous(&mut self, d: &Dataset, files: &[(String, Option<u64>)]) -> Result<(), Error> {
         let origin = format!("the kept files of dataset `{}`", d.id);
         let id = self.out.origin(&origin);
-        for path in paths {
+        for (path, ino) in files {
             self.out
-                .add_from(path.clone(), Content::Previous, id, &origin)?;
+                .add_from(path.clone(), Content::Previous(*ino), id, &origin)?;
         }
         Ok(())
     }

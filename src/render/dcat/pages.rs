@@ -58,8 +58,8 @@ pub fn publish(add: &mut Add, ctx: &Ctx, c: &Collection, page_size: usize) -> Re
         let origin = |ext: &str| format!("page {n} of the DCAT-AP catalogue `{}` ({ext})", c.path);
         let (ttl, jsonld) = (c.page_path(n, "ttl"), c.page_path(n, "jsonld"));
         if kept(ctx, c, (n, pages, page_size), chunk, [&ttl, &jsonld]) {
-            add(ttl, Content::Previous, origin("Turtle"))?;
-            add(jsonld, Content::Previous, origin("JSON-LD"))?;
+            add(ttl, Content::Previous(None), origin("Turtle"))?;
+            add(jsonld, Content::Previous(None), origin("JSON-LD"))?;
             continue;
         }
         let mut g = Graph::default();

@@ -197,7 +197,7 @@ pub fn feeds<E: Send>(
         };
         let mine: Vec<&Dataset> = catalog.datasets_of(&p.slug).collect();
         if kept(memo, &path, fallback, mine.iter().map(|d| &d.id)) {
-            return Ok(Some((path, Content::Previous)));
+            return Ok(Some((path, Content::Previous(None))));
         }
         let head = Head {
             title: format!("{} — {ABOUT}", p.name.uk),
@@ -219,7 +219,7 @@ pub fn feeds<E: Send>(
         };
         let ids = territory_datasets(catalog, index, &t.code);
         if kept(memo, &path, fallback, ids.iter().copied()) {
-            return Ok(Some((path, Content::Previous)));
+            return Ok(Some((path, Content::Previous(None))));
         }
         let listed: Vec<&Dataset> = ids
             .iter()

@@ -143,7 +143,7 @@ pub fn files(
         let dir = format!("publishers/{}/", p.slug);
         let paths = [register::CSV, register::JSON].map(|f| format!("{dir}{f}"));
         let contents = if register_kept(memo, catalog, p, &paths) {
-            [Content::Previous, Content::Previous]
+            [Content::Previous(None), Content::Previous(None)]
         } else {
             let (csv, json) = register::register(catalog, p, urls);
             [Content::Bytes(csv), Content::Bytes(json)]

@@ -42,7 +42,7 @@ pub fn files(
         let (docs, key) = match plan {
             Plan::Kept(paths) => {
                 for path in paths {
-                    add(path, Content::Previous, origin.clone())?;
+                    add(path, Content::Previous(None), origin.clone())?;
                 }
                 continue;
             }
