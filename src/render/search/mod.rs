@@ -50,6 +50,10 @@ pub fn files(
         };
         let lang = lang(code);
         let docs = docs.unwrap_or_else(|| docs::documents(catalog, &lang));
+        let key = key.or_else(|| {
+            let m = memo?;
+            m.page_key("search index", &docs, &minijinja::Value::from(*code))
+        });
         for (path, bytes) in index::files(&docs, &lang, index::Limits::default()) {
             let path = format!("search/{code}/{path}");
             if let (Some(m), Some(key)) = (memo, &key) {
@@ -65,7 +69,7 @@ pub fn files(
 enum Plan {
     /// The previous site's files, made from the same documents.
     Kept(Vec<String>),
-    /// To be made, from these documents when already made, with this memo key.
+    /// To be made, from these documents and with this memo key when already made.
     Make(Option<Vec<docs::Doc>>, Option<String>),
 }
 
@@ -79,7 +83,14 @@ fn plans(
     memo: Option<&Memo>,
 ) -> Vec<Plan> {
     use rayon::prelude::*;
-    let Some(m) = memo else {
+    // Nothing to keep (no memo, or a language's index not recorded, as in a first build): each
+    // language's documents and key are made in its turn.
+    let recorded = |m: &Memo| {
+        LANGS
+            .iter()
+            .all(|c| !(m.recorded)(&format!("search/{c}/")).is_empty())
+    };
+    let Some(m) = memo.filter(|m| recorded(m)) else {
         return LANGS.iter().map(|_| Plan::Make(None, None)).collect();
     };
     let keyed: Vec<(Vec<docs::Doc>, Option<String>)> = (LANGS.par_iter())
