@@ -151,12 +151,19 @@ fn remember(
     let pages = (built.memoised.page_keys.iter())
         .filter_map(|(p, key)| stamped(p).map(|(p, stamp)| (p, (key.clone(), stamp))))
         .collect();
-    cache::reuse::save(dir, &cache::reuse::Manifest { datasets, pages })?;
+    // Written while the site's stamps are digested: at national scale each is a few tenths of a
+    // second of one core.
+    let manifest = cache::reuse::Manifest { datasets, pages };
+    let (saved, site_stamps) = rayon::join(
+        || cache::reuse::save(dir, &manifest),
+        || cache::stamps_digest(cache::pairs(&site)),
+    );
+    saved?;
     let record = cache::Record {
         key: cache::key(setting, hashes),
         setting: setting.to_owned(),
         sources_stamps: cache::stamps_digest(&now),
-        site_stamps: cache::stamps_digest(cache::pairs(&site)),
+        site_stamps,
         files: site.len(),
         findings: built.outcome == Outcome::Findings,
         report: report_text(&built.report),
