@@ -131,10 +131,20 @@ fn report_text(report: &Report) -> String {
     for f in &report.findings {
         let _ = writeln!(text, "{f}");
     }
-    if report.is_clean() {
-        text.push_str("ok: no problems found\n");
-    } else {
-        let _ = writeln!(text, "{} problem(s) found", report.findings.len());
+    let listed = report.findings.len() as u64;
+    match report.omitted {
+        _ if report.is_clean() => text.push_str("ok: no problems found\n"),
+        0 => {
+            let _ = writeln!(text, "{listed} problem(s) found");
+        }
+        omitted => {
+            let max = validate::table::MAX_FINDINGS;
+            let total = listed + omitted;
+            let _ = writeln!(
+                text,
+                "{total} problem(s) found; {omitted} of them not listed (at most {max} are listed per file)"
+            );
+        }
     }
     text
 }

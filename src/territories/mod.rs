@@ -124,7 +124,10 @@ pub fn import(options: &ImportOptions) -> Result<Outcome, Error> {
 }
 
 fn print_findings(findings: Vec<Finding>) -> Outcome {
-    let mut report = Report { findings };
+    let mut report = Report {
+        findings,
+        ..Report::default()
+    };
     report.sort();
     // A file of a million bad rows gets the first ones listed, as `validate` does, not a
     // million lines.

@@ -192,6 +192,7 @@ impl<'c> Validator<'c> {
             out.report.extend(result.findings.iter().cloned());
             for r in &result.resources {
                 out.report.extend(r.findings.iter().cloned());
+                out.report.omitted += r.omitted;
             }
             out.datasets.insert(dataset.id.clone(), result);
         }

@@ -251,6 +251,14 @@ impl fmt::Display for Finding {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub findings: Vec<Finding>,
+    /// Problems counted but not listed: a file's findings are listed up to
+    /// `table::MAX_FINDINGS`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Report {

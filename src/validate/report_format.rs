@@ -267,5 +267,24 @@ pub fn to_text(v: &Validation, lang: Lang) -> String {
             out.push_str(&format!("  … {} {}\n", l[6], items.len() - EXAMPLES));
         }
     }
+    out.push_str(&not_listed(v, lang));
     out
+}
+
+/// The line that says how many problems the groups above leave out: a file's findings are
+/// listed up to `MAX_FINDINGS` and the rest only counted (empty when none were left out).
+fn not_listed(v: &Validation, lang: Lang) -> String {
+    let omitted: u64 = v.tasks.iter().map(|t| t.omitted).sum();
+    let max = super::table::MAX_FINDINGS;
+    match (omitted, lang) {
+        (0, _) => String::new(),
+        (n, Lang::Uk) => format!(
+            "\nЩе {n} не показано: для кожного файлу перелічується не більше {max} проблем \
+             (загальна кількість угорі враховує всі).\n"
+        ),
+        (n, Lang::En) => format!(
+            "\n{n} more not listed: at most {max} problems are listed per file (the total at the \
+             top counts them all).\n"
+        ),
+    }
 }
