@@ -80,12 +80,20 @@ fn url(value: &Value, key: &str, file: &Path, out: &mut Vec<Finding>) {
     if value.is_string() && is_link(text) {
         return;
     }
-    let hint = if text.trim() != text && is_link(text.trim()) {
-        "remove the spaces or invisible characters around the address"
+    let (hint, hint_uk) = if text.trim() != text && is_link(text.trim()) {
+        (
+            "remove the spaces or invisible characters around the address",
+            "приберіть пробіли або невидимі символи навколо адреси",
+        )
     } else {
-        "links on the site may only go to web pages or e-mail: write the full address, e.g. \
-         https://example.gov.ua/…, or mailto:name@example.gov.ua (other schemes such as \
-         `javascript:` or `data:` are refused)"
+        (
+            "links on the site may only go to web pages or e-mail: write the full address, e.g. \
+             https://example.gov.ua/…, or mailto:name@example.gov.ua (other schemes such as \
+             `javascript:` or `data:` are refused)",
+            "посилання на сайті можуть вести лише на вебсторінки або на електронну пошту: \
+             напишіть повну адресу, наприклад https://example.gov.ua/…, або \
+             mailto:name@example.gov.ua (інші схеми, як-от `javascript:` чи `data:`, не приймаються)",
+        )
     };
     out.push(
         Finding::new(
@@ -99,7 +107,11 @@ fn url(value: &Value, key: &str, file: &Path, out: &mut Vec<Finding>) {
                 .as_str()
                 .map_or_else(|| value.to_string(), str::to_owned),
         )
-        .hint(hint),
+        .hint(hint)
+        .uk(
+            "абсолютна адреса, що починається з `https://`, `http://` або `mailto:`",
+            Some(hint_uk.to_owned()),
+        ),
     );
 }
 
@@ -123,7 +135,11 @@ fn email(value: &Value, key: &str, file: &Path, out: &mut Vec<Finding>) {
                 .as_str()
                 .map_or_else(|| value.to_string(), str::to_owned),
         )
-        .hint("write the address alone, without `mailto:`, spaces or angle brackets"),
+        .hint("write the address alone, without `mailto:`, spaces or angle brackets")
+        .uk(
+            "адреса електронної пошти на зразок name@example.gov.ua",
+            Some("напишіть лише адресу, без `mailto:`, пробілів і кутових дужок".to_owned()),
+        ),
     );
 }
 
@@ -201,5 +217,24 @@ mod tests {
             .unwrap()
             .starts_with("remove the spaces"));
         assert_eq!(found[4].found.as_deref(), Some("7"));
+        // Every finding speaks Ukrainian too (`validate --lang uk`, the default).
+        for f in &found {
+            let (expected, hint) = &**f.uk.as_ref().expect("Ukrainian text");
+            assert!(!expected.is_empty() && hint.as_ref().is_some_and(|h| !h.is_empty()));
+        }
+        assert!(found[1]
+            .uk
+            .as_ref()
+            .unwrap()
+            .1
+            .as_deref()
+            .unwrap()
+            .starts_with("приберіть пробіли"));
+        assert!(found[3]
+            .uk
+            .as_ref()
+            .unwrap()
+            .0
+            .starts_with("адреса електронної пошти"));
     }
 }
