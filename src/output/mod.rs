@@ -334,6 +334,14 @@ mod tests {
     use super::*;
     use crate::render::Content;
 
+    /// A scratch folder with an empty source folder in it.
+    fn scratch() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir(&src).unwrap();
+        (dir, src)
+    }
+
     fn site(files: &[(&str, &str)]) -> Site {
         files
             .iter()
@@ -343,9 +351,7 @@ mod tests {
 
     #[test]
     fn replaces_own_site_and_leaves_no_staging() {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("src");
-        std::fs::create_dir(&src).unwrap();
+        let (dir, src) = scratch();
         let out = dir.path().join("site");
         publish(&site(&[("a/index.html", "one")]), &out, &src).unwrap();
         publish(&site(&[("b.txt", "two")]), &out, &src).unwrap();
@@ -374,9 +380,7 @@ mod tests {
 
     #[test]
     fn the_retired_site_is_recycled_without_touching_the_published_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("src");
-        std::fs::create_dir(&src).unwrap();
+        let (dir, src) = scratch();
         let (out, retired) = (dir.path().join("site"), dir.path().join(".site.retired"));
         let same = [("k/1", "k"), ("k/2", "k"), ("k/3", "k"), ("k/4", "k")];
         let a = [
@@ -457,9 +461,7 @@ mod tests {
 
     #[test]
     fn refuses_foreign_folders() {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("src");
-        std::fs::create_dir(&src).unwrap();
+        let (dir, src) = scratch();
         let out = dir.path().join("precious");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("thesis.tex"), "years of work").unwrap();

@@ -40,14 +40,17 @@ impl Index {
     pub fn of(root: &Path) -> std::io::Result<Index> {
         let mut top = Listing::default();
         let mut below = Vec::new();
-        for (path, rel, kind) in entries(root, "")? {
-            if let Entry::File(ino) = kind {
-                top.files.push((rel, ino));
-                continue;
-            }
-            for (inner, inner_rel, inner_kind) in entries(&path, &rel)? {
+        for (rel, kind) in entries(root, "")? {
+            let path = match kind {
+                Entry::File(ino) => {
+                    top.files.push((rel, ino));
+                    continue;
+                }
+                Entry::Dir(path) => path,
+            };
+            for (inner_rel, inner_kind) in entries(&path, &rel)? {
                 match inner_kind {
-                    Entry::Dir => below.push((inner, inner_rel)),
+                    Entry::Dir(inner) => below.push((inner, inner_rel)),
                     Entry::File(ino) => top.files.push((inner_rel, ino)),
                 }
             }
@@ -144,9 +147,9 @@ struct Listing {
 
 impl Listing {
     fn walk(&mut self, dir: &Path, rel: Box<str>) -> std::io::Result<()> {
-        for (path, inner, kind) in entries(dir, &rel)? {
+        for (inner, kind) in entries(dir, &rel)? {
             match kind {
-                Entry::Dir => self.walk(&path, inner)?,
+                Entry::Dir(path) => self.walk(&path, inner)?,
                 Entry::File(ino) => self.files.push((inner, ino)),
             }
         }
@@ -157,13 +160,15 @@ impl Listing {
 
 /// What a directory entry is, by its type (a link is not followed).
 enum Entry {
-    Dir,
+    /// A folder, with its full path (to list it in turn).
+    Dir(PathBuf),
     /// Anything else, with the inode number the entry gives.
     File(u64),
 }
 
-/// The entries of `dir` (named `rel` below the root): full path, relative path, kind.
-fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(PathBuf, Box<str>, Entry)>> {
+/// The entries of `dir` (named `rel` below the root): relative path and kind. Only folders get
+/// a full path: files, over half a million at national scale, need none.
+fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(Box<str>, Entry)>> {
     use std::os::unix::fs::DirEntryExt;
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -178,10 +183,10 @@ fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(PathBuf, Box<str>, Ent
             format!("{rel}/{name}").into_boxed_str()
         };
         let kind = match entry.file_type()?.is_dir() {
-            true => Entry::Dir,
+            true => Entry::Dir(entry.path()),
             false => Entry::File(entry.ino()),
         };
-        out.push((entry.path(), inner, kind));
+        out.push((inner, kind));
     }
     Ok(out)
 }

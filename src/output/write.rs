@@ -72,7 +72,7 @@ pub fn make_folders(
         dirs.par_iter().try_for_each(|dir| {
             let full = staging.join(dir);
             if recycled.is_some_and(|r| r.take(dir).is_some()) {
-                std::fs::remove_file(&full).map_err(|e| Error::write(&full, e))?;
+                remove(&full)?;
             }
             // The first level's parent is the staging folder, made along with them if need be.
             let made = if depth == 0 {
@@ -124,9 +124,9 @@ const UNCHANGED: Stats = Stats {
 };
 
 /// Puts `content` at `to`: left as it is when the file already there (file system and inode
-/// number `there`) is it, else linked from the previous site's file `old` when that one has the same bytes, else
-/// written. A file there that is not it is removed first, never written through: it may be a
-/// link to a published file.
+/// number `there`) is it, else linked from the previous site's file `old` when that one has the
+/// same bytes, else written. A file there that is not it is removed first, never written
+/// through: it may be a link to a published file.
 fn place(
     old: Option<PathBuf>,
     to: &Path,
@@ -145,14 +145,16 @@ fn place(
                 return Ok(UNCHANGED);
             }
         }
-        remove_if(there.is_some(), to)?;
+        if there.is_some() {
+            remove(to)?;
+        }
         return kept(old, to);
     }
     if there.is_some() {
         if same_content(to, content) {
             return Ok(UNCHANGED);
         }
-        remove_if(true, to)?;
+        remove(to)?;
     }
     if let Some(old) = old {
         if same_content(&old, content) && std::fs::hard_link(&old, to).is_ok() {
@@ -167,12 +169,9 @@ fn place(
     })
 }
 
-/// Removes the file at `to` when `there` says one is.
-fn remove_if(there: bool, to: &Path) -> Result<(), Error> {
-    match there {
-        true => std::fs::remove_file(to).map_err(|e| Error::write(to, e)),
-        false => Ok(()),
-    }
+/// Removes the file at `to` (before its path is written again).
+fn remove(to: &Path) -> Result<(), Error> {
+    std::fs::remove_file(to).map_err(|e| Error::write(to, e))
 }
 
 /// True when `path` is a regular file with this file system and inode number: in the previous

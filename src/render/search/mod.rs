@@ -32,12 +32,7 @@ pub fn files(
     today: Option<NaiveDate>,
     memo: Option<&Memo>,
 ) -> Result<(), Error> {
-    let lang = |code| Lang {
-        code,
-        messages: &theme.messages[code],
-        today,
-    };
-    for (code, plan) in LANGS.iter().zip(plans(catalog, theme, today, memo)) {
+    for (&code, plan) in LANGS.iter().zip(plans(catalog, theme, today, memo)) {
         let origin = format!("the {code} search index");
         let (docs, key) = match plan {
             Plan::Kept(paths) => {
@@ -48,12 +43,9 @@ pub fn files(
             }
             Plan::Make(docs, key) => (docs, key),
         };
-        let lang = lang(code);
+        let lang = lang(theme, code, today);
         let docs = docs.unwrap_or_else(|| docs::documents(catalog, &lang));
-        let key = key.or_else(|| {
-            let m = memo?;
-            m.page_key("search index", &docs, &minijinja::Value::from(*code))
-        });
+        let key = key.or_else(|| index_key(memo?, &docs, code));
         for (path, bytes) in index::files(&docs, &lang, index::Limits::default()) {
             let path = format!("search/{code}/{path}");
             if let (Some(m), Some(key)) = (memo, &key) {
@@ -95,13 +87,8 @@ fn plans(
     };
     let keyed: Vec<(Vec<docs::Doc>, Option<String>)> = (LANGS.par_iter())
         .map(|&code| {
-            let lang = Lang {
-                code,
-                messages: &theme.messages[code],
-                today,
-            };
-            let docs = docs::documents(catalog, &lang);
-            let key = m.page_key("search index", &docs, &minijinja::Value::from(code));
+            let docs = docs::documents(catalog, &lang(theme, code, today));
+            let key = index_key(m, &docs, code);
             (docs, key)
         })
         .collect();
@@ -116,4 +103,19 @@ fn plans(
             Plan::Make((to_make == 1).then_some(docs), key)
         })
         .collect()
+}
+
+/// The language `code` as its index is made.
+fn lang<'t>(theme: &'t Theme, code: &'static str, today: Option<NaiveDate>) -> Lang<'t> {
+    Lang {
+        code,
+        messages: &theme.messages[code],
+        today,
+    }
+}
+
+/// The memo key of a language's index: its documents and the language (the theme's messages are
+/// in the setting the memo covers).
+fn index_key(m: &Memo, docs: &[docs::Doc], code: &str) -> Option<String> {
+    m.page_key("search index", docs, &minijinja::Value::from(code))
 }
