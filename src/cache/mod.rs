@@ -24,7 +24,10 @@ use sha2::{Digest as _, Sha256};
 use crate::checksum::feed_parts as field;
 use crate::render::Theme;
 
+pub mod journal;
 pub mod reuse;
+
+pub use journal::Journal;
 
 /// Bumped when the cache files' format or meaning changes.
 const FORMAT: &str = "hromadata-cache 2";
@@ -39,13 +42,19 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(meta: &std::fs::Metadata) -> Stamp {
+    /// The stamp of the file `meta` describes.
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
         Stamp {
             size: meta.len(),
             mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
             ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
             ino: meta.ino(),
         }
+    }
+
+    /// The file's inode number.
+    pub fn ino(self) -> u64 {
+        self.ino
     }
 
     pub fn to_fields(self) -> String {
@@ -61,9 +70,10 @@ impl Stamp {
         let _ = write!(out, "{size}\t{m}\t{c}\t{ino}");
     }
 
-    /// The inode number in a stamp written by `to_fields`.
-    pub fn ino_in(fields: &str) -> Option<u64> {
-        fields.split('\t').nth(3)?.parse().ok()
+    /// A stamp written by `to_fields`.
+    pub fn parse(fields: &str) -> Option<Stamp> {
+        let f: Vec<&str> = fields.split('\t').collect();
+        Stamp::from_fields(&f).filter(|_| f.len() == 4)
     }
 
     fn from_fields(f: &[&str]) -> Option<Stamp> {

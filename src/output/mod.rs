@@ -16,6 +16,7 @@ pub use write::Stats;
 
 use std::path::{Path, PathBuf};
 
+use crate::cache::Stamp;
 use crate::error::Error;
 use crate::render::Site;
 
@@ -146,7 +147,7 @@ fn is_running(pid: u32) -> bool {
 pub fn publish(site: &Site, out: &Path, source: &Path) -> Result<(), Error> {
     let mut publication = Publication::begin(out, source)?;
     publication.write(site)?;
-    publication.finish()
+    publication.finish().map(|_| ())
 }
 
 /// A site being written: a staging folder beside `--out`, filled batch by batch, swapped in by
@@ -212,21 +213,22 @@ impl Publication {
         })
     }
 
-    /// Writes one batch of the site into the staging folder.
-    pub fn write(&mut self, batch: &Site) -> Result<(), Error> {
+    /// Writes one batch of the site into the staging folder; returns each file's stamp as it
+    /// was left there, in the batch's order (`None` where not known).
+    pub fn write(&mut self, batch: &Site) -> Result<Vec<Option<Stamp>>, Error> {
         crate::interrupt::check()?;
         let recycled = self.recycled.as_ref();
         write::make_folders(&self.staging.path, batch, &mut self.made, recycled)?;
         let previous = self.previous.as_deref();
-        let stats = write::files(&self.staging.path, previous, recycled, batch)?;
+        let (stats, stamps) = write::files(&self.staging.path, previous, recycled, batch)?;
         self.stats.add(&stats);
-        Ok(())
+        Ok(stamps)
     }
 
     /// Swaps the staging folder in at `--out` (after removing from a recycled one what this build
     /// did not produce). The previous site is kept as the retired site when most of its files are
     /// the new site's too (linked), else removed.
-    pub fn finish(mut self) -> Result<(), Error> {
+    pub fn finish(mut self) -> Result<Finished, Error> {
         crate::interrupt::check()?;
         if let Some(index) = self.recycled.take() {
             let at = &self.staging.path;
@@ -234,7 +236,7 @@ impl Publication {
                 .sweep(at, &self.made)
                 .map_err(|e| Error::write(at, e))?;
         }
-        swap_in(&self.staging.path, &self.out)?;
+        let aside_removed = swap_in(&self.staging.path, &self.out)?;
         // After the exchange the staging path holds the previous site, which the guard removes
         // unless it is retired.
         let shared = self.stats.linked >= self.stats.written;
@@ -242,17 +244,37 @@ impl Publication {
             let _ = std::fs::rename(&self.staging.path, &self.retired);
         }
         self.staging.keep = !self.staging.path.exists();
-        Ok(())
+        Ok(Finished {
+            // Removing the previous site unlinks the files the new one shares with it, which
+            // changes their change time.
+            stamps_hold: self.staging.keep && !aside_removed,
+            marker: std::fs::symlink_metadata(self.out.join(MARKER))
+                .ok()
+                .map(|m| Stamp::of(&m)),
+        })
     }
 }
 
-/// Puts `staging` at `out`: an atomic exchange when `out` exists (Linux `renameat2`), a rename otherwise.
-fn swap_in(staging: &Path, out: &Path) -> Result<(), Error> {
+/// What `Publication::finish` tells of the published site.
+#[derive(Debug, Clone, Copy)]
+pub struct Finished {
+    /// True when the stamps `write` returned are still the files' stamps: the site it replaced,
+    /// if any, was retired or recycled rather than removed.
+    pub stamps_hold: bool,
+    /// The stamp of the site's marker file.
+    pub marker: Option<Stamp>,
+}
+
+/// Puts `staging` at `out`: an atomic exchange when `out` exists (Linux `renameat2`), a rename
+/// otherwise. Returns true when the previous site had to be moved aside and removed instead.
+fn swap_in(staging: &Path, out: &Path) -> Result<bool, Error> {
     if std::fs::symlink_metadata(out).is_err() {
-        return std::fs::rename(staging, out).map_err(|e| Error::write(out, e));
+        return std::fs::rename(staging, out)
+            .map(|()| false)
+            .map_err(|e| Error::write(out, e));
     }
     if exchange(staging, out).is_ok() {
-        return Ok(());
+        return Ok(false);
     }
     // No atomic exchange on this system or file system: move the old site aside, then rename.
     let aside = staging.with_extension("old");
@@ -261,7 +283,8 @@ fn swap_in(staging: &Path, out: &Path) -> Result<(), Error> {
         let _ = std::fs::rename(&aside, out);
         return Err(Error::write(out, e));
     }
-    remove_tree(&aside).map_err(|e| Error::write(&aside, e))
+    remove_tree(&aside).map_err(|e| Error::write(&aside, e))?;
+    Ok(true)
 }
 
 #[cfg(target_os = "linux")]
@@ -434,6 +457,57 @@ mod tests {
         // A site that shares little with the one it replaces is not kept.
         publish(&site(&[("new.txt", "6")]), &out, &src).unwrap();
         assert!(!retired.exists());
+    }
+
+    /// Publishes `site` through a `Publication`; returns each file's stamp as `write` gave it
+    /// and what `finish` said.
+    fn stamped(site: &Site, out: &Path, src: &Path) -> (Vec<Option<Stamp>>, Finished) {
+        let mut p = Publication::begin(out, src).unwrap();
+        let stamps = p.write(site).unwrap();
+        (stamps, p.finish().unwrap())
+    }
+
+    #[test]
+    fn the_stamps_given_are_the_published_files_stamps_while_they_hold() {
+        let (dir, src) = scratch();
+        let out = dir.path().join("site");
+        let on_disk = |path: &str| {
+            Some(Stamp::of(
+                &std::fs::symlink_metadata(out.join(path)).unwrap(),
+            ))
+        };
+        let files = [
+            ("k/1", "k"),
+            ("k/2", "k"),
+            ("a/x.html", "1"),
+            ("b/y.txt", "2"),
+        ];
+        let first = site(&files);
+        let mut changed = first.clone();
+        changed.insert("a/x.html".into(), Content::Bytes(b"changed".to_vec()));
+        changed.insert("k/1".into(), Content::Previous(None));
+        // Written, linked from the site it replaces, recycled, kept by the cache: each time the
+        // stamps are those of the published files once the build is over.
+        for (round, batch) in [&first, &first, &first, &changed, &first]
+            .into_iter()
+            .enumerate()
+        {
+            let (stamps, finished) = stamped(batch, &out, &src);
+            assert!(finished.stamps_hold, "round {round}");
+            assert_eq!(finished.marker, on_disk(MARKER));
+            for (path, stamp) in batch.keys().zip(stamps) {
+                assert_eq!(stamp, on_disk(path), "round {round}: {path}");
+            }
+        }
+        // A checked stamp is taken as it is when its inode is the one there.
+        let kept = on_disk("k/2");
+        let batch: Site = [("k/2".to_owned(), Content::Previous(kept))].into();
+        let (stamps, _) = stamped(&batch, &out, &src);
+        assert_eq!(stamps, [kept]);
+        // A site that shares little with the one it replaces: that one is removed, which changes
+        // the change time of the files the two shared, so the stamps do not hold.
+        let (_, finished) = stamped(&site(&[("k/2", "k"), ("c", "3"), ("d", "4")]), &out, &src);
+        assert!(!finished.stamps_hold);
     }
 
     fn tree_of(files: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::recycle::Index;
+use crate::cache::Stamp;
 use crate::error::Error;
 use crate::render::{Content, Site};
 
@@ -93,15 +94,16 @@ pub fn make_folders(
 }
 
 /// Writes (or links) every file of `batch` under `staging`; in a recycled staging folder
-/// (`recycled`), a file already there with the right bytes is left as it is.
+/// (`recycled`), a file already there with the right bytes is left as it is. Returns what was
+/// done and each file's stamp as it was left, in the batch's order (`None` where not known).
 pub fn files(
     staging: &Path,
     previous: Option<&Path>,
     recycled: Option<&Index>,
     batch: &Site,
-) -> Result<Stats, Error> {
+) -> Result<(Stats, Vec<Option<Stamp>>), Error> {
     let work: Vec<(&String, &Content)> = batch.iter().collect();
-    work.par_iter()
+    let placed = (work.par_iter())
         .map(|(path, content)| {
             crate::interrupt::check()?;
             let to = staging.join(path);
@@ -111,10 +113,15 @@ pub fn files(
             };
             place(previous.map(|p| p.join(path)), &to, there, content)
         })
-        .try_reduce(Stats::default, |mut a, b| {
-            a.add(&b);
-            Ok(a)
+        .collect::<Result<Vec<_>, Error>>()?;
+    let mut stats = Stats::default();
+    let stamps = (placed.into_iter())
+        .map(|(s, stamp)| {
+            stats.add(&s);
+            stamp
         })
+        .collect();
+    Ok((stats, stamps))
 }
 
 const UNCHANGED: Stats = Stats {
@@ -126,47 +133,55 @@ const UNCHANGED: Stats = Stats {
 /// Puts `content` at `to`: left as it is when the file already there (file system and inode
 /// number `there`) is it, else linked from the previous site's file `old` when that one has the
 /// same bytes, else written. A file there that is not it is removed first, never written
-/// through: it may be a link to a published file.
+/// through: it may be a link to a published file. Returns the file's stamp with what was done:
+/// the build cache records the site from these instead of walking it again.
 fn place(
     old: Option<PathBuf>,
     to: &Path,
     there: Option<(u64, u64)>,
     content: &Content,
-) -> Result<Stats, Error> {
+) -> Result<(Stats, Option<Stamp>), Error> {
     if let Content::Previous(checked) = content {
         if let (Some((dev, ino)), Some(old)) = (there, &old) {
-            // An inode number the build cache checked in this build needs no second look (the
-            // recycled folder is on the previous site's file system: `Publication::begin`).
+            // A stamp the build cache checked in this build needs no second look (the recycled
+            // folder is on the previous site's file system: `Publication::begin`).
             let same = match checked {
-                Some(checked) => *checked == ino,
-                None => is_file_with_inode(old, (dev, ino)),
+                Some(checked) => (checked.ino() == ino).then_some(*checked),
+                None => file_with_inode(old, (dev, ino)).map(|m| Stamp::of(&m)),
             };
-            if same {
-                return Ok(UNCHANGED);
+            if let Some(stamp) = same {
+                return Ok((UNCHANGED, Some(stamp)));
             }
         }
         if there.is_some() {
             remove(to)?;
         }
-        return kept(old, to);
+        kept(old, to)?;
+        return Ok((UNCHANGED, stamp_of(to)));
     }
     if there.is_some() {
-        if same_content(to, content) {
-            return Ok(UNCHANGED);
+        if let Some(meta) = same_content(to, content) {
+            return Ok((UNCHANGED, Some(Stamp::of(&meta))));
         }
         remove(to)?;
     }
     if let Some(old) = old {
-        if same_content(&old, content) && std::fs::hard_link(&old, to).is_ok() {
-            return Ok(UNCHANGED);
+        if same_content(&old, content).is_some() && std::fs::hard_link(&old, to).is_ok() {
+            return Ok((UNCHANGED, stamp_of(to)));
         }
     }
-    let bytes = write_one(to, content)?;
-    Ok(Stats {
+    let (bytes, meta) = write_one(to, content)?;
+    let stats = Stats {
         written: 1,
         linked: 0,
         bytes,
-    })
+    };
+    Ok((stats, meta.map(|m| Stamp::of(&m))))
+}
+
+/// The stamp of the file at `path` now.
+fn stamp_of(path: &Path) -> Option<Stamp> {
+    std::fs::symlink_metadata(path).ok().map(|m| Stamp::of(&m))
 }
 
 /// Removes the file at `to` (before its path is written again).
@@ -174,15 +189,17 @@ fn remove(to: &Path) -> Result<(), Error> {
     std::fs::remove_file(to).map_err(|e| Error::write(to, e))
 }
 
-/// True when `path` is a regular file with this file system and inode number: in the previous
-/// site, the file whose directory entry in the staging folder gave them, linked at both paths.
-fn is_file_with_inode(path: &Path, (dev, ino): (u64, u64)) -> bool {
+/// `path`'s metadata when it is a regular file with this file system and inode number: in the
+/// previous site, the file whose directory entry in the staging folder gave them, linked at both
+/// paths.
+fn file_with_inode(path: &Path, (dev, ino): (u64, u64)) -> Option<std::fs::Metadata> {
     use std::os::unix::fs::MetadataExt;
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && (m.dev(), m.ino()) == (dev, ino))
+    (std::fs::symlink_metadata(path).ok())
+        .filter(|m| m.is_file() && (m.dev(), m.ino()) == (dev, ino))
 }
 
 /// Links (or, where links fail, copies) a file the build cache kept from the previous site.
-fn kept(old: Option<PathBuf>, to: &Path) -> Result<Stats, Error> {
+fn kept(old: Option<PathBuf>, to: &Path) -> Result<(), Error> {
     let Some(old) = old else {
         let e = std::io::Error::new(
             std::io::ErrorKind::NotFound,
@@ -193,22 +210,25 @@ fn kept(old: Option<PathBuf>, to: &Path) -> Result<Stats, Error> {
     if std::fs::hard_link(&old, to).is_err() {
         copy_new(&old, to).map_err(|e| Error::write(to, e))?;
     }
-    Ok(UNCHANGED)
+    Ok(())
 }
 
-fn write_one(to: &Path, content: &Content) -> Result<u64, Error> {
+/// Writes `content` into a new file at `to`; returns the bytes written and the file's metadata
+/// once written (`None` when it could not be read).
+fn write_one(to: &Path, content: &Content) -> Result<(u64, Option<std::fs::Metadata>), Error> {
     use std::io::Write as _;
-    match content {
-        Content::Bytes(bytes) => (create_new(to).and_then(|mut f| f.write_all(bytes)))
-            .map(|()| bytes.len() as u64)
-            .map_err(|e| Error::write(to, e)),
-        Content::File(from) => copy_new(from, to).map_err(|e| Error::write(to, e)),
+    let written = match content {
+        Content::Bytes(bytes) => create_new(to).and_then(|mut f| {
+            f.write_all(bytes)?;
+            Ok((bytes.len() as u64, f.metadata().ok()))
+        }),
+        Content::File(from) => copy_new(from, to),
         // `place` links these before it comes here.
-        Content::Previous(_) => Err(Error::write(
-            to,
-            std::io::Error::other("a kept file is linked from the previous site, not written"),
+        Content::Previous(_) => Err(std::io::Error::other(
+            "a kept file is linked from the previous site, not written",
         )),
-    }
+    };
+    written.map_err(|e| Error::write(to, e))
 }
 
 /// A new file at `to`; an existing one is an error, not truncated (it may be a published file's
@@ -220,22 +240,23 @@ fn create_new(to: &Path) -> std::io::Result<std::fs::File> {
         .open(to)
 }
 
-/// Copies `from` into a new file at `to` (the kernel copies where it can); returns the bytes.
-fn copy_new(from: &Path, to: &Path) -> std::io::Result<u64> {
+/// Copies `from` into a new file at `to` (the kernel copies where it can); returns the bytes and
+/// the new file's metadata once written.
+fn copy_new(from: &Path, to: &Path) -> std::io::Result<(u64, Option<std::fs::Metadata>)> {
     let mut source = std::fs::File::open(from)?;
-    std::io::copy(&mut source, &mut create_new(to)?)
+    let mut file = create_new(to)?;
+    let bytes = std::io::copy(&mut source, &mut file)?;
+    Ok((bytes, file.metadata().ok()))
 }
 
-/// True when `old` is a regular file (not a link to elsewhere) with exactly `content`'s bytes.
-/// Any error reading either side means "not known to be equal": the file is written.
-fn same_content(old: &Path, content: &Content) -> bool {
-    let Ok(meta) = std::fs::symlink_metadata(old) else {
-        return false;
-    };
+/// `old`'s metadata when it is a regular file (not a link to elsewhere) with exactly `content`'s
+/// bytes. Any error reading either side means "not known to be equal": the file is written.
+fn same_content(old: &Path, content: &Content) -> Option<std::fs::Metadata> {
+    let meta = std::fs::symlink_metadata(old).ok()?;
     if !meta.file_type().is_file() {
-        return false;
+        return None;
     }
-    match content {
+    let same = match content {
         Content::Bytes(bytes) => {
             meta.len() == bytes.len() as u64
                 && std::fs::File::open(old).is_ok_and(|f| equal_streams(f, &bytes[..]))
@@ -248,7 +269,8 @@ fn same_content(old: &Path, content: &Content) -> bool {
                     _ => false,
                 }
         }
-    }
+    };
+    same.then_some(meta)
 }
 
 /// Compares two readers block by block.
@@ -354,8 +376,13 @@ mod tests {
         .collect();
         let mut made = BTreeSet::new();
         make_folders(&staging, &batch, &mut made, None).unwrap();
-        let stats = files(&staging, Some(&old), None, &batch).unwrap();
+        let (stats, stamps) = files(&staging, Some(&old), None, &batch).unwrap();
         assert_eq!((stats.linked, stats.written), (1, 3));
+        // Each file's stamp is the one it has on disk once the batch is written, linked or not.
+        for (path, stamp) in batch.keys().zip(stamps) {
+            let meta = std::fs::symlink_metadata(staging.join(path)).unwrap();
+            assert_eq!(stamp, Some(Stamp::of(&meta)), "{path}");
+        }
         for (p, c) in [
             ("same.html", "same"),
             ("changed.html", "after!"),

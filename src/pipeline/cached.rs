@@ -56,9 +56,9 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         fingerprinted: None,
     });
     timings.stage("check");
-    let built = run(options, &inputs, &mut timings, cached)?;
+    let mut built = run(options, &inputs, &mut timings, cached)?;
     if let (true, Some(now)) = (built.published, now) {
-        if let Err(e) = remember(dir, options, &setting, now, &built) {
+        if let Err(e) = remember(dir, options, &setting, now, &mut built) {
             eprintln!(
                 "warning: could not write the build cache `{}`: {e}",
                 dir.display()
@@ -128,17 +128,21 @@ fn sources(
 }
 
 /// Records the build just made: the sources' hashes (data files' from validation, the others
-/// read now unless unchanged since the last record), the key and the site's stamps.
+/// read now unless unchanged since the last record), the key and the site's stamps (as the
+/// output stage left the files, else from a walk of the site).
 fn remember(
     dir: &Path,
     options: &BuildOptions,
     setting: &str,
     now: BTreeMap<String, cache::Stamp>,
-    built: &Built,
+    built: &mut Built,
 ) -> std::io::Result<()> {
     let not_read = || std::io::Error::other("a source file could not be read");
     let hashes = built.memoised.hashes.as_ref().ok_or_else(not_read)?;
-    let site = cache::stamp_list(&options.out).ok_or_else(not_read)?;
+    let journal = built.site_stamps.take();
+    let site = (journal.and_then(|(j, marker)| j.read(built.files, marker)))
+        .or_else(|| cache::stamp_list(&options.out))
+        .ok_or_else(not_read)?;
     let stamped = |p: &String| Some((p.clone(), cache::stamp_of(&site, p)?.to_fields()));
     let datasets = (built.datasets.iter())
         .filter_map(|(id, (result, paths))| {

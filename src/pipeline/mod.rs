@@ -278,6 +278,9 @@ struct Built {
     datasets: BTreeMap<catalog::DatasetId, (validate::DatasetResult, Vec<String>)>,
     /// What the build cache records of the catalogue-wide files (empty without a cache).
     memoised: cached::Memoised,
+    /// With the cache, the stamps of the site's files as they were written, with the marker
+    /// file's; `None` when they may no longer hold (the cache then walks the site).
+    site_stamps: Option<(cache::Journal, Option<cache::Stamp>)>,
 }
 
 impl Built {
@@ -289,6 +292,7 @@ impl Built {
             files: 0,
             datasets: BTreeMap::new(),
             memoised: cached::Memoised::default(),
+            site_stamps: None,
         }
     }
 }
@@ -362,7 +366,17 @@ fn run(
     // Rendered batches go straight into the staging folder: nothing is visible at `--out` until
     // `finish` swaps the whole site in.
     let mut publication = crate::output::Publication::begin(&options.out, &options.source)?;
-    let mut sink = |batch: render::Site| publication.write(&batch);
+    // With the cache, the stamps of the files as written, for its record of the site.
+    let mut journal = (options.cache.as_deref())
+        .filter(|_| cached.is_some())
+        .and_then(cache::Journal::create);
+    let mut sink = |batch: render::Site| {
+        let stamps = publication.write(&batch)?;
+        if let Some(j) = &mut journal {
+            j.add(batch.keys().zip(stamps));
+        }
+        Ok(())
+    };
     let site = render::SiteRender::begin(&catalog, &inputs.theme, &render_options, &mut sink)?;
     let folders = cache::reuse::Folders::of(&catalog);
     let kept = match &mut cached {
@@ -391,7 +405,7 @@ fn run(
     let (files, memoised) = cached::finish(site, &validated, cached.as_mut(), at)?;
     timings.add("render + write", rendering + start.elapsed().as_secs_f64());
     let stats = publication.stats;
-    publication.finish()?;
+    let finished = publication.finish()?;
     timings.stage("swap");
     say_published(
         files,
@@ -409,6 +423,9 @@ fn run(
             .map(|(paths, (id, result))| (id, (result, paths)))
             .collect(),
         memoised,
+        site_stamps: journal
+            .filter(|_| finished.stamps_hold)
+            .map(|j| (j, finished.marker)),
     })
 }
 
@@ -500,8 +517,8 @@ impl Parts<'_> {
         }
         for d in old {
             let outputs_of = &self.kept[&d.id].outputs;
-            let files: Vec<(String, Option<u64>)> = (outputs_of.iter())
-                .map(|(p, stamp)| (p.clone(), crate::cache::Stamp::ino_in(stamp)))
+            let files: Vec<(String, Option<cache::Stamp>)> = (outputs_of.iter())
+                .map(|(p, stamp)| (p.clone(), cache::Stamp::parse(stamp)))
                 .collect();
             site.previous(d, &files)?;
             outputs.insert(d.id.clone(), files.into_iter().map(|(p, _)| p).collect());

@@ -47,8 +47,8 @@ pub enum Content {
     /// A file copied as it is (a published data file).
     File(PathBuf),
     /// The previous site's file at the same path, unchanged (a dataset or a file the build cache
-    /// kept), with its inode number when the cache checked it in this build (the file's stamp).
-    Previous(Option<u64>),
+    /// kept), with its stamp when the cache checked it in this build.
+    Previous(Option<crate::cache::Stamp>),
 }
 
 /// The whole site, or a batch of it: output path (with `/`) → content.

@@ -80,13 +80,17 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     }
 
     /// Adds the files of a dataset the build cache kept, as they are in the previous site: path
-    /// and the inode number the cache found it with.
-    pub fn previous(&mut self, d: &Dataset, files: &[(String, Option<u64>)]) -> Result<(), Error> {
+    /// and the stamp the cache found it with.
+    pub fn previous(
+        &mut self,
+        d: &Dataset,
+        files: &[(String, Option<crate::cache::Stamp>)],
+    ) -> Result<(), Error> {
         let origin = format!("the kept files of dataset `{}`", d.id);
         let id = self.out.origin(&origin);
-        for (path, ino) in files {
+        for (path, stamp) in files {
             self.out
-                .add_from(path.clone(), Content::Previous(*ino), id, &origin)?;
+                .add_from(path.clone(), Content::Previous(*stamp), id, &origin)?;
         }
         Ok(())
     }
