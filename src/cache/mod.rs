@@ -97,15 +97,9 @@ pub fn stamps(root: &Path) -> Option<BTreeMap<String, Stamp>> {
 }
 
 /// The files of a tree with their stamps, sorted by path (as `stamps`, without a map's
-/// overhead: a national site's half a million files). Look one up with `stamp_of`.
+/// overhead: a national site's half a million files).
 pub fn stamp_list(root: &Path) -> Option<Vec<(String, Stamp)>> {
     walk(root)
-}
-
-/// The stamp of `path` in a `stamp_list`.
-pub fn stamp_of<'l>(list: &'l [(String, Stamp)], path: &str) -> Option<&'l Stamp> {
-    let i = list.binary_search_by(|(p, _)| p.as_str().cmp(path)).ok()?;
-    Some(&list[i].1)
 }
 
 /// The files of a tree with their stamps, sorted by path (see `stamps`). The folders below the

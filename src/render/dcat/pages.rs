@@ -10,6 +10,7 @@
 use super::describe::{local_text, Ctx};
 use super::rdf::{Graph, Node, Object};
 use super::vocab::{self, t};
+use super::Output;
 use crate::catalog::{Dataset, LocalText, Scope};
 use crate::error::Error;
 use crate::render::machine::Add;
@@ -40,57 +41,81 @@ impl Collection<'_> {
     }
 }
 
-/// Adds every page of `c`, in Turtle and JSON-LD.
+/// Adds every page of `c`, in Turtle and JSON-LD. The pages are made in parallel as many at a
+/// time as there are threads: the whole catalogue of a national site has dozens of pages of a
+/// thousand datasets, which one after the other kept a core idle for seconds, and all at once
+/// would hold hundreds of megabytes.
 pub fn publish(add: &mut Add, ctx: &Ctx, c: &Collection, page_size: usize) -> Result<(), Error> {
+    use rayon::prelude::*;
     let page_size = page_size.max(1);
     let pages = c.datasets.len().div_ceil(page_size).max(1);
-    let ttl_iri = |n: usize| format!("{}{}", ctx.base, c.page_path(n, "ttl"));
-    let ttl_pages: Vec<String> = (1..=pages).map(ttl_iri).collect();
+    let ttl_pages: Vec<String> = (1..=pages)
+        .map(|n| format!("{}{}", ctx.base, c.page_path(n, "ttl")))
+        .collect();
+    let numbers: Vec<usize> = (1..=pages).collect();
+    for group in numbers.chunks(rayon::current_num_threads().max(1)) {
+        let made: Vec<[Output; 2]> = (group.par_iter())
+            .map(|&n| page(ctx, c, (n, page_size), &ttl_pages))
+            .collect();
+        for (path, content, origin) in made.into_iter().flatten() {
+            add(path, content, origin)?;
+        }
+    }
+    Ok(())
+}
+
+/// Page `n` of `c` in Turtle and JSON-LD (`ttl_pages`: every Turtle page's IRI).
+fn page(
+    ctx: &Ctx,
+    c: &Collection,
+    (n, page_size): (usize, usize),
+    ttl_pages: &[String],
+) -> [Output; 2] {
+    let pages = ttl_pages.len();
+    let from = (n - 1) * page_size;
+    let chunk = &c.datasets[from.min(c.datasets.len())..(from + page_size).min(c.datasets.len())];
+    let origin = |ext: &str| format!("page {n} of the DCAT-AP catalogue `{}` ({ext})", c.path);
+    let (ttl, jsonld) = (c.page_path(n, "ttl"), c.page_path(n, "jsonld"));
+    if kept(ctx, c, (n, pages, page_size), chunk, [&ttl, &jsonld]) {
+        return [
+            (ttl, Content::Previous(None), origin("Turtle")),
+            (jsonld, Content::Previous(None), origin("JSON-LD")),
+        ];
+    }
+    let mut g = Graph::default();
+    let catalog = catalog_node(&mut g, ctx, c);
+    for d in chunk {
+        if let Some(s) = ctx.dataset(&mut g, d) {
+            g.add(&catalog, t::DATASET_P, s);
+        }
+    }
+    let view = Node::iri(&ttl_pages[n - 1]);
+    g.add(&catalog, t::VIEW, view.clone());
+    g.types(&view, &[t::PARTIAL_VIEW]);
+    g.add(&view, t::FIRST, Object::iri(&ttl_pages[0]));
+    g.add(&view, t::LAST, Object::iri(&ttl_pages[pages - 1]));
+    if n > 1 {
+        g.add(&view, t::PREVIOUS, Object::iri(&ttl_pages[n - 2]));
+    }
+    if n < pages {
+        g.add(&view, t::NEXT, Object::iri(&ttl_pages[n]));
+    }
+    let count = |k: usize| Object::typed(k.to_string(), t::INTEGER);
+    g.add(&view, t::TOTAL_ITEMS, count(c.datasets.len()));
+    g.add(&view, t::ITEMS_PER_PAGE, count(page_size));
     // JSON-LD pages name the JSON-LD pages (see the module's note).
     let rename = |iri: &str| {
         let n = ttl_pages.iter().position(|p| p == iri)?;
         Some(format!("{}{}", ctx.base, c.page_path(n + 1, "jsonld")))
     };
-    for n in 1..=pages {
-        let from = (n - 1) * page_size;
-        let chunk =
-            &c.datasets[from.min(c.datasets.len())..(from + page_size).min(c.datasets.len())];
-        let origin = |ext: &str| format!("page {n} of the DCAT-AP catalogue `{}` ({ext})", c.path);
-        let (ttl, jsonld) = (c.page_path(n, "ttl"), c.page_path(n, "jsonld"));
-        if kept(ctx, c, (n, pages, page_size), chunk, [&ttl, &jsonld]) {
-            add(ttl, Content::Previous(None), origin("Turtle"))?;
-            add(jsonld, Content::Previous(None), origin("JSON-LD"))?;
-            continue;
-        }
-        let mut g = Graph::default();
-        let catalog = catalog_node(&mut g, ctx, c);
-        for d in chunk {
-            if let Some(s) = ctx.dataset(&mut g, d) {
-                g.add(&catalog, t::DATASET_P, s);
-            }
-        }
-        let view = Node::iri(&ttl_pages[n - 1]);
-        g.add(&catalog, t::VIEW, view.clone());
-        g.types(&view, &[t::PARTIAL_VIEW]);
-        g.add(&view, t::FIRST, Object::iri(&ttl_pages[0]));
-        g.add(&view, t::LAST, Object::iri(&ttl_pages[pages - 1]));
-        if n > 1 {
-            g.add(&view, t::PREVIOUS, Object::iri(&ttl_pages[n - 2]));
-        }
-        if n < pages {
-            g.add(&view, t::NEXT, Object::iri(&ttl_pages[n]));
-        }
-        let count = |k: usize| Object::typed(k.to_string(), t::INTEGER);
-        g.add(&view, t::TOTAL_ITEMS, count(c.datasets.len()));
-        g.add(&view, t::ITEMS_PER_PAGE, count(page_size));
-        add(ttl, Content::Bytes(g.to_turtle()), origin("Turtle"))?;
-        add(
+    [
+        (ttl, Content::Bytes(g.to_turtle()), origin("Turtle")),
+        (
             jsonld,
             Content::Bytes(g.to_jsonld(&rename)),
             origin("JSON-LD"),
-        )?;
-    }
-    Ok(())
+        ),
+    ]
 }
 
 /// True when page `n` of `c` (both its files) is the previous build's: the build cache's memo

@@ -80,36 +80,50 @@ fn postings(ids: impl IntoIterator<Item = (u32, Option<bool>)>) -> String {
 /// Every term of the documents with its postings (document and whether in its title, packed),
 /// terms in UTF-16 order.
 fn terms(docs: &[Doc]) -> Vec<(String, Vec<u32>)> {
+    use rayon::prelude::*;
     // A posting is `id << 1 | in title`: half the memory of `(u32, bool)` (a national
     // catalogue's index holds millions).
     let mut map: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (id, d) in docs.iter().enumerate() {
-        let mut mine: BTreeMap<String, bool> = BTreeMap::new();
-        let title = d
-            .title_text
-            .iter()
-            .flat_map(|t| tokens(t))
-            .map(|t| (t, true));
-        let body = d
-            .body_text
-            .iter()
-            .flat_map(|t| tokens(t))
-            .map(|t| (t, false));
-        for (token, in_title) in title.chain(body) {
-            // One-letter words ("і", "в") are left out: they would only make shards bigger.
-            if token.chars().nth(1).is_some() {
-                *mine.entry(token).or_default() |= in_title;
+    // Each document's terms are found in parallel a chunk at a time (all at once, a national
+    // catalogue's would take hundreds of megabytes), and merged in document order, so that
+    // every term's postings stay sorted.
+    const CHUNK: usize = 2048;
+    for (c, chunk) in docs.chunks(CHUNK).enumerate() {
+        let found: Vec<BTreeMap<String, bool>> = chunk.par_iter().map(doc_terms).collect();
+        for (i, mine) in found.into_iter().enumerate() {
+            let id = (c * CHUNK + i) as u32;
+            for (token, in_title) in mine {
+                map.entry(token)
+                    .or_default()
+                    .push(id << 1 | u32::from(in_title));
             }
-        }
-        for (token, in_title) in mine {
-            map.entry(token)
-                .or_default()
-                .push((id as u32) << 1 | u32::from(in_title));
         }
     }
     let mut list: Vec<_> = map.into_iter().collect();
-    list.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    list.par_sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     list
+}
+
+/// One document's terms, each with whether it is in the title.
+fn doc_terms(d: &Doc) -> BTreeMap<String, bool> {
+    let mut mine: BTreeMap<String, bool> = BTreeMap::new();
+    let title = d
+        .title_text
+        .iter()
+        .flat_map(|t| tokens(t))
+        .map(|t| (t, true));
+    let body = d
+        .body_text
+        .iter()
+        .flat_map(|t| tokens(t))
+        .map(|t| (t, false));
+    for (token, in_title) in title.chain(body) {
+        // One-letter words ("і", "в") are left out: they would only make shards bigger.
+        if token.chars().nth(1).is_some() {
+            *mine.entry(token).or_default() |= in_title;
+        }
+    }
+    mine
 }
 
 fn json_bytes(value: &impl serde::Serialize) -> Vec<u8> {
@@ -170,19 +184,28 @@ fn facets(docs: &[Doc]) -> BTreeMap<Facet, Vec<u8>> {
         .collect()
 }
 
+/// The document files, `chunk` documents each.
+fn doc_files(docs: &[Doc], chunk: usize) -> Vec<(String, Vec<u8>)> {
+    let chunks = docs.chunks(chunk.max(1));
+    (chunks.enumerate())
+        .map(|(n, chunk)| {
+            let rows: Vec<Value> = chunk
+                .iter()
+                .map(|d| json!([d.url, d.title.text, d.title.lang, d.excerpt, d.kind.key()]))
+                .collect();
+            (format!("docs/{n}.json"), json_bytes(&rows))
+        })
+        .collect()
+}
+
 /// The files of one language's index, paths relative to `search/<lang>/`.
 pub fn files(docs: &[Doc], lang: &Lang, limits: Limits) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let shards = shards(docs, limits.shard_bytes);
-    let chunks = docs.chunks(limits.chunk.max(1));
-    for (n, chunk) in chunks.enumerate() {
-        let rows: Vec<Value> = chunk
-            .iter()
-            .map(|d| json!([d.url, d.title.text, d.title.lang, d.excerpt, d.kind.key()]))
-            .collect();
-        out.push((format!("docs/{n}.json"), json_bytes(&rows)));
-    }
-    let facet_files = facets(docs);
+    // The three parts are independent: made at once, the index of a national catalogue is not a
+    // second of one core at the end of the build.
+    let (shards, (mut out, facet_files)) = rayon::join(
+        || shards(docs, limits.shard_bytes),
+        || rayon::join(|| doc_files(docs, limits.chunk), || facets(docs)),
+    );
     let facet_list: Vec<Value> = Facet::ALL
         .iter()
         .map(|f| {
