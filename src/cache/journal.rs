@@ -69,11 +69,11 @@ impl Journal {
             return None;
         }
         let text = std::fs::read_to_string(&self.path).ok()?;
-        let mut list = Vec::with_capacity(files + 1);
-        for line in text.lines() {
+        let parse = |line: &str| {
             let (path, fields) = line.split_once('\t')?;
-            list.push((path.to_owned(), Stamp::parse(fields)?));
-        }
+            Some((path.to_owned(), Stamp::parse(fields)?))
+        };
+        let mut list: Vec<(String, Stamp)> = text.par_lines().map(parse).collect::<Option<_>>()?;
         list.push((crate::output::MARKER.to_owned(), marker?));
         list.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let each_once = list.windows(2).all(|w| w[0].0 != w[1].0);

@@ -14,6 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use foldhash::fast::FixedState;
 use rayon::prelude::*;
 
 /// Where the site at `out` (named `name`, in `parent`) is kept once replaced.
@@ -26,9 +27,9 @@ pub fn retired_path(parent: &Path, name: &str) -> PathBuf {
 #[derive(Debug, Default)]
 pub struct Index {
     /// Each file's inode number (from its directory entry) and whether it was taken.
-    files: HashMap<Box<str>, (u64, AtomicBool)>,
+    files: HashMap<Box<str>, (u64, AtomicBool), FixedState>,
     /// Each marked once removed because this build puts a file at its path.
-    dirs: HashMap<Box<str>, AtomicBool>,
+    dirs: HashMap<Box<str>, AtomicBool, FixedState>,
     /// The file system the folder is on: an inode number means a file only on it.
     dev: u64,
 }
@@ -66,7 +67,12 @@ impl Index {
             dev: std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(root)?),
             ..Index::default()
         };
-        for list in std::iter::once(top).chain(lists) {
+        // Sized once: grown entry by entry, the maps of a national site were rehashed over and over
+        // on one core.
+        let lists: Vec<Listing> = std::iter::once(top).chain(lists).collect();
+        (index.files).reserve(lists.iter().map(|l| l.files.len()).sum());
+        (index.dirs).reserve(lists.iter().map(|l| l.dirs.len()).sum());
+        for list in lists {
             let files = list.files.into_iter();
             (index.files).extend(files.map(|(f, ino)| (f, (ino, AtomicBool::new(false)))));
             (index.dirs).extend(list.dirs.into_iter().map(|d| (d, AtomicBool::new(false))));

@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::{inputs, report_text, run, BuildOptions, Built, Outcome, Timings};
 use crate::cache;
 use crate::catalog::{self, Catalog};
@@ -148,7 +150,7 @@ fn remember(
     let by_path: std::collections::HashMap<&str, &cache::Stamp, foldhash::fast::FixedState> =
         (site.iter()).map(|(p, s)| (p.as_str(), s)).collect();
     let stamped = |p: &String| Some((p.clone(), by_path.get(p.as_str())?.to_fields()));
-    let datasets = (built.datasets.iter())
+    let datasets = (built.datasets.par_iter())
         .filter_map(|(id, (result, paths))| {
             let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;
             let fingerprint = built.memoised.fingerprints.get(id)?;

@@ -515,6 +515,7 @@ impl Parts<'_> {
         for (d, paths) in fresh.iter().zip(paths) {
             outputs.insert(d.id.clone(), paths);
         }
+        site.reserve(old.iter().map(|d| self.kept[&d.id].outputs.len()).sum());
         for d in old {
             let outputs_of = &self.kept[&d.id].outputs;
             let files: Vec<(String, Option<cache::Stamp>)> = (outputs_of.iter())

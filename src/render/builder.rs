@@ -88,6 +88,12 @@ impl<'s, 'k> Builder<'s, 'k> {
         Ok(())
     }
 
+    /// Makes room for `n` more paths at once (a national catalogue's kept files come half a
+    /// million together: grown path by path, the map was rehashed over and over).
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.paths.reserve(n);
+    }
+
     /// Every path added so far, in no particular order.
     pub(super) fn paths(&self) -> impl Iterator<Item = &str> {
         self.paths.keys().map(|p| &**p)

@@ -79,6 +79,11 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         Ok(paths)
     }
 
+    /// Makes room for `files` more files at once (before the kept datasets' files).
+    pub fn reserve(&mut self, files: usize) {
+        self.out.reserve(files);
+    }
+
     /// Adds the files of a dataset the build cache kept, as they are in the previous site: path
     /// and the stamp the cache found it with.
     pub fn previous(
