@@ -158,7 +158,7 @@ pub struct Publication {
     /// The site being replaced, when it is ours: files equal to its files are linked from it.
     previous: Option<PathBuf>,
     /// Folders already made in the staging folder.
-    made: std::collections::BTreeSet<String>,
+    made: write::Made,
     /// What the staging folder held at the start when it is the retired site, recycled.
     recycled: Option<recycle::Index>,
     /// Where the site being replaced is kept once the new one is in (`recycle`).
@@ -206,7 +206,7 @@ impl Publication {
             out,
             staging,
             previous,
-            made: std::collections::BTreeSet::new(),
+            made: write::Made::default(),
             recycled,
             retired,
             stats: write::Stats::default(),

@@ -10,7 +10,7 @@
 //! it is ever opened for writing: a file is removed before its path is written again, and new files
 //! are created with `create_new`, which fails rather than write through a link.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -107,7 +107,7 @@ impl Index {
 
     /// Removes from `root` what this build did not produce: folders not in `made` (the outermost
     /// of them, with everything in them), then files not taken.
-    pub fn sweep(&self, root: &Path, made: &BTreeSet<String>) -> std::io::Result<()> {
+    pub fn sweep(&self, root: &Path, made: &super::write::Made) -> std::io::Result<()> {
         let stale = |d: &str| !made.contains(d);
         // Picked in parallel: a national site has 350,000 folders and over half a million files.
         let outermost: Vec<&str> = (self.dirs.par_iter())
@@ -257,7 +257,7 @@ mod tests {
         assert_eq!(index.take("x/y/c.txt"), Some(id("x/y/c.txt")));
         assert_eq!(index.take("x/y/c.txt"), None, "taken once");
         assert!(index.take("a.txt").is_some() && index.take("new.txt").is_none());
-        let made: BTreeSet<String> = ["x", "x/y"].map(String::from).into();
+        let made: super::super::write::Made = ["x", "x/y"].into_iter().map(Box::from).collect();
         index.sweep(root, &made).unwrap();
         let mut left: Vec<String> = Index::of(root)
             .unwrap()
