@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
+use rayon::prelude::*;
 
 use crate::cache;
 use crate::catalog::{self, Catalog};
@@ -515,12 +516,17 @@ impl Parts<'_> {
         for (d, paths) in fresh.iter().zip(paths) {
             outputs.insert(d.id.clone(), paths);
         }
-        site.reserve(old.iter().map(|d| self.kept[&d.id].outputs.len()).sum());
-        for d in old {
-            let outputs_of = &self.kept[&d.id].outputs;
-            let files: Vec<(String, Option<cache::Stamp>)> = (outputs_of.iter())
-                .map(|(p, stamp)| (p.clone(), cache::Stamp::parse(stamp)))
-                .collect();
+        // The kept files' paths and recorded stamps, read in parallel (half a million at national
+        // scale), then added in the datasets' order.
+        let kept: Vec<Vec<(String, Option<cache::Stamp>)>> = (old.par_iter())
+            .map(|d| {
+                (self.kept[&d.id].outputs.iter())
+                    .map(|(p, stamp)| (p.clone(), cache::Stamp::parse(stamp)))
+                    .collect()
+            })
+            .collect();
+        site.reserve(kept.iter().map(Vec::len).sum());
+        for (d, files) in old.iter().zip(kept) {
             site.previous(d, &files)?;
             outputs.insert(d.id.clone(), files.into_iter().map(|(p, _)| p).collect());
         }
