@@ -414,6 +414,9 @@ fn run(
         stats,
         (kept.len(), catalog.datasets.len()),
     );
+    // Freed beside the rest of the build, not in its way: at national scale the catalogue and
+    // the kept datasets' records took a tenth of a second and more of one core to free.
+    rayon::spawn(move || drop((catalog, kept, folders)));
     Ok(Built {
         outcome,
         files,

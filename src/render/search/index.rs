@@ -200,12 +200,11 @@ fn doc_files(docs: &[Doc], chunk: usize) -> Vec<(String, Vec<u8>)> {
 
 /// The files of one language's index, paths relative to `search/<lang>/`.
 pub fn files(docs: &[Doc], lang: &Lang, limits: Limits) -> Vec<(String, Vec<u8>)> {
-    // The three parts are independent: made at once, the index of a national catalogue is not a
-    // second of one core at the end of the build.
-    let (shards, (mut out, facet_files)) = rayon::join(
-        || shards(docs, limits.shard_bytes),
-        || rayon::join(|| doc_files(docs, limits.chunk), || facets(docs)),
-    );
+    // One part after the other, each with its own parallel steps (the terms): made at once, their
+    // working memory added up at the build's peak.
+    let shards = shards(docs, limits.shard_bytes);
+    let mut out = doc_files(docs, limits.chunk);
+    let facet_files = facets(docs);
     let facet_list: Vec<Value> = Facet::ALL
         .iter()
         .map(|f| {
