@@ -10,7 +10,8 @@
 //! The site is checked too: every file recorded after the last build must still be there with the
 //! same size, time and inode, so a site edited or damaged by hand is rebuilt, not trusted.
 //! Both trees are compared by one digest of their stamps, so the common case — nothing touched —
-//! reads no list of files, only the trees' metadata.
+//! reads no list of files, only the trees' metadata. The site's stamps are recorded from what the
+//! output stage left (`journal`), or from a walk of the site when those may not hold.
 //! A missing, old or damaged cache only means a full build; the cache never changes what is built.
 
 use std::collections::BTreeMap;
