@@ -71,18 +71,26 @@ impl Stamp {
         let _ = write!(out, "{size}\t{m}\t{c}\t{ino}");
     }
 
-    /// A stamp written by `to_fields`.
+    /// A stamp written by `to_fields`. Read for every file of the site, twice in a rebuild
+    /// (the kept files' record, the journal): the fields are taken as they are split, with no
+    /// list made of them.
     pub fn parse(fields: &str) -> Option<Stamp> {
-        let f: Vec<&str> = fields.split('\t').collect();
-        Stamp::from_fields(&f).filter(|_| f.len() == 4)
+        let mut f = fields.split('\t');
+        Stamp::from_parts(&mut f).filter(|_| f.next().is_none())
     }
 
+    /// A stamp from the first four of `f`.
     fn from_fields(f: &[&str]) -> Option<Stamp> {
+        Stamp::from_parts(&mut f.iter().copied())
+    }
+
+    /// A stamp from the next four fields of `f`.
+    fn from_parts<'f>(f: &mut impl Iterator<Item = &'f str>) -> Option<Stamp> {
         Some(Stamp {
-            size: f.first()?.parse().ok()?,
-            mtime_ns: f.get(1)?.parse().ok()?,
-            ctime_ns: f.get(2)?.parse().ok()?,
-            ino: f.get(3)?.parse().ok()?,
+            size: f.next()?.parse().ok()?,
+            mtime_ns: f.next()?.parse().ok()?,
+            ctime_ns: f.next()?.parse().ok()?,
+            ino: f.next()?.parse().ok()?,
         })
     }
 }
@@ -411,6 +419,16 @@ mod tests {
         let resums = hashes(&src, &later, &back.sources).unwrap();
         assert_ne!(resums["a/x.csv"], sums["a/x.csv"]);
         assert_eq!(resums["catalog.toml"], sums["catalog.toml"]);
+    }
+
+    #[test]
+    fn a_stamp_reads_back_from_exactly_its_four_fields() {
+        let stamp = Stamp::parse("12\t-5\t170000000000000000000\t9").unwrap();
+        assert_eq!(Stamp::parse(&stamp.to_fields()), Some(stamp));
+        assert_eq!(stamp.ino(), 9);
+        for bad in ["", "1\t2\t3", "1\t2\t3\t4\t5", "1\t2\tx\t4", "-1\t2\t3\t4"] {
+            assert_eq!(Stamp::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
