@@ -6,8 +6,10 @@
 //! stable IRI, which harvesters can keep across harvests and which makes the two serialisations
 //! comparable in linear time.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::fmt::Write as _;
+
+use foldhash::fast::FixedState;
 
 /// The namespaces used, as (prefix, IRI): Turtle `@prefix`es and the JSON-LD `@context`.
 pub const PREFIXES: [(&str, &str); 16] = [
@@ -33,7 +35,7 @@ pub const PREFIXES: [(&str, &str); 16] = [
 pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 
 /// A subject: an IRI.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Node {
     Iri(String),
 }
@@ -43,6 +45,11 @@ impl Node {
     /// (spaces, controls, `<>"{}|^` and backquote, backslash).
     pub fn iri(text: impl AsRef<str>) -> Node {
         let text = text.as_ref();
+        let unsafe_byte = |b: u8| b <= b' ' || b == 0x7f || b"<>\"{}|^`\\".contains(&b);
+        // Nearly every IRI is made of safe characters: copied whole.
+        if !text.bytes().any(unsafe_byte) {
+            return Node::Iri(text.to_owned());
+        }
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {
             if c <= ' ' || "<>\"{}|^`\\".contains(c) || c == '\u{7f}' {
@@ -102,15 +109,37 @@ impl From<Node> for Object {
 }
 
 /// A set of triples; predicates are full IRIs from the code (never from data).
+///
+/// Held by subject: a catalogue page adds about sixty triples for each of its thousand datasets,
+/// and a set of whole triples cloned the subject's IRI for every one and compared long IRIs
+/// on every insert. Duplicates (a publisher's agent, added once per dataset) are dropped when
+/// the graph is written, where each subject's triples are sorted.
 #[derive(Debug, Default)]
 pub struct Graph {
-    triples: BTreeSet<(Node, &'static str, Object)>,
+    subjects: HashMap<Node, Vec<(&'static str, Object)>, FixedState>,
 }
+
+/// A subject's triples up to which `Graph::add` drops a triple it already has.
+const SHORT: usize = 32;
+
+/// One subject's triples as written: sorted, without duplicates, `rdf:type` first.
+type Group<'g> = (&'g Node, Vec<(&'static str, &'g Object)>);
 
 impl Graph {
     /// Adds one triple (again adding it changes nothing).
     pub fn add(&mut self, s: &Node, p: &'static str, o: impl Into<Object>) {
-        self.triples.insert((s.clone(), p, o.into()));
+        let o = o.into();
+        match self.subjects.get_mut(s) {
+            // Shared nodes (a publisher, a licence, a format) are added again by every dataset
+            // that names them: dropped here, where their lists are short, they do not pile up
+            // in a page of a thousand datasets. Long lists (a catalogue's datasets) are left
+            // to the sort.
+            Some(list) if list.len() <= SHORT && list.iter().any(|(q, x)| *q == p && *x == o) => {}
+            Some(list) => list.push((p, o)),
+            None => {
+                self.subjects.insert(s.clone(), vec![(p, o)]);
+            }
+        }
     }
 
     /// Adds `s rdf:type class` for each class.
@@ -120,45 +149,49 @@ impl Graph {
         }
     }
 
-    /// The triples grouped by subject (in subject order), `rdf:type` first within each group.
-    fn subjects(&self) -> Vec<(&Node, Vec<(&'static str, &Object)>)> {
-        let mut out: Vec<(&Node, Vec<(&'static str, &Object)>)> = Vec::new();
-        for (s, p, o) in &self.triples {
-            match out.last_mut() {
-                Some((last, list)) if *last == s => list.push((p, o)),
-                _ => out.push((s, vec![(p, o)])),
-            }
-        }
-        for (_, list) in &mut out {
-            // A stable sort keeps the set's order among the other predicates.
-            list.sort_by_key(|(p, _)| *p != RDF_TYPE);
-        }
+    /// The triples grouped by subject (in subject order), each group in (predicate, object)
+    /// order without duplicates, then `rdf:type` first: the order of a sorted set of triples.
+    fn subjects(&self) -> Vec<Group<'_>> {
+        let mut out: Vec<Group<'_>> = (self.subjects.iter())
+            .map(|(s, list)| {
+                let mut list: Vec<(&'static str, &Object)> =
+                    list.iter().map(|(p, o)| (*p, o)).collect();
+                list.sort_unstable();
+                list.dedup();
+                // A stable sort keeps the (predicate, object) order among the other predicates.
+                list.sort_by_key(|(p, _)| *p != RDF_TYPE);
+                (s, list)
+            })
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(b.0));
         out
     }
 
     /// The graph as Turtle, with the `PREFIXES`.
     pub fn to_turtle(&self) -> Vec<u8> {
-        let mut out = String::new();
+        let subjects = self.subjects();
+        let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
+        let mut out = String::with_capacity(1024 + 80 * triples);
         for (prefix, ns) in PREFIXES {
             let _ = writeln!(out, "@prefix {prefix}: <{ns}> .");
         }
-        for (s, list) in self.subjects() {
+        for (s, list) in subjects {
             out.push('\n');
-            out.push_str(&turtle_node(s));
+            push_turtle_node(&mut out, s);
             let mut last: Option<&str> = None;
             for (p, o) in list {
                 if last == Some(p) {
                     out.push_str(" ,\n        ");
                 } else {
                     out.push_str(if last.is_some() { " ;\n    " } else { "\n    " });
-                    out.push_str(&if p == RDF_TYPE {
-                        "a".to_owned()
+                    if p == RDF_TYPE {
+                        out.push('a');
                     } else {
-                        compact(p).unwrap_or_else(|| format!("<{p}>"))
-                    });
+                        push_turtle_iri(&mut out, p);
+                    }
                     out.push(' ');
                 }
-                out.push_str(&turtle_object(o));
+                push_turtle_object(&mut out, o);
                 last = Some(p);
             }
             out.push_str(" .\n");
@@ -169,170 +202,179 @@ impl Graph {
     /// The graph as compact JSON-LD text: a `@context` of the `PREFIXES` and a `@graph` of node
     /// objects whose keys are compact IRIs and whose values are in expanded form. `rename` may replace IRIs
     /// (the JSON-LD pages of a paged catalogue link each other, not the Turtle pages).
+    ///
+    /// Compact, one line: a harvester reads it, a person reads the Turtle. Indented, a national
+    /// catalogue's JSON-LD was 1.5 GB, 45 % of it white space. Written as it is walked, the
+    /// way serde_json writes compact JSON (strings escaped by serde_json itself), with no
+    /// tree of values in between.
     pub fn to_jsonld(&self, rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
-        // Written as it is walked (no `serde_json::Value` tree: building one took two thirds
-        // of the time of a catalogue page's JSON-LD and most of its memory).
-        let doc = JsonLd {
-            subjects: self.subjects(),
-            rename,
-        };
-        // Compact, one line: a harvester reads it, a person reads the Turtle. Indented, a
-        // national catalogue's JSON-LD was 1.5 GB, 45 % of it white space.
-        let mut out = serde_json::to_vec(&doc).unwrap_or_default();
-        out.push(b'\n');
+        let subjects = self.subjects();
+        let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
+        let mut out = Vec::with_capacity(1024 + 100 * triples);
+        out.extend_from_slice(b"{\"@context\":{");
+        for (i, (prefix, ns)) in PREFIXES.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(&mut out, prefix);
+            out.push(b':');
+            json_str(&mut out, ns);
+        }
+        out.extend_from_slice(b"},\"@graph\":[");
+        for (i, (Node::Iri(id), list)) in subjects.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"@id\":");
+            json_iri(&mut out, id, rename);
+            // The objects of one predicate are next to each other (the triples are sorted).
+            for run in list.chunk_by(|a, b| a.0 == b.0) {
+                let p = run[0].0;
+                out.push(b',');
+                if p == RDF_TYPE {
+                    out.extend_from_slice(b"\"@type\"");
+                } else {
+                    json_compact(&mut out, p);
+                }
+                out.extend_from_slice(b":[");
+                for (j, (_, o)) in run.iter().enumerate() {
+                    if j > 0 {
+                        out.push(b',');
+                    }
+                    json_value(&mut out, p, o, rename);
+                }
+                out.push(b']');
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}\n");
         out
     }
 }
 
-/// A graph as a JSON-LD document: `@context` (the prefixes), then `@graph`.
-struct JsonLd<'g> {
-    subjects: Vec<(&'g Node, Vec<(&'static str, &'g Object)>)>,
-    rename: &'g dyn Fn(&str) -> Option<String>,
-}
-
-impl JsonLd<'_> {
-    fn iri(&self, i: &str) -> String {
-        (self.rename)(i).unwrap_or_else(|| i.to_owned())
-    }
-}
-
-impl serde::Serialize for JsonLd<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        struct Context;
-        impl serde::Serialize for Context {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_map(PREFIXES)
+/// An object in JSON-LD's expanded form: a class of `@type` (compacted when it can be),
+/// `{"@id": …}`, or `{"@value": …}` with its `@language` or `@type`.
+fn json_value(out: &mut Vec<u8>, p: &str, o: &Object, rename: &dyn Fn(&str) -> Option<String>) {
+    match (p, o) {
+        (RDF_TYPE, Object::Node(Node::Iri(c))) => {
+            if !push_compact_json(out, c) {
+                json_iri(out, c, rename);
             }
         }
-        struct Nodes<'d, 'g>(&'d JsonLd<'g>);
-        impl serde::Serialize for Nodes<'_, '_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let doc = self.0;
-                s.collect_seq(
-                    doc.subjects
-                        .iter()
-                        .map(|(n, list)| NodeObject(doc, n, list)),
-                )
-            }
+        (_, Object::Node(Node::Iri(n))) => {
+            out.extend_from_slice(b"{\"@id\":");
+            json_iri(out, n, rename);
+            out.push(b'}');
         }
-        let mut map = s.serialize_map(Some(2))?;
-        map.serialize_entry("@context", &Context)?;
-        map.serialize_entry("@graph", &Nodes(self))?;
-        map.end()
-    }
-}
-
-/// One subject: `@id`, then each predicate (compacted; `@type` for `rdf:type`) with the array
-/// of its objects, in the graph's order.
-struct NodeObject<'d, 'g>(&'d JsonLd<'g>, &'g Node, &'d [(&'static str, &'g Object)]);
-
-impl serde::Serialize for NodeObject<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let NodeObject(doc, Node::Iri(id), list) = *self;
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("@id", &doc.iri(id))?;
-        // The objects of one predicate are next to each other (the triples are sorted).
-        for run in list.chunk_by(|a, b| a.0 == b.0) {
-            let p = run[0].0;
-            let values: Vec<JsonValue> = (run.iter())
-                .map(|(_, o)| JsonValue::of(doc, p, o))
-                .collect();
-            if p == RDF_TYPE {
-                map.serialize_entry("@type", &values)?;
-            } else {
-                map.serialize_entry(&key(p), &values)?;
-            }
-        }
-        map.end()
-    }
-}
-
-/// An object in JSON-LD's expanded form.
-enum JsonValue<'g> {
-    /// A class of `@type`, compacted when it can be.
-    Class(String),
-    /// `{"@id": …}`.
-    Reference(String),
-    /// `{"@value": …}` with its `@language` or `@type`.
-    Literal(&'g str, &'g Tag),
-}
-
-impl<'g> JsonValue<'g> {
-    fn of(doc: &JsonLd, p: &str, o: &'g Object) -> JsonValue<'g> {
-        match (p, o) {
-            (RDF_TYPE, Object::Node(Node::Iri(c))) => {
-                JsonValue::Class(compact(c).unwrap_or_else(|| doc.iri(c)))
-            }
-            (_, Object::Node(Node::Iri(n))) => JsonValue::Reference(doc.iri(n)),
-            (_, Object::Literal(text, tag)) => JsonValue::Literal(text, tag),
-        }
-    }
-}
-
-impl serde::Serialize for JsonValue<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        match self {
-            JsonValue::Class(c) => s.serialize_str(c),
-            JsonValue::Reference(id) => {
-                let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry("@id", id)?;
-                map.end()
-            }
-            JsonValue::Literal(text, tag) => {
-                let mut map = s.serialize_map(None)?;
-                map.serialize_entry("@value", text)?;
-                match tag {
-                    Tag::None => {}
-                    Tag::Lang(l) => map.serialize_entry("@language", l)?,
-                    Tag::Datatype(d) => map.serialize_entry("@type", &key(d))?,
+        (_, Object::Literal(text, tag)) => {
+            out.extend_from_slice(b"{\"@value\":");
+            json_str(out, text);
+            match tag {
+                Tag::None => {}
+                Tag::Lang(l) => {
+                    out.extend_from_slice(b",\"@language\":");
+                    json_str(out, l);
                 }
-                map.end()
+                Tag::Datatype(d) => {
+                    out.extend_from_slice(b",\"@type\":");
+                    json_compact(out, d);
+                }
             }
+            out.push(b'}');
         }
     }
 }
 
-fn key(p: &str) -> String {
-    compact(p).unwrap_or_else(|| p.to_owned())
+/// A JSON string, escaped as serde_json escapes it.
+fn json_str(out: &mut Vec<u8>, text: &str) {
+    // Writing to a Vec cannot fail, and a str is always serialisable.
+    let _ = serde_json::to_writer(&mut *out, text);
 }
 
-/// `prefix:local` when `iri` is in a known namespace and the local part is a plain name.
-fn compact(iri: &str) -> Option<String> {
+/// An IRI as a JSON string, renamed when `rename` says so.
+fn json_iri(out: &mut Vec<u8>, iri: &str, rename: &dyn Fn(&str) -> Option<String>) {
+    match rename(iri) {
+        Some(renamed) => json_str(out, &renamed),
+        None => json_str(out, iri),
+    }
+}
+
+/// `"prefix:local"` when the IRI compacts, else the IRI as a JSON string.
+fn json_compact(out: &mut Vec<u8>, iri: &str) {
+    if !push_compact_json(out, iri) {
+        json_str(out, iri);
+    }
+}
+
+/// Writes `"prefix:local"` (nothing to escape: a prefix and a plain name) when `iri` compacts.
+fn push_compact_json(out: &mut Vec<u8>, iri: &str) -> bool {
+    let Some((prefix, local)) = compact_parts(iri) else {
+        return false;
+    };
+    out.push(b'"');
+    out.extend_from_slice(prefix.as_bytes());
+    out.push(b':');
+    out.extend_from_slice(local.as_bytes());
+    out.push(b'"');
+    true
+}
+
+/// `(prefix, local)` when `iri` is in a known namespace and the local part is a plain name;
+/// the first such namespace of `PREFIXES`.
+fn compact_parts(iri: &str) -> Option<(&'static str, &str)> {
     PREFIXES.iter().find_map(|(prefix, ns)| {
         let local = iri.strip_prefix(ns)?;
         let plain = local
-            .chars()
-            .next()
+            .as_bytes()
+            .first()
             .is_some_and(|c| c.is_ascii_alphabetic())
-            && local
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        plain.then(|| format!("{prefix}:{local}"))
+            && (local.bytes()).all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+        plain.then_some((*prefix, local))
     })
 }
 
-fn turtle_node(n: &Node) -> String {
-    match n {
-        Node::Iri(i) => compact(i).unwrap_or_else(|| format!("<{i}>")),
+/// `prefix:local` when `iri` compacts (see `compact_parts`).
+#[cfg(test)]
+fn compact(iri: &str) -> Option<String> {
+    compact_parts(iri).map(|(prefix, local)| format!("{prefix}:{local}"))
+}
+
+/// An IRI in Turtle: compacted, else in angle brackets.
+fn push_turtle_iri(out: &mut String, iri: &str) {
+    match compact_parts(iri) {
+        Some((prefix, local)) => {
+            out.push_str(prefix);
+            out.push(':');
+            out.push_str(local);
+        }
+        None => {
+            out.push('<');
+            out.push_str(iri);
+            out.push('>');
+        }
     }
 }
 
-fn turtle_object(o: &Object) -> String {
+fn push_turtle_node(out: &mut String, n: &Node) {
+    match n {
+        Node::Iri(i) => push_turtle_iri(out, i),
+    }
+}
+
+fn push_turtle_object(out: &mut String, o: &Object) {
     match o {
-        Object::Node(n) => turtle_node(n),
+        Object::Node(n) => push_turtle_node(out, n),
         Object::Literal(text, tag) => {
-            let quoted = turtle_string(text);
+            push_turtle_string(out, text);
             match tag {
-                Tag::None => quoted,
-                Tag::Lang(l) => format!("{quoted}@{l}"),
+                Tag::None => {}
+                Tag::Lang(l) => {
+                    out.push('@');
+                    out.push_str(l);
+                }
                 Tag::Datatype(d) => {
-                    format!(
-                        "{quoted}^^{}",
-                        compact(d).unwrap_or_else(|| format!("<{d}>"))
-                    )
+                    out.push_str("^^");
+                    push_turtle_iri(out, d);
                 }
             }
         }
@@ -340,24 +382,30 @@ fn turtle_object(o: &Object) -> String {
 }
 
 /// A Turtle string literal in double quotes, escaped.
-fn turtle_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
+fn push_turtle_string(out: &mut String, text: &str) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c < ' ' || c == '\u{7f}' => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole.
+    let mut from = 0;
+    for (i, c) in text.char_indices() {
+        let escape = match c {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            c if c < ' ' || c == '\u{7f}' => "",
+            _ => continue,
+        };
+        out.push_str(&text[from..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04X}", c as u32);
+        } else {
+            out.push_str(escape);
         }
+        from = i + c.len_utf8();
     }
+    out.push_str(&text[from..]);
     out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -418,6 +466,48 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn json_ld_is_written_byte_for_byte_as_serde_json_writes_it() {
+        let mut g = Graph::default();
+        let s = Node::iri("https://example.org/d");
+        g.types(
+            &s,
+            &["http://www.w3.org/ns/dcat#Dataset", "https://x.org/Other"],
+        );
+        g.add(
+            &s,
+            "http://purl.org/dc/terms/title",
+            Object::lang("«Б»\t\"q\"\u{1}/", "uk"),
+        );
+        g.add(
+            &s,
+            "http://purl.org/dc/terms/title",
+            Object::lang("«Б»\t\"q\"\u{1}/", "uk"),
+        );
+        g.add(
+            &s,
+            "https://x.org/p",
+            Object::typed("1", "http://www.w3.org/2001/XMLSchema#integer"),
+        );
+        g.add(
+            &s,
+            "http://purl.org/dc/terms/source",
+            Object::iri("https://example.org/e"),
+        );
+        let text = String::from_utf8(
+            g.to_jsonld(&|i| (i == "https://example.org/e").then(|| "urn:e".into())),
+        )
+        .unwrap();
+        let graph = r#"[{"@id":"https://example.org/d","@type":["dcat:Dataset","https://x.org/Other"],"dct:source":[{"@id":"urn:e"}],"dct:title":[{"@value":"«Б»\t\"q\"\u0001/","@language":"uk"}],"https://x.org/p":[{"@value":"1","@type":"xsd:integer"}]}]"#;
+        assert!(
+            text.starts_with(r#"{"@context":{"adms":"http://www.w3.org/ns/adms#","dcat":"#),
+            "{text}"
+        );
+        assert!(text.ends_with(&format!("\"@graph\":{graph}}}\n")), "{text}");
+        let turtle = String::from_utf8(g.to_turtle()).unwrap();
+        assert!(turtle.ends_with("\n<https://example.org/d>\n    a dcat:Dataset ,\n        <https://x.org/Other> ;\n    dct:source <https://example.org/e> ;\n    dct:title \"«Б»\\t\\\"q\\\"\\u0001/\"@uk ;\n    <https://x.org/p> \"1\"^^xsd:integer .\n"), "{turtle}");
     }
 
     #[test]
