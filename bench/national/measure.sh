@@ -25,32 +25,52 @@ timed() {
 
 median() { sort -g | awk '{a[NR]=$1} END{if (NR==0) print ""; else if (NR%2) print a[(NR+1)/2]; else printf "%.6f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
-# run_rows KEY LABEL PREP PAGES_FILES_FN BYTES ROWS COMMAND... — RUNS runs of COMMAND after `PREP i`; one row.
-run_rows() {
-  local key="$1" label="$2" prep="$3" count="$4" bytes="$5" rows="$6"; shift 6
-  local i walls=() renders=() rss_max=0 bad=0 render stage=""
-  for ((i = 1; i <= RUNS; i++)); do
-    $prep "$i"
-    sync
-    timed "$key" "$@"
-    walls+=("$TIMED_WALL")
-    [ -n "$TIMED_RSS" ] && [ "$TIMED_RSS" -gt "$rss_max" ] && rss_max=$TIMED_RSS
-    [ "$TIMED_EXIT" = 0 ] || bad=$TIMED_EXIT
-    # A rebuild row that found nothing to rebuild measured nothing: its edit did not change the source.
-    case "$key" in csv* | template*) grep -q '^up to date' "$LOGS/$key.err" && bad="up-to-date" ;; esac
-    # `timings: load 0.42 s · validate 1.66 s · render 7.82 s · …` (or `render + write 5.72 s` where pages are
-    # written as they are rendered) → that stage's seconds and name
-    render=$(sed -n 's/^timings:.* · \(render[a-z +]*\) \([0-9.]*\) s.*/\2/p' "$LOGS/$key.err" | tail -n 1)
-    stage=$(sed -n 's/^timings:.* · \(render[a-z +]*\) \([0-9.]*\) s.*/\1/p' "$LOGS/$key.err" | tail -n 1)
-    [ -n "$render" ] && renders+=("$render")
-    printf '    %-48s run %d/%d: %8.3f s  %7.1f MiB  exit %d%s\n' "$label" "$i" "$RUNS" "$TIMED_WALL" \
-      "$(awk -v k="${TIMED_RSS:-0}" 'BEGIN{print k/1024}')" "$TIMED_EXIT" "${render:+  (render $render s)}" >&2
-  done
-  local pages files
+# A row's runs are gathered per key (row_begin, row_run, row_end), so that two rows can take turns run by
+# run (measure_disk_pairs).
+declare -A ROW_WALLS ROW_RENDERS ROW_RSS ROW_BAD ROW_STAGE
+
+# row_begin KEY — a row with no runs yet.
+row_begin() { ROW_WALLS[$1]="" ROW_RENDERS[$1]="" ROW_RSS[$1]=0 ROW_BAD[$1]=0 ROW_STAGE[$1]=""; }
+
+# row_run KEY LABEL PREP I COMMAND... — run I of a row: `PREP I`, sync, COMMAND timed; sets TIMED_WALL.
+row_run() {
+  local key="$1" label="$2" prep="$3" i="$4" render stage; shift 4
+  $prep "$i"
+  sync
+  timed "$key" "$@"
+  ROW_WALLS[$key]+="$TIMED_WALL "
+  [ -n "$TIMED_RSS" ] && [ "$TIMED_RSS" -gt "${ROW_RSS[$key]}" ] && ROW_RSS[$key]=$TIMED_RSS
+  [ "$TIMED_EXIT" = 0 ] || ROW_BAD[$key]=$TIMED_EXIT
+  # A rebuild row that found nothing to rebuild measured nothing: its edit did not change the source.
+  case "$key" in csv* | template*) grep -q '^up to date' "$LOGS/$key.err" && ROW_BAD[$key]="up-to-date" ;; esac
+  # `timings: load 0.42 s · validate 1.66 s · render 7.82 s · …` (or `render + write 5.72 s` where pages are
+  # written as they are rendered) → that stage's seconds and name
+  render=$(sed -n 's/^timings:.* · \(render[a-z +]*\) \([0-9.]*\) s.*/\2/p' "$LOGS/$key.err" | tail -n 1)
+  stage=$(sed -n 's/^timings:.* · \(render[a-z +]*\) \([0-9.]*\) s.*/\1/p' "$LOGS/$key.err" | tail -n 1)
+  [ -n "$stage" ] && ROW_STAGE[$key]=$stage
+  [ -n "$render" ] && ROW_RENDERS[$key]+="$render "
+  printf '    %-48s run %d/%d: %8.3f s  %7.1f MiB  exit %d%s\n' "$label" "$i" "$RUNS" "$TIMED_WALL" \
+    "$(awk -v k="${TIMED_RSS:-0}" 'BEGIN{print k/1024}')" "$TIMED_EXIT" "${render:+  (render $render s)}" >&2
+}
+
+# row_end KEY LABEL PAGES_FILES_FN BYTES ROWS — the row's line in RESULTS: median wall, largest peak RSS.
+row_end() {
+  local key="$1" label="$2" count="$3" bytes="$4" rows="$5" pages files
   read -r pages files < <($count)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$RUNS" \
-    "$(printf '%s\n' "${walls[@]}" | median)" "$rss_max" "$bad" "$pages" "$files" "$bytes" "$rows" \
-    "$( ((${#renders[@]})) && printf '%s\n' "${renders[@]}" | median)" "$stage" >>"$RESULTS"
+    "$(printf '%s\n' ${ROW_WALLS[$key]} | median)" "${ROW_RSS[$key]}" "${ROW_BAD[$key]}" "$pages" "$files" \
+    "$bytes" "$rows" "$( [ -n "${ROW_RENDERS[$key]}" ] && printf '%s\n' ${ROW_RENDERS[$key]} | median)" \
+    "${ROW_STAGE[$key]}" >>"$RESULTS"
+}
+
+# run_rows KEY LABEL PREP PAGES_FILES_FN BYTES ROWS COMMAND... — RUNS runs of COMMAND after `PREP i`; one row.
+run_rows() {
+  local key="$1" label="$2" prep="$3" count="$4" bytes="$5" rows="$6" i; shift 6
+  row_begin "$key"
+  for ((i = 1; i <= RUNS; i++)); do
+    row_run "$key" "$label" "$prep" "$i" "$@"
+  done
+  row_end "$key" "$label" "$count" "$bytes" "$rows"
 }
 
 # count_in DIR → "HTML_PAGES FILES"
@@ -101,6 +121,36 @@ count_dest() { count_in "$F_DEST"; }
 measure_floor() {
   F_DEST="$3"
   run_rows "$1" "$2" prep_dest count_floor "" "" "$WORK/floor" "$WORK/site-files.txt" "$F_DEST"
+}
+
+# measure_disk_pairs SRC OUT DEST — the cold build into OUT and the floor into DEST, run for run in turns
+# (floor first in odd runs, build first in even ones): this machine's disk slows down over successive runs
+# of whatever writes to it (see bench/README.md), so two series measured one after the other compare two
+# states of the disk. Each pair's walls go to INFO as `disk pairs` for report.py's per-run ratios.
+measure_disk_pairs() {
+  local i pairs="" floor_wall build_wall
+  local floor_label="file-creation floor → disk" build_label="cold build → disk"
+  B_SRC="$1" B_OUT="$2" B_EXTRA=() F_DEST="$3"
+  mkdir -p "$(dirname "$B_OUT")"
+  row_begin floor-disk
+  row_begin cold-disk
+  for ((i = 1; i <= RUNS; i++)); do
+    if ((i % 2)); then
+      row_run floor-disk "$floor_label" prep_dest "$i" "$WORK/floor" "$WORK/site-files.txt" "$F_DEST"
+      floor_wall=$TIMED_WALL
+    fi
+    # shellcheck disable=SC2046 # build_cmd prints a command whose paths have no spaces
+    row_run cold-disk "$build_label" prep_cold "$i" $(build_cmd)
+    build_wall=$TIMED_WALL
+    if ! ((i % 2)); then
+      row_run floor-disk "$floor_label" prep_dest "$i" "$WORK/floor" "$WORK/site-files.txt" "$F_DEST"
+      floor_wall=$TIMED_WALL
+    fi
+    pairs+="${pairs:+ }$floor_wall/$build_wall"
+  done
+  row_end cold-disk "$build_label" count_build "" ""
+  row_end floor-disk "$floor_label" count_floor "" ""
+  info "disk pairs" "$pairs"
 }
 
 # measure_hugo KEY LABEL DEST — `hugo --quiet` on the peer site made by hugo_site.py

@@ -224,11 +224,10 @@ rm -rf "$T_SITE" "$TMPFS/.site.retired" "$TMPFS/.hromadata-cache" "$TMPFS/floor"
 rm -rf "$TMPFS/hugo"
 if [ "$ONDISK" = 1 ]; then
   say "national tree → disk $DISK"
-  measure_build cold-disk "cold build → disk" cold "$NAT" "$DISK/site"
+  measure_disk_pairs "$NAT" "$DISK/site" "$DISK/floor"
+  [ "$KEEP" = 1 ] || rm -rf "$DISK/floor"
   RUNS=1 measure_build csv-first-disk "rebuild after a cold build, one CSV changed → disk" csv "$NAT" "$DISK/site"
   measure_build csv-disk "rebuild, one CSV changed → disk" csv "$NAT" "$DISK/site"
-  measure_floor floor-disk "file-creation floor → disk" "$DISK/floor"
-  [ "$KEEP" = 1 ] || rm -rf "$DISK/floor"
   [ "$HUGO" = 1 ] && measure_hugo hugo-disk "hugo → disk" "$DISK/hugo"
   [ "$KEEP" = 1 ] || rm -rf "$DISK/site" "$DISK/.site.retired" "$DISK/.hromadata-cache" "$DISK/floor" "$DISK/hugo"
 fi
