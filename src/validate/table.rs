@@ -70,11 +70,19 @@ impl<'a> TableSpec<'a> {
     }
 }
 
-/// Checking threads for each of `large` tables validated at the same time: the cores shared
-/// out, at least one each (several large files already keep every core busy).
+/// Checking threads for each of `large` tables validated at the same time: the threads shared
+/// out, at least one each (several large files already keep every core busy). The threads are
+/// the pool's (`RAYON_NUM_THREADS`, else one per core); with one, 0: a large table is read and
+/// checked on the thread that validates it, with no thread beside it to parse or to hash.
 pub fn workers_for(large: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (cores / large.clamp(1, cores)).clamp(1, 4)
+    workers_among(rayon::current_num_threads(), large)
+}
+
+fn workers_among(threads: usize, large: usize) -> usize {
+    if threads <= 1 {
+        return 0;
+    }
+    (threads / large.clamp(1, threads)).clamp(1, 4)
 }
 
 /// How many of `paths` are files large enough to be checked on several threads.
@@ -279,7 +287,7 @@ fn check_rows(
         .reserve(checker.keys(), expected_rows(&first, size));
     let more = !first.rows.is_empty();
     let mut batch = seq.absorb(&ctx, ctx.check(first), scan);
-    if more && size >= PARALLEL_FROM {
+    if more && size >= PARALLEL_FROM && spec.workers > 0 {
         let sizes = batch_size(spec.workers);
         check_beside(rows, (&ctx, &mut seq), scan, spec.workers, sizes);
     } else if more {

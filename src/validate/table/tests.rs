@@ -59,6 +59,40 @@ fn hashing_beside_gives_the_same_scan() {
     assert_eq!(inline.digest, beside.digest);
     assert_eq!(inline.digest, checksum::digest_file(&path, true).unwrap());
     assert_eq!(beside.digest.bytes, size);
+    // With one thread in the pool (no workers), the table is read and checked on this thread
+    // alone: the same scan again.
+    let alone = TableSpec { workers: 0, ..spec };
+    let alone = scan_read(HashingReader::new(open(), true), size, shown, &alone).unwrap();
+    assert_eq!(
+        format!("{:?}", inline.findings),
+        format!("{:?}", alone.findings)
+    );
+    assert_eq!(
+        (inline.rows, &inline.digest, &inline.preview),
+        (alone.rows, &alone.digest, &alone.preview)
+    );
+    assert_eq!(
+        format!("{:?}", inline.profile),
+        format!("{:?}", alone.profile)
+    );
+}
+
+#[test]
+fn large_tables_share_the_pools_threads() {
+    // (threads in the pool, large tables at once, checking threads for each)
+    let cases = [
+        (1, 1, 0),
+        (1, 5, 0),
+        (2, 0, 2),
+        (2, 1, 2),
+        (2, 2, 1),
+        (2, 9, 1),
+        (8, 1, 4),
+        (8, 4, 2),
+    ];
+    for (threads, large, want) in cases {
+        assert_eq!(workers_among(threads, large), want, "{threads} {large}");
+    }
 }
 
 /// What `scan` finds in `bytes` with nothing declared: (kind, row, found) of each finding.
