@@ -119,6 +119,16 @@ pub struct Graph {
     subjects: HashMap<Node, Vec<(&'static str, Object)>, FixedState>,
 }
 
+/// Adds `(p, o)` to a subject's triples. Shared nodes (a publisher, a licence, a format) are
+/// added again by every dataset that names them: dropped here, where their lists are short, they
+/// do not pile up in a page of a thousand datasets. Long lists (a catalogue's datasets) are left
+/// to the sort.
+fn push(list: &mut Vec<(&'static str, Object)>, p: &'static str, o: Object) {
+    if list.len() > SHORT || !list.iter().any(|(q, x)| *q == p && *x == o) {
+        list.push((p, o));
+    }
+}
+
 /// A subject's triples up to which `Graph::add` drops a triple it already has.
 const SHORT: usize = 32;
 
@@ -130,14 +140,25 @@ impl Graph {
     pub fn add(&mut self, s: &Node, p: &'static str, o: impl Into<Object>) {
         let o = o.into();
         match self.subjects.get_mut(s) {
-            // Shared nodes (a publisher, a licence, a format) are added again by every dataset
-            // that names them: dropped here, where their lists are short, they do not pile up
-            // in a page of a thousand datasets. Long lists (a catalogue's datasets) are left
-            // to the sort.
-            Some(list) if list.len() <= SHORT && list.iter().any(|(q, x)| *q == p && *x == o) => {}
-            Some(list) => list.push((p, o)),
+            Some(list) => push(list, p, o),
             None => {
                 self.subjects.insert(s.clone(), vec![(p, o)]);
+            }
+        }
+    }
+
+    /// Adds every triple of `other` (a part of a document described on another thread).
+    pub fn merge(&mut self, other: Graph) {
+        for (s, triples) in other.subjects {
+            match self.subjects.get_mut(&s) {
+                Some(list) => {
+                    for (p, o) in triples {
+                        push(list, p, o);
+                    }
+                }
+                None => {
+                    self.subjects.insert(s, triples);
+                }
             }
         }
     }
