@@ -354,12 +354,6 @@ fn compact_parts(iri: &str) -> Option<(&'static str, &str)> {
     })
 }
 
-/// `prefix:local` when `iri` compacts (see `compact_parts`).
-#[cfg(test)]
-fn compact(iri: &str) -> Option<String> {
-    compact_parts(iri).map(|(prefix, local)| format!("{prefix}:{local}"))
-}
-
 /// An IRI in Turtle: compacted, else in angle brackets.
 fn push_turtle_iri(out: &mut String, iri: &str) {
     match compact_parts(iri) {

@@ -143,12 +143,28 @@ fn line_then_quote(c: &[char], cl: &Closers, p: usize, to_eol: bool) -> Option<Q
 /// first seen on a tie), and spaces are skipped when every match of it had one. `None` when no
 /// pattern matches or none names a candidate.
 fn guess_quote_and_delimiter(c: &[char]) -> Option<(char, bool)> {
+    // Every pattern opens with a quote at most two characters after where it starts, so only
+    // those places are tried (none, in the many tables without quotes): the same matches as
+    // trying every place, in the same order.
+    let mut starts: Vec<usize> = (c.iter().enumerate())
+        .filter(|(_, q)| is_quote(**q))
+        .flat_map(|(k, _)| k.saturating_sub(2)..=k)
+        .collect();
+    if starts.is_empty() {
+        return None;
+    }
+    starts.sort_unstable();
+    starts.dedup();
     let cl = Closers::new(c);
     for pattern in 0..4 {
         let mut counts: Vec<(char, usize)> = Vec::new();
         let (mut matched, mut spaces) = (false, 0);
         let mut p = 0;
-        while p < c.len() {
+        for &start in &starts {
+            if start < p {
+                continue;
+            }
+            p = start;
             let found = match pattern {
                 0 => delim_then_quote(c, &cl, p, false),
                 1 => line_then_quote(c, &cl, p, false),
@@ -156,7 +172,6 @@ fn guess_quote_and_delimiter(c: &[char]) -> Option<(char, bool)> {
                 _ => line_then_quote(c, &cl, p, true),
             };
             let Some((end, delim, space)) = found else {
-                p += 1;
                 continue;
             };
             matched = true;
@@ -284,6 +299,50 @@ mod tests {
             assert!(got.is_none_or(|s| s.quote_char == b'"'), "{what}");
             let spaced = what.contains("space");
             assert!(got.is_none_or(|s| s.skip_initial_space == spaced), "{what}");
+        }
+    }
+
+    /// `guess_quote_and_delimiter` as it was, trying every place in the text.
+    fn every_place(c: &[char]) -> Option<(char, bool)> {
+        let cl = Closers::new(c);
+        for pattern in 0..4 {
+            let mut counts: Vec<(char, usize)> = Vec::new();
+            let (mut matched, mut spaces, mut p) = (false, 0, 0);
+            while p < c.len() {
+                let found = match pattern {
+                    0 => delim_then_quote(c, &cl, p, false),
+                    1 => line_then_quote(c, &cl, p, false),
+                    2 => delim_then_quote(c, &cl, p, true),
+                    _ => line_then_quote(c, &cl, p, true),
+                };
+                let Some((end, delim, space)) = found else {
+                    p += 1;
+                    continue;
+                };
+                matched = true;
+                spaces += usize::from(space);
+                if let Some(d) = delim.filter(|d| DELIMITERS.contains(d)) {
+                    match counts.iter_mut().find(|(k, _)| *k == d) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((d, 1)),
+                    }
+                }
+                p = end.max(p + 1);
+            }
+            if matched {
+                let best = counts.iter().map(|(_, n)| *n).max()?;
+                let delim = counts.iter().find(|(_, n)| *n == best)?.0;
+                return Some((delim, best == spaces));
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quotes_are_tried_only_where_they_can_open(text in "[a\"', ;\t|\n]{0,40}") {
+            let c: Vec<char> = text.chars().collect();
+            proptest::prop_assert_eq!(guess_quote_and_delimiter(&c), every_place(&c));
         }
     }
 
