@@ -43,13 +43,14 @@ pub enum Node {
 impl Node {
     /// An IRI, with the characters Turtle and JSON-LD tools refuse in IRIs percent-encoded
     /// (spaces, controls, `<>"{}|^` and backquote, backslash).
-    pub fn iri(text: impl AsRef<str>) -> Node {
-        let text = text.as_ref();
+    pub fn iri(text: impl AsRef<str> + Into<String>) -> Node {
         let unsafe_byte = |b: u8| b <= b' ' || b == 0x7f || b"<>\"{}|^`\\".contains(&b);
-        // Nearly every IRI is made of safe characters: copied whole.
-        if !text.bytes().any(unsafe_byte) {
-            return Node::Iri(text.to_owned());
+        // Nearly every IRI is made of safe characters: taken as it is (a `String` made for
+        // it is not copied again).
+        if !text.as_ref().bytes().any(unsafe_byte) {
+            return Node::Iri(text.into());
         }
+        let text = text.as_ref();
         let mut out = String::with_capacity(text.len());
         for c in text.chars() {
             if c <= ' ' || "<>\"{}|^`\\".contains(c) || c == '\u{7f}' {
@@ -85,7 +86,7 @@ pub enum Object {
 
 impl Object {
     /// An IRI object.
-    pub fn iri(text: impl AsRef<str>) -> Object {
+    pub fn iri(text: impl AsRef<str> + Into<String>) -> Object {
         Object::Node(Node::iri(text))
     }
     /// A plain string.
@@ -166,7 +167,7 @@ impl Graph {
     /// Adds `s rdf:type class` for each class.
     pub fn types(&mut self, s: &Node, classes: &[&'static str]) {
         for c in classes {
-            self.add(s, RDF_TYPE, Object::iri(c));
+            self.add(s, RDF_TYPE, Object::iri(*c));
         }
     }
 

@@ -96,9 +96,11 @@ pub fn summary(
     }
 }
 
-/// Everything a dataset page shows.
+/// Everything a dataset page shows (its files' header and preview rows borrowed from the
+/// validation result: each is shown on a page per language, and copying them cost as much as
+/// writing them).
 #[derive(Debug, Serialize)]
-pub struct DatasetView {
+pub struct DatasetView<'r> {
     #[serde(flatten)]
     pub summary: Summary,
     /// The schema.org description, for the page's JSON-LD (safe inside `<script>`).
@@ -120,7 +122,7 @@ pub struct DatasetView {
     pub resolution_835: Option<String>,
     pub version: Option<String>,
     pub findings: Vec<String>,
-    pub resources: Vec<ResourceView>,
+    pub resources: Vec<ResourceView<'r>>,
     /// The charts the dataset declares (`views`), drawn.
     pub charts: Vec<super::chart::ChartView>,
     /// The Resolution 835 passport (the same fields as `passport.json`).
@@ -189,7 +191,12 @@ fn scope_link(catalog: &Catalog, scope: &Scope, lang: &Lang) -> Link {
 }
 
 /// The dataset page's view.
-pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &Lang) -> DatasetView {
+pub fn dataset<'r>(
+    catalog: &Catalog,
+    d: &Dataset,
+    result: &'r DatasetResult,
+    lang: &Lang,
+) -> DatasetView<'r> {
     let licenses = if d.licenses.is_empty() {
         vec![Link {
             href: None,
@@ -356,7 +363,7 @@ fn field(f: &Field, schema: &Schema, lang: &Lang) -> FieldView {
 
 /// One file of a dataset.
 #[derive(Debug, Serialize)]
-pub struct ResourceView {
+pub struct ResourceView<'r> {
     pub name: String,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -370,8 +377,8 @@ pub struct ResourceView {
     pub rows: Option<String>,
     pub tabular: bool,
     pub fields: Option<Vec<FieldView>>,
-    pub header: Vec<String>,
-    pub preview: Vec<Vec<String>>,
+    pub header: &'r [String],
+    pub preview: &'r [Vec<String>],
     /// The column profile (empty for files that are not tables).
     pub profile: Vec<super::profile::ColumnView>,
     /// The full-table page, relative to the language root, when the table is small enough.
@@ -395,13 +402,13 @@ pub fn resource_path(r: &Resource) -> String {
         .join("/")
 }
 
-fn resource(
+fn resource<'r>(
     d: &Dataset,
     r: &Resource,
-    res: &ResourceResult,
+    res: &'r ResourceResult,
     limit: u64,
     lang: &Lang,
-) -> ResourceView {
+) -> ResourceView<'r> {
     let path = resource_path(r);
     ResourceView {
         name: r.name.clone(),
@@ -419,8 +426,8 @@ fn resource(
             .schema
             .as_ref()
             .map(|s| s.fields.iter().map(|f| field(f, s, lang)).collect()),
-        header: res.header.clone(),
-        preview: res.preview_rows().to_vec(),
+        header: &res.header,
+        preview: res.preview_rows(),
         profile: super::profile::view(&res.profile, lang),
         table_href: res.all_rows.as_ref().map(|_| table_href(d, r)),
         table_limit: (r.is_tabular() && res.all_rows.is_none() && limit > 0)
