@@ -197,7 +197,9 @@ fn validate_in_parts(
             progress.step(&p.display().to_string());
         }
     };
-    let (validator, mut validated) = validate::Validator::begin(catalog, load_findings)?;
+    let validating = |d: &catalog::Dataset| !kept.contains_key(&d.id);
+    let (validator, mut validated) =
+        validate::Validator::begin(catalog, load_findings, &validating)?;
     let datasets: Vec<&catalog::Dataset> = catalog.datasets.values().collect();
     for chunk in datasets.chunks(PART) {
         let (old, fresh): (Vec<&catalog::Dataset>, Vec<&catalog::Dataset>) =
