@@ -83,15 +83,16 @@ pub fn dataset_files(catalog: &Catalog, validated: &Validated, d: &Dataset) -> [
     ctx.dataset(&mut g, d);
     let origin = |f: &str| format!("the DCAT-AP description of dataset `{}` ({f})", d.id);
     let dir = format!("datasets/{}/", d.id);
+    let (turtle, jsonld) = g.to_both(&|_| None);
     [
         (
             format!("{dir}dataset.ttl"),
-            Content::Bytes(g.to_turtle()),
+            Content::Bytes(turtle),
             origin("Turtle"),
         ),
         (
             format!("{dir}dataset.jsonld"),
-            Content::Bytes(g.to_jsonld(&|_| None)),
+            Content::Bytes(jsonld),
             origin("JSON-LD"),
         ),
     ]

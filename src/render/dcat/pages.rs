@@ -124,7 +124,7 @@ fn page(
     };
     // Both at once: a rebuild remakes only the pages that hold a changed dataset, often one
     // page of a thousand datasets per catalogue, which alone kept a core idle.
-    let (turtle, json) = rayon::join(|| g.to_turtle(), || g.to_jsonld(&rename));
+    let (turtle, json) = g.to_both(&rename);
     [
         (ttl, Content::Bytes(turtle), origin("Turtle")),
         (jsonld, Content::Bytes(json), origin("JSON-LD")),

@@ -113,8 +113,9 @@ impl From<Node> for Object {
 ///
 /// Held by subject: a catalogue page adds about sixty triples for each of its thousand datasets,
 /// and a set of whole triples cloned the subject's IRI for every one and compared long IRIs
-/// on every insert. Duplicates (a publisher's agent, added once per dataset) are dropped when
-/// the graph is written, where each subject's triples are sorted.
+/// on every insert. Duplicates (a publisher's agent, added once per dataset) are dropped on
+/// insert while a subject's list is short (`push`), and all of them when the graph is written,
+/// where each subject's triples are sorted.
 #[derive(Debug, Default)]
 pub struct Graph {
     subjects: HashMap<Node, Vec<(&'static str, Object)>, FixedState>,
@@ -189,89 +190,106 @@ impl Graph {
         out
     }
 
-    /// The graph as Turtle, with the `PREFIXES`.
-    pub fn to_turtle(&self) -> Vec<u8> {
+    /// The graph as Turtle and as JSON-LD (`to_turtle`, `to_jsonld`), written at the same time
+    /// from one sorting of its triples.
+    pub fn to_both(&self, rename: &(dyn Fn(&str) -> Option<String> + Sync)) -> (Vec<u8>, Vec<u8>) {
         let subjects = self.subjects();
-        let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
-        let mut out = String::with_capacity(1024 + 80 * triples);
-        for (prefix, ns) in PREFIXES {
-            let _ = writeln!(out, "@prefix {prefix}: <{ns}> .");
-        }
-        for (s, list) in subjects {
-            out.push('\n');
-            push_turtle_node(&mut out, s);
-            let mut last: Option<&str> = None;
-            for (p, o) in list {
-                if last == Some(p) {
-                    out.push_str(" ,\n        ");
-                } else {
-                    out.push_str(if last.is_some() { " ;\n    " } else { "\n    " });
-                    if p == RDF_TYPE {
-                        out.push('a');
-                    } else {
-                        push_turtle_iri(&mut out, p);
-                    }
-                    out.push(' ');
-                }
-                push_turtle_object(&mut out, o);
-                last = Some(p);
-            }
-            out.push_str(" .\n");
-        }
-        out.into_bytes()
+        rayon::join(|| turtle(&subjects), || jsonld(&subjects, rename))
     }
 
-    /// The graph as compact JSON-LD text: a `@context` of the `PREFIXES` and a `@graph` of node
-    /// objects whose keys are compact IRIs and whose values are in expanded form. `rename` may replace IRIs
-    /// (the JSON-LD pages of a paged catalogue link each other, not the Turtle pages).
-    ///
-    /// Compact, one line: a harvester reads it, a person reads the Turtle. Indented, a national
-    /// catalogue's JSON-LD was 1.5 GB, 45 % of it white space. Written as it is walked, the
-    /// way serde_json writes compact JSON (strings escaped by serde_json itself), with no
-    /// tree of values in between.
-    pub fn to_jsonld(&self, rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
-        let subjects = self.subjects();
-        let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
-        let mut out = Vec::with_capacity(1024 + 100 * triples);
-        out.extend_from_slice(b"{\"@context\":{");
-        for (i, (prefix, ns)) in PREFIXES.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            json_str(&mut out, prefix);
-            out.push(b':');
-            json_str(&mut out, ns);
-        }
-        out.extend_from_slice(b"},\"@graph\":[");
-        for (i, (Node::Iri(id), list)) in subjects.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"@id\":");
-            json_iri(&mut out, id, rename);
-            // The objects of one predicate are next to each other (the triples are sorted).
-            for run in list.chunk_by(|a, b| a.0 == b.0) {
-                let p = run[0].0;
-                out.push(b',');
-                if p == RDF_TYPE {
-                    out.extend_from_slice(b"\"@type\"");
-                } else {
-                    json_compact(&mut out, p);
-                }
-                out.extend_from_slice(b":[");
-                for (j, (_, o)) in run.iter().enumerate() {
-                    if j > 0 {
-                        out.push(b',');
-                    }
-                    json_value(&mut out, p, o, rename);
-                }
-                out.push(b']');
-            }
-            out.push(b'}');
-        }
-        out.extend_from_slice(b"]}\n");
-        out
+    /// The graph as Turtle, with the `PREFIXES`.
+    #[cfg(test)]
+    pub fn to_turtle(&self) -> Vec<u8> {
+        turtle(&self.subjects())
     }
+
+    /// The graph as compact JSON-LD (see `jsonld`).
+    #[cfg(test)]
+    pub fn to_jsonld(&self, rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
+        jsonld(&self.subjects(), rename)
+    }
+}
+
+/// Grouped triples (`Graph::subjects`) as Turtle, with the `PREFIXES`.
+fn turtle(subjects: &[Group<'_>]) -> Vec<u8> {
+    let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
+    let mut out = String::with_capacity(1024 + 80 * triples);
+    for (prefix, ns) in PREFIXES {
+        let _ = writeln!(out, "@prefix {prefix}: <{ns}> .");
+    }
+    for (s, list) in subjects {
+        out.push('\n');
+        push_turtle_node(&mut out, s);
+        let mut last: Option<&str> = None;
+        for &(p, o) in list {
+            if last == Some(p) {
+                out.push_str(" ,\n        ");
+            } else {
+                out.push_str(if last.is_some() { " ;\n    " } else { "\n    " });
+                if p == RDF_TYPE {
+                    out.push('a');
+                } else {
+                    push_turtle_iri(&mut out, p);
+                }
+                out.push(' ');
+            }
+            push_turtle_object(&mut out, o);
+            last = Some(p);
+        }
+        out.push_str(" .\n");
+    }
+    out.into_bytes()
+}
+
+/// Grouped triples as compact JSON-LD text: a `@context` of the `PREFIXES` and a `@graph` of node
+/// objects whose keys are compact IRIs and whose values are in expanded form. `rename` may replace
+/// IRIs (the JSON-LD pages of a paged catalogue link each other, not the Turtle pages).
+///
+/// Compact, one line: a harvester reads it, a person reads the Turtle. Indented, a national
+/// catalogue's JSON-LD was 1.5 GB, 45 % of it white space. Written as it is walked, the way
+/// serde_json writes compact JSON (strings escaped by serde_json itself), with no tree of values
+/// in between.
+fn jsonld(subjects: &[Group<'_>], rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
+    let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
+    let mut out = Vec::with_capacity(1024 + 100 * triples);
+    out.extend_from_slice(b"{\"@context\":{");
+    for (i, (prefix, ns)) in PREFIXES.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(&mut out, prefix);
+        out.push(b':');
+        json_str(&mut out, ns);
+    }
+    out.extend_from_slice(b"},\"@graph\":[");
+    for (i, (Node::Iri(id), list)) in subjects.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"@id\":");
+        json_iri(&mut out, id, rename);
+        // The objects of one predicate are next to each other (the triples are sorted).
+        for run in list.chunk_by(|a, b| a.0 == b.0) {
+            let p = run[0].0;
+            out.push(b',');
+            if p == RDF_TYPE {
+                out.extend_from_slice(b"\"@type\"");
+            } else {
+                json_compact(&mut out, p);
+            }
+            out.extend_from_slice(b":[");
+            for (j, (_, o)) in run.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                json_value(&mut out, p, o, rename);
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}\n");
+    out
 }
 
 /// An object in JSON-LD's expanded form: a class of `@type` (compacted when it can be),
@@ -512,16 +530,16 @@ mod tests {
             "http://purl.org/dc/terms/source",
             Object::iri("https://example.org/e"),
         );
-        let text = String::from_utf8(
-            g.to_jsonld(&|i| (i == "https://example.org/e").then(|| "urn:e".into())),
-        )
-        .unwrap();
+        let rename = |i: &str| (i == "https://example.org/e").then(|| "urn:e".to_owned());
+        let text = String::from_utf8(g.to_jsonld(&rename)).unwrap();
         let graph = r#"[{"@id":"https://example.org/d","@type":["dcat:Dataset","https://x.org/Other"],"dct:source":[{"@id":"urn:e"}],"dct:title":[{"@value":"«Б»\t\"q\"\u0001/","@language":"uk"}],"https://x.org/p":[{"@value":"1","@type":"xsd:integer"}]}]"#;
         assert!(
             text.starts_with(r#"{"@context":{"adms":"http://www.w3.org/ns/adms#","dcat":"#),
             "{text}"
         );
         assert!(text.ends_with(&format!("\"@graph\":{graph}}}\n")), "{text}");
+        // Both at once give the same bytes as each alone.
+        assert_eq!(g.to_both(&rename), (g.to_turtle(), g.to_jsonld(&rename)));
         let turtle = String::from_utf8(g.to_turtle()).unwrap();
         assert!(turtle.ends_with("\n<https://example.org/d>\n    a dcat:Dataset ,\n        <https://x.org/Other> ;\n    dct:source <https://example.org/e> ;\n    dct:title \"«Б»\\t\\\"q\\\"\\u0001/\"@uk ;\n    <https://x.org/p> \"1\"^^xsd:integer .\n"), "{turtle}");
     }

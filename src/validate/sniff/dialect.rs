@@ -155,12 +155,18 @@ fn guess_quote_and_delimiter(c: &[char]) -> Option<(char, bool)> {
     }
     starts.sort_unstable();
     starts.dedup();
+    guess_from(c, &starts)
+}
+
+/// `guess_quote_and_delimiter` trying its patterns at `starts` only (sorted): where one matches,
+/// the next try is past the match.
+fn guess_from(c: &[char], starts: &[usize]) -> Option<(char, bool)> {
     let cl = Closers::new(c);
     for pattern in 0..4 {
         let mut counts: Vec<(char, usize)> = Vec::new();
         let (mut matched, mut spaces) = (false, 0);
         let mut p = 0;
-        for &start in &starts {
+        for &start in starts {
             if start < p {
                 continue;
             }
@@ -304,38 +310,7 @@ mod tests {
 
     /// `guess_quote_and_delimiter` as it was, trying every place in the text.
     fn every_place(c: &[char]) -> Option<(char, bool)> {
-        let cl = Closers::new(c);
-        for pattern in 0..4 {
-            let mut counts: Vec<(char, usize)> = Vec::new();
-            let (mut matched, mut spaces, mut p) = (false, 0, 0);
-            while p < c.len() {
-                let found = match pattern {
-                    0 => delim_then_quote(c, &cl, p, false),
-                    1 => line_then_quote(c, &cl, p, false),
-                    2 => delim_then_quote(c, &cl, p, true),
-                    _ => line_then_quote(c, &cl, p, true),
-                };
-                let Some((end, delim, space)) = found else {
-                    p += 1;
-                    continue;
-                };
-                matched = true;
-                spaces += usize::from(space);
-                if let Some(d) = delim.filter(|d| DELIMITERS.contains(d)) {
-                    match counts.iter_mut().find(|(k, _)| *k == d) {
-                        Some((_, n)) => *n += 1,
-                        None => counts.push((d, 1)),
-                    }
-                }
-                p = end.max(p + 1);
-            }
-            if matched {
-                let best = counts.iter().map(|(_, n)| *n).max()?;
-                let delim = counts.iter().find(|(_, n)| *n == best)?.0;
-                return Some((delim, best == spaces));
-            }
-        }
-        None
+        guess_from(c, &(0..c.len()).collect::<Vec<_>>())
     }
 
     proptest::proptest! {
