@@ -227,21 +227,33 @@ fn escape_html(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
 /// costs, and a national catalogue's previews and tables hold tens of millions of cells.
 pub fn cells(row: &minijinja::Value) -> Result<minijinja::Value, minijinja::Error> {
     let mut html = String::new();
-    for cell in row.try_iter()? {
-        html.push_str("<td>");
-        let text = match cell.as_str() {
-            Some(text) => writable(text),
-            None => std::borrow::Cow::Owned(cell.to_string()),
-        };
-        if cell.is_safe() {
-            html.push_str(&text);
-        } else {
-            // writing into a String cannot fail
-            let _ = escape_html(&mut html, &text);
-        }
-        html.push_str("</td>");
-    }
+    push_cells(&mut html, row)?;
     Ok(minijinja::Value::from_safe_string(html))
+}
+
+/// Appends a row's values to `html` as `<td>` cells (the `cells` filter).
+pub fn push_cells(html: &mut String, row: &minijinja::Value) -> Result<(), minijinja::Error> {
+    for cell in row.try_iter()? {
+        match cell.as_str() {
+            Some(text) => push_cell(html, text, cell.is_safe()),
+            None => push_cell(html, &cell.to_string(), false),
+        }
+    }
+    Ok(())
+}
+
+/// Appends one `<td>` cell: `text` without the characters `unwritable` refuses, escaped unless
+/// it is `safe` (already HTML).
+pub fn push_cell(html: &mut String, text: &str, safe: bool) {
+    html.push_str("<td>");
+    let text = writable(text);
+    if safe {
+        html.push_str(&text);
+    } else {
+        // writing into a String cannot fail
+        let _ = escape_html(html, &text);
+    }
+    html.push_str("</td>");
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::format;
+use super::rows::{Shared, Shown};
 use super::view::{self, Lang, Summary, Text};
 use crate::catalog::{Catalog, Dataset, Resource};
 use crate::validate::ResourceResult;
@@ -33,7 +34,7 @@ pub struct TableView<'a> {
     /// The page itself, relative to the language root.
     pub href: String,
     pub columns: Vec<Column>,
-    pub rows: &'a [Vec<String>],
+    pub rows: Shown<'a>,
     pub count: String,
 }
 
@@ -43,9 +44,11 @@ pub fn view<'a>(
     d: &Dataset,
     r: &Resource,
     res: &'a ResourceResult,
+    shared: &'a Shared,
     lang: &Lang,
 ) -> Option<TableView<'a>> {
     let rows = res.all_rows.as_ref()?;
+    let value = shared.all.as_ref()?;
     let field = |name: &str| {
         r.schema
             .as_ref()
@@ -72,7 +75,7 @@ pub fn view<'a>(
         download: format!("datasets/{}/{}", d.id, format::url_path(&path)),
         href: view::table_href(d, r),
         columns,
-        rows,
+        rows: Shown { rows, value },
         count: format::int(rows.len() as u64, lang.code),
     })
 }

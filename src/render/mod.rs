@@ -17,6 +17,7 @@ mod jsonld;
 pub mod machine;
 mod memo;
 mod profile;
+mod rows;
 pub mod search;
 mod site;
 pub mod territory;
@@ -81,6 +82,7 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(format::write_value);
     env.add_filter("cells", format::cells);
+    env.add_filter("rows", rows::rows);
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") {
             minijinja::AutoEscape::Html
@@ -356,18 +358,20 @@ impl Renderer<'_> {
         let empty = crate::validate::DatasetResult::default();
         let result = validated.datasets.get(&d.id).unwrap_or(&empty);
         let mut out = Vec::new();
+        // Made before the languages: their pages share each file's rows (see `rows`).
+        let shared: Vec<rows::Shared> = result.resources.iter().map(rows::Shared::of).collect();
         for lang in LANGS {
             let l = Lang {
                 code: lang,
                 messages: &self.theme.messages[lang],
                 today: self.options.today,
             };
-            let v = view::dataset(c, d, result, &l);
+            let v = view::dataset(c, d, result, &shared, &l);
             let href = v.summary.href.clone();
             let at = PageAt { lang, path: &href };
             out.push(self.rendered("dataset.html", at, &One("dataset", &v))?);
-            for (r, res) in d.resources.iter().zip(&result.resources) {
-                let Some(v) = fulltable::view(c, d, r, res, &l) else {
+            for ((r, res), rows) in d.resources.iter().zip(&result.resources).zip(&shared) {
+                let Some(v) = fulltable::view(c, d, r, res, rows, &l) else {
                     continue;
                 };
                 let href = v.href.clone();

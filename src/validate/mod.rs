@@ -36,6 +36,10 @@ use crate::checksum::{self, Digest};
 use crate::error::Error;
 use report::{Finding, Kind, Report};
 
+/// A table's rows, shared: render hands the same rows to the pages of both languages without
+/// copying them.
+pub type Rows = std::sync::Arc<[Vec<String>]>;
+
 /// What validation learned about one resource.
 #[derive(Debug, Clone, Default)]
 pub struct ResourceResult {
@@ -46,10 +50,10 @@ pub struct ResourceResult {
     /// The first `table::PREVIEW_ROWS` rows, for the page's preview — empty when `all_rows`
     /// holds every row (read them with `preview_rows`): a national catalogue's small tables
     /// would otherwise be in memory twice.
-    pub preview: Vec<Vec<String>>,
+    pub preview: Rows,
     /// Every row, for tables within `[preview] full_table_max_bytes` (the full-table page and
     /// charts); `None` for larger ones. Kept here so that render never reads data files.
-    pub all_rows: Option<Vec<Vec<String>>>,
+    pub all_rows: Option<Rows>,
     /// The column profile of a table.
     pub profile: Vec<profile::ColumnProfile>,
     pub findings: Vec<Finding>,
@@ -59,9 +63,15 @@ pub struct ResourceResult {
 impl ResourceResult {
     /// The first `table::PREVIEW_ROWS` rows, for the page's preview.
     pub fn preview_rows(&self) -> &[Vec<String>] {
+        let (rows, len) = self.shown_rows();
+        &rows[..len]
+    }
+
+    /// The rows `preview_rows` borrows, as shared, and how many of them the preview shows.
+    pub fn shown_rows(&self) -> (&Rows, usize) {
         match &self.all_rows {
-            Some(all) => &all[..all.len().min(table::PREVIEW_ROWS)],
-            None => &self.preview,
+            Some(all) => (all, all.len().min(table::PREVIEW_ROWS)),
+            None => (&self.preview, self.preview.len()),
         }
     }
 
@@ -73,7 +83,7 @@ impl ResourceResult {
     /// Drops the rows, header and profile (see `Validated::lighten`).
     fn lighten(&mut self) {
         self.header = Vec::new();
-        self.preview = Vec::new();
+        self.preview = Rows::default();
         self.all_rows = None;
         self.profile = Vec::new();
     }
@@ -266,10 +276,10 @@ fn resource_result(
         let mut scan = table::scan(&path, &shown, &spec).map_err(|e| Error::read(&path, e))?;
         scan.findings.extend(no_data_rows(&scan, &shown));
         let (preview, all_rows) = if scan.all_rows {
-            (Vec::new(), Some(scan.preview))
+            (Rows::default(), Some(scan.preview.into()))
         } else {
             let preview = scan.preview.into_iter().take(table::PREVIEW_ROWS);
-            (preview.collect(), None)
+            (preview.collect::<Vec<_>>().into(), None)
         };
         ResourceResult {
             digest: scan.digest,

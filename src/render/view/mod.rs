@@ -191,10 +191,12 @@ fn scope_link(catalog: &Catalog, scope: &Scope, lang: &Lang) -> Link {
 }
 
 /// The dataset page's view.
+/// `shared`: each resource's rows for templates (`rows::Shared`), in order.
 pub fn dataset<'r>(
     catalog: &Catalog,
     d: &Dataset,
     result: &'r DatasetResult,
+    shared: &'r [super::rows::Shared],
     lang: &Lang,
 ) -> DatasetView<'r> {
     let licenses = if d.licenses.is_empty() {
@@ -269,7 +271,11 @@ pub fn dataset<'r>(
             .resources
             .iter()
             .zip(&result.resources)
-            .map(|(r, res)| resource(d, r, res, catalog.config.full_table_max_bytes, lang))
+            .zip(shared)
+            .map(|((r, res), shared)| {
+                let limit = catalog.config.full_table_max_bytes;
+                resource(d, r, (res, shared), limit, lang)
+            })
             .collect(),
         charts: charts(d, result, lang),
         passport: {
@@ -378,7 +384,7 @@ pub struct ResourceView<'r> {
     pub tabular: bool,
     pub fields: Option<Vec<FieldView>>,
     pub header: &'r [String],
-    pub preview: &'r [Vec<String>],
+    pub preview: super::rows::Shown<'r>,
     /// The column profile (empty for files that are not tables).
     pub profile: Vec<super::profile::ColumnView>,
     /// The full-table page, relative to the language root, when the table is small enough.
@@ -405,7 +411,7 @@ pub fn resource_path(r: &Resource) -> String {
 fn resource<'r>(
     d: &Dataset,
     r: &Resource,
-    res: &'r ResourceResult,
+    (res, shared): (&'r ResourceResult, &'r super::rows::Shared),
     limit: u64,
     lang: &Lang,
 ) -> ResourceView<'r> {
@@ -427,7 +433,10 @@ fn resource<'r>(
             .as_ref()
             .map(|s| s.fields.iter().map(|f| field(f, s, lang)).collect()),
         header: &res.header,
-        preview: res.preview_rows(),
+        preview: super::rows::Shown {
+            rows: res.preview_rows(),
+            value: &shared.preview,
+        },
         profile: super::profile::view(&res.profile, lang),
         table_href: res.all_rows.as_ref().map(|_| table_href(d, r)),
         table_limit: (r.is_tabular() && res.all_rows.is_none() && limit > 0)
