@@ -148,18 +148,42 @@ fn has_unwritable(text: &str) -> bool {
     maybe_unwritable(text.as_bytes()) && text.chars().any(unwritable)
 }
 
-/// True when `bytes` hold a C0 control, DEL or 0xC2. Every byte a page shows passes here, so the
+/// True when `bytes` hold a C0 control, DEL or 0xC2.
+fn maybe_unwritable(bytes: &[u8]) -> bool {
+    any_byte(bytes, suspect_byte)
+}
+
+fn suspect_byte(b: u8) -> bool {
+    (b < 0x20) | (b == 0x7F) | (b == 0xC2)
+}
+
+/// True when `bytes` hold a byte `maybe_unwritable` looks for or one HTML text escapes.
+fn maybe_special(bytes: &[u8]) -> bool {
+    let special = |b: u8| suspect_byte(b) | matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    any_byte(bytes, special)
+}
+
+/// True when `suspect` holds for a byte of `bytes`. Every byte a page shows passes here, so the
 /// bytes are looked at 32 at a time without stopping early inside a block, which the compiler
 /// turns into vector compares (a byte-at-a-time `any` took 4 % of a build).
-fn maybe_unwritable(bytes: &[u8]) -> bool {
-    let suspect = |b: u8| (b < 0x20) | (b == 0x7F) | (b == 0xC2);
+fn any_byte(bytes: &[u8], suspect: impl Fn(u8) -> bool) -> bool {
     let mut blocks = bytes.chunks_exact(32);
     for block in &mut blocks {
         if block.iter().fold(false, |any, &b| any | suspect(b)) {
             return true;
         }
     }
-    blocks.remainder().iter().any(|&b| suspect(b))
+    (blocks.remainder().iter()).fold(false, |any, &b| any | suspect(b))
+}
+
+/// Writes `text` as HTML text: as it is when no byte in it needs escaping or dropping (most
+/// values), else without the characters `unwritable` refuses, escaped (`escape_html`).
+fn write_html(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    if maybe_special(text.as_bytes()) {
+        escape_html(out, &writable(text))
+    } else {
+        out.write_str(text)
+    }
 }
 
 /// `text` without the characters `unwritable` refuses (borrowed when it has none).
@@ -183,7 +207,7 @@ pub fn write_value(
     let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
     match value.as_str() {
         Some(text) if html && !value.is_safe() => {
-            escape_html(out, &writable(text)).map_err(minijinja::Error::from)
+            write_html(out, text).map_err(minijinja::Error::from)
         }
         Some(text) => match writable(text) {
             std::borrow::Cow::Owned(clean) => {
@@ -246,12 +270,11 @@ pub fn push_cells(html: &mut String, row: &minijinja::Value) -> Result<(), minij
 /// it is `safe` (already HTML).
 pub fn push_cell(html: &mut String, text: &str, safe: bool) {
     html.push_str("<td>");
-    let text = writable(text);
     if safe {
-        html.push_str(&text);
+        html.push_str(&writable(text));
     } else {
         // writing into a String cannot fail
-        let _ = escape_html(html, &text);
+        let _ = write_html(html, text);
     }
     html.push_str("</td>");
 }
@@ -312,6 +335,14 @@ mod tests {
             }
         }
         assert!(!maybe_unwritable(b""));
+        assert!(!maybe_special(plain.replace('&', "+").as_bytes()));
+        for at in [0, 1, 31, 32, 33, 63, plain.len() - 1] {
+            for b in b"\0\x1F\x7F\xC2&<>\"'" {
+                let mut bytes = plain.replace('&', "+").into_bytes();
+                bytes[at] = *b;
+                assert!(maybe_special(&bytes), "{b:#x} at {at}");
+            }
+        }
         assert!(has_unwritable("x\u{85}y") && !has_unwritable("\u{a0}\u{2028}"));
     }
 

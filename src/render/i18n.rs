@@ -43,7 +43,7 @@ impl Messages {
 
 /// Adds `t` and `t_in` to `env`.
 pub(super) fn add_functions(
-    env: &mut Environment<'static>,
+    env: &mut Environment<'_>,
     messages: &BTreeMap<String, BTreeMap<String, String>>,
 ) {
     let messages = Arc::new(Messages::new(messages));

@@ -77,7 +77,9 @@ pub struct Options {
     pub today: Option<NaiveDate>,
 }
 
-fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
+/// The templates borrow the theme's sources: a template added as owned is looked up behind a
+/// lock, with its name copied, at every page and at every `import` a page makes.
+fn environment(theme: &Theme) -> Result<Environment<'_>, Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(format::write_value);
@@ -91,7 +93,7 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, Error> {
         }
     });
     for (name, source) in &theme.templates {
-        env.add_template_owned(name.clone(), source.clone())
+        env.add_template(name, source)
             .map_err(|e| Error::Template {
                 path: theme.origin.clone(),
                 template: name.clone(),
@@ -172,7 +174,7 @@ fn site_path(base_url: &str) -> &str {
 }
 
 struct Renderer<'a> {
-    env: &'a Environment<'static>,
+    env: &'a Environment<'a>,
     catalog: &'a Catalog,
     options: &'a Options,
     theme: &'a Theme,

@@ -20,7 +20,7 @@ use crate::validate::Validated;
 /// `finish` for everything made from the whole catalogue (front pages, territory and publisher
 /// pages, lists, feeds, search index, site map). Every path is checked against all the others.
 pub struct SiteRender<'a, 's, 'k> {
-    env: Environment<'static>,
+    env: Environment<'a>,
     index: territory::TerritoryIndex,
     catalog: &'a Catalog,
     theme: &'a Theme,
