@@ -38,7 +38,9 @@ impl Object for TableRows {
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let row = self.shown().get(key.as_usize()?)?;
-        Some(Value::from_iter(row.iter().map(|c| Value::from(c.as_str()))))
+        Some(Value::from_iter(
+            row.iter().map(|c| Value::from(c.as_str())),
+        ))
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
@@ -141,7 +143,11 @@ mod tests {
             .map(|r| r.iter().map(|c| c.to_string()).collect())
             .collect();
         ResourceResult {
-            preview: if all { Rows::default() } else { rows.clone().into() },
+            preview: if all {
+                Rows::default()
+            } else {
+                rows.clone().into()
+            },
             all_rows: all.then(|| rows.into()),
             ..Default::default()
         }
@@ -152,7 +158,11 @@ mod tests {
         let cells: &[&[&str]] = &[&["a<b", "1"], &["\"c\" & 'd'", "x\u{1b}y"], &["", "é"]];
         let shared = Shared::of(&result(cells, false));
         let env = env();
-        let shared_html = render(&env, "{{ t|rows }}", minijinja::context! { t => shared.preview });
+        let shared_html = render(
+            &env,
+            "{{ t|rows }}",
+            minijinja::context! { t => shared.preview },
+        );
         let plain = minijinja::context! { t => cells };
         assert_eq!(shared_html, render(&env, "{{ t|rows }}", plain.clone()));
         let looped = "{% for r in t %}<tr>{{ r|cells }}</tr>\n{% endfor %}";
@@ -173,9 +183,19 @@ mod tests {
         let source = "{{ t|length }} {% if t %}yes{% endif %} {{ t[1][0] }} \
                       {% for r in t %}{{ r|join('-') }};{% endfor %}";
         let all = shared.all.clone().unwrap();
-        assert_eq!(render(&env, source, minijinja::context! { t => all }), "3 yes b a-1;b-2;c-3;");
+        assert_eq!(
+            render(&env, source, minijinja::context! { t => all }),
+            "3 yes b a-1;b-2;c-3;"
+        );
         let none = Shared::of(&result(&[], false));
-        assert_eq!(render(&env, "{{ t|length }}{% if t %}yes{% endif %}", minijinja::context! { t => none.preview }), "0");
+        assert_eq!(
+            render(
+                &env,
+                "{{ t|length }}{% if t %}yes{% endif %}",
+                minijinja::context! { t => none.preview }
+            ),
+            "0"
+        );
     }
 
     #[test]
@@ -188,7 +208,7 @@ mod tests {
             value: &shared.preview,
         };
         assert_eq!(serde_json::to_string(&shown).unwrap(), r#"[["a","1"]]"#);
-        let value = Value::from_serialize(&shown);
+        let value = Value::from_serialize(shown);
         assert!(value.downcast_object_ref::<TableRows>().is_some());
     }
 }
