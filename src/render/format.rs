@@ -142,19 +142,27 @@ fn unwritable(c: char) -> bool {
 }
 
 /// True when `text` holds a character `unwritable` refuses. Every value a page shows comes
-/// here: the bytes are looked at first (C0 controls and DEL are single bytes, C1 controls start
-/// with 0xC2), the characters only when one of those bytes is there.
+/// here: the bytes are looked at first, then, only when a suspect byte is there, each one.
+/// The controls are single bytes but for C1 (U+0080–U+009F), which UTF-8 writes as 0xC2 and a
+/// byte below 0xA0; 0xC2 also starts « » and the no-break space, common in Ukrainian text.
 fn has_unwritable(text: &str) -> bool {
-    maybe_unwritable(text.as_bytes()) && text.chars().any(unwritable)
+    let bytes = text.as_bytes();
+    maybe_unwritable(bytes)
+        && (bytes.iter().enumerate()).any(|(i, &b)| match b {
+            0xC2 => bytes.get(i + 1).is_some_and(|&next| next < 0xA0),
+            b => suspect_byte(b),
+        })
 }
 
-/// True when `bytes` hold a C0 control, DEL or 0xC2.
+/// True when `bytes` hold a C0 control other than a tab or line break, DEL or 0xC2.
 fn maybe_unwritable(bytes: &[u8]) -> bool {
     any_byte(bytes, suspect_byte)
 }
 
+/// Line breaks and tabs pass: a row of a table or a paragraph holds them, and the characters
+/// were looked at one by one whenever one was there (a tenth of a dataset page's cost).
 fn suspect_byte(b: u8) -> bool {
-    (b < 0x20) | (b == 0x7F) | (b == 0xC2)
+    ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0x7F) | (b == 0xC2)
 }
 
 /// True when `bytes` hold a byte `maybe_unwritable` looks for or one HTML text escapes.
@@ -344,6 +352,22 @@ mod tests {
             }
         }
         assert!(has_unwritable("x\u{85}y") && !has_unwritable("\u{a0}\u{2028}"));
+        assert!(!maybe_unwritable(b"a\tb\nc\r\n") && !maybe_special(b"a\tb\nc\r\n"));
+    }
+
+    #[test]
+    fn unwritable_bytes_are_the_control_characters() {
+        // Every character below U+0100 (one or two UTF-8 bytes, 0xC2 and 0xC3 leads) and a few
+        // beyond, each alone and between others.
+        let chars = (0..0x100u32)
+            .chain([0x2028, 0xFEFF, 0x1F600])
+            .filter_map(char::from_u32);
+        for c in chars {
+            for text in [c.to_string(), format!("«{c}»\n"), format!("{c}\u{a0}")] {
+                let expected = text.chars().any(unwritable);
+                assert_eq!(has_unwritable(&text), expected, "{:?}", text);
+            }
+        }
     }
 
     #[test]
