@@ -20,10 +20,42 @@ use crate::validate::Validated;
 pub(super) struct CacheRun {
     setting: String,
     now: BTreeMap<String, cache::Stamp>,
-    known: BTreeMap<String, (cache::Stamp, String)>,
-    manifest: cache::reuse::Manifest,
+    /// The last build's record of the source files' hashes and its manifest.
+    records: Pending<(Known, cache::reuse::Manifest)>,
     /// The source files' hashes and the datasets' fingerprints, once `keep` has made them.
     fingerprinted: Option<(BTreeMap<String, String>, Fingerprints)>,
+}
+
+/// The recorded stamp and hash of each source file.
+type Known = BTreeMap<String, (cache::Stamp, String)>;
+
+/// A value made on a thread of its own, waited for when first needed: the last build's records
+/// are read beside the catalogue's loading (at national scale, tens of megabytes of JSON read on
+/// one core while the other waited).
+pub(super) struct Pending<T> {
+    making: Option<std::thread::JoinHandle<T>>,
+    made: Option<T>,
+}
+
+impl<T: Send + 'static> Pending<T> {
+    fn spawn(make: impl FnOnce() -> T + Send + 'static) -> Pending<T> {
+        Pending {
+            making: Some(std::thread::spawn(make)),
+            made: None,
+        }
+    }
+
+    fn get(&mut self) -> &mut T {
+        if let Some(making) = self.making.take() {
+            // The thread only reads files, turning failures into empty records; a panic there
+            // is a bug, carried on to this thread.
+            let made = making
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            return self.made.insert(made);
+        }
+        (self.made.as_mut()).expect("made when the thread was joined")
+    }
 }
 
 /// Every dataset's fingerprint (`cache::reuse::fingerprints`).
@@ -53,8 +85,10 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     let cached = now.clone().map(|now| CacheRun {
         setting: setting.clone(),
         now,
-        known: cache::load(dir).sources,
-        manifest: cache::reuse::load(dir),
+        records: Pending::spawn({
+            let dir = dir.clone();
+            move || (cache::load(&dir).sources, cache::reuse::load(&dir))
+        }),
         fingerprinted: None,
     });
     timings.stage("check");
@@ -194,14 +228,15 @@ pub(super) fn keep(
     source: &Path,
     out: &Path,
 ) -> BTreeMap<catalog::DatasetId, cache::reuse::Entry> {
-    if c.manifest.datasets.is_empty() || !crate::output::is_ours(out) {
+    let (known, manifest) = c.records.get();
+    if manifest.datasets.is_empty() || !crate::output::is_ours(out) {
         return BTreeMap::new();
     }
-    let Some(hashes) = cache::hashes(source, &c.now, &c.known) else {
+    let Some(hashes) = cache::hashes(source, &c.now, known) else {
         return BTreeMap::new();
     };
     let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
-    let kept = cache::reuse::reusable(&mut c.manifest, &fingerprints, out);
+    let kept = cache::reuse::reusable(manifest, &fingerprints, out);
     // The same files in the same state after validation: `finish` takes these as they are.
     c.fingerprinted = Some((hashes, fingerprints));
     kept
@@ -214,12 +249,13 @@ fn hashes_after(
     source: &Path,
     digests: &BTreeMap<String, String>,
 ) -> Option<BTreeMap<String, String>> {
+    let (known, _) = c.records.get();
     for (path, sha) in digests {
         if let Some(stamp) = c.now.get(path) {
-            c.known.insert(path.clone(), (*stamp, sha.clone()));
+            known.insert(path.clone(), (*stamp, sha.clone()));
         }
     }
-    cache::hashes(source, &c.now, &c.known)
+    cache::hashes(source, &c.now, known)
 }
 
 /// The SHA-256 of every data file validation read, by source-relative path.
@@ -267,7 +303,8 @@ pub(super) fn finish(
         return Ok((site.finish(validated, None)?, Memoised::default()));
     };
     let ours = crate::output::is_ours(out);
-    let manifest = &c.manifest;
+    let (_, manifest) = c.records.get();
+    let manifest = &*manifest;
     let unchanged = |path: &str, key: &str| ours && manifest.page_unchanged(out, path, key);
     let recorded = |prefix: &str| manifest.recorded(prefix);
     let memo = render::Memo {
