@@ -190,8 +190,8 @@ fn scope_link(catalog: &Catalog, scope: &Scope, lang: &Lang) -> Link {
     }
 }
 
-/// The dataset page's view.
-/// `shared`: each resource's rows for templates (`rows::Shared`), in order.
+/// The dataset page's view; `shared` holds each resource's rows as templates see them
+/// (`rows::Shared`, made once for both languages), in the resources' order.
 pub fn dataset<'r>(
     catalog: &Catalog,
     d: &Dataset,
