@@ -49,7 +49,7 @@ impl Object for TableRows {
 }
 
 /// The rows of one file as its pages show them, made once for both languages.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Shared {
     /// The preview rows (`r.preview`).
     pub preview: Value,
@@ -58,6 +58,7 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The objects for `res`'s rows (no HTML is written until a page asks for it).
     pub fn of(res: &ResourceResult) -> Shared {
         let (rows, len) = res.shown_rows();
         Shared {
@@ -67,6 +68,7 @@ impl Shared {
     }
 }
 
+/// The first `len` of `rows` as a template value, sharing them.
 fn table(rows: &Rows, len: usize) -> Value {
     Value::from_object(TableRows {
         rows: rows.clone(),
