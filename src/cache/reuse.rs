@@ -121,15 +121,20 @@ pub fn save(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {
 }
 
 /// Where each dataset's files are: (id, folder relative to the source with `/` and a trailing
-/// `/`, whether it feeds territory profiles).
+/// `/`, whether it feeds territory profiles, its data files' source-relative paths).
 #[derive(Debug, Default, Clone)]
-pub struct Folders(Vec<(DatasetId, String, bool)>);
+pub struct Folders(Vec<(DatasetId, String, bool, Vec<String>)>);
 
 impl Folders {
     pub fn of(catalog: &Catalog) -> Folders {
         Folders(
             (catalog.datasets.values())
-                .map(|d| (d.id.clone(), folder_key(d), d.profile.is_some()))
+                .map(|d| {
+                    let data = (d.resources.iter())
+                        .map(|r| source_path(&d.folder.join(&r.path)))
+                        .collect();
+                    (d.id.clone(), folder_key(d), d.profile.is_some(), data)
+                })
                 .collect(),
         )
     }
@@ -145,15 +150,27 @@ fn intact(out: &Path, path: &str, stamp: &str) -> bool {
         .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == stamp)
 }
 
-/// Every dataset's fingerprint, from the setting's digest and every source file's hash
+/// Each dataset's two fingerprints (`fingerprints`).
+#[derive(Debug, Default, Clone)]
+pub struct Fingerprints {
+    /// Over everything its files are made from (the module's invariant): what its own files
+    /// and the catalogue-wide files that show its data (sizes, hashes, rows) are keyed by.
+    pub whole: BTreeMap<DatasetId, String>,
+    /// The same with its data files by path alone, not content: what the catalogue-wide files
+    /// made from its metadata alone (feeds, the search index) are keyed by. A changed CSV
+    /// leaves it as it was.
+    pub metadata: BTreeMap<DatasetId, String>,
+}
+
+/// Every dataset's fingerprints, from the setting's digest and every source file's hash
 /// (source-relative path → SHA-256, as `super::hashes` gives them).
 pub fn fingerprints(
     folders: &Folders,
     setting: &str,
     hashes: &BTreeMap<String, String>,
-) -> BTreeMap<DatasetId, String> {
+) -> Fingerprints {
     let by_folder: BTreeMap<&str, (&DatasetId, bool)> = (folders.0.iter())
-        .map(|(id, folder, profile)| (folder.as_str(), (id, *profile)))
+        .map(|(id, folder, profile, _)| (folder.as_str(), (id, *profile)))
         .collect();
     // A file belongs to the dataset whose folder is its longest prefix among the folders
     // sorted before it; any other file (and a profile dataset's) is the setting's.
@@ -171,16 +188,29 @@ pub fn fingerprints(
         }
     }
     let global = crate::checksum::hex(&global.finalize());
-    (folders.0.iter())
-        .map(|(id, _, _)| {
-            let mut h = Sha256::new();
-            field(&mut h, &[global.as_bytes(), id.as_str().as_bytes()]);
-            for (path, sha) in own.get(id).into_iter().flatten() {
-                field(&mut h, &[path.as_bytes(), sha.as_bytes()]);
+    let (whole, metadata) = (folders.0.iter())
+        .map(|(id, _, _, data)| {
+            let mut whole = Sha256::new();
+            let mut metadata = Sha256::new();
+            for h in [&mut whole, &mut metadata] {
+                field(h, &[global.as_bytes(), id.as_str().as_bytes()]);
             }
-            (id.clone(), crate::checksum::hex(&h.finalize()))
+            for (path, sha) in own.get(id).into_iter().flatten() {
+                field(&mut whole, &[path.as_bytes(), sha.as_bytes()]);
+                // A data file's content is left out, not its name: a file that appears or
+                // goes changes what loading says of the dataset.
+                let content = if data.contains(path) {
+                    ""
+                } else {
+                    sha.as_str()
+                };
+                field(&mut metadata, &[path.as_bytes(), content.as_bytes()]);
+            }
+            let hex = |h: Sha256| crate::checksum::hex(&h.finalize());
+            ((id.clone(), hex(whole)), (id.clone(), hex(metadata)))
         })
-        .collect()
+        .unzip();
+    Fingerprints { whole, metadata }
 }
 
 /// The datasets whose last build's files can be reused — same fingerprint, and every file they

@@ -58,8 +58,8 @@ impl<T: Send + 'static> Pending<T> {
     }
 }
 
-/// Every dataset's fingerprint (`cache::reuse::fingerprints`).
-type Fingerprints = BTreeMap<catalog::DatasetId, String>;
+/// Every dataset's fingerprints (`cache::reuse::fingerprints`).
+type Fingerprints = cache::reuse::Fingerprints;
 
 /// `hromadata build`: validate, render and publish — or, when the cache shows that nothing
 /// changed since the last build and the site is as that build left it, only say so.
@@ -190,7 +190,7 @@ fn remember(
     let datasets = (built.datasets.par_iter())
         .filter_map(|(id, (result, paths))| {
             let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;
-            let fingerprint = built.memoised.fingerprints.get(id)?;
+            let fingerprint = built.memoised.fingerprints.whole.get(id)?;
             let entry = cache::reuse::Entry::of(fingerprint, result, outputs)?;
             Some((id.as_str().to_owned(), entry))
         })
@@ -236,7 +236,7 @@ pub(super) fn keep(
         return BTreeMap::new();
     };
     let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
-    let kept = cache::reuse::reusable(manifest, &fingerprints, out);
+    let kept = cache::reuse::reusable(manifest, &fingerprints.whole, out);
     // The same files in the same state after validation: `finish` takes these as they are.
     c.fingerprinted = Some((hashes, fingerprints));
     kept
@@ -309,7 +309,8 @@ pub(super) fn finish(
     let recorded = |prefix: &str| manifest.recorded(prefix);
     let memo = render::Memo {
         setting: &c.setting,
-        fingerprints: &fingerprints,
+        fingerprints: &fingerprints.whole,
+        metadata: &fingerprints.metadata,
         unchanged: &unchanged,
         recorded: &recorded,
         keys: Default::default(),

@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 pub struct Memo<'m> {
     /// The setting's digest (`cache::setting_digest`: the theme, the options, the tool).
     pub setting: &'m str,
-    /// Every dataset's fingerprint (`cache::reuse::fingerprints`).
+    /// Every dataset's fingerprint over everything (`cache::reuse::Fingerprints::whole`).
     pub fingerprints: &'m BTreeMap<crate::catalog::DatasetId, String>,
+    /// Every dataset's fingerprint over its metadata (`cache::reuse::Fingerprints::metadata`).
+    pub metadata: &'m BTreeMap<crate::catalog::DatasetId, String>,
     /// True when the previous site's file at `path` was made from `key` and is as it was left.
     pub unchanged: &'m (dyn Fn(&str, &str) -> bool + Sync),
     /// The last build's files under a path prefix, with their keys (path order).
@@ -19,21 +21,37 @@ pub struct Memo<'m> {
     pub keys: std::sync::Mutex<BTreeMap<String, String>>,
 }
 
+/// What of its datasets a catalogue-wide file is made from: which of their fingerprints key it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Made {
+    /// Anything, their data files' contents and validation included (sizes, hashes, rows).
+    FromAll,
+    /// Their metadata alone (the catalogue as loaded: descriptors, publishers, settings), not
+    /// what their data files hold: such a file stands when only a CSV changed.
+    FromMetadata,
+}
+
 impl Memo<'_> {
-    /// The key of a file made from `parts` and the datasets `ids`; `None` (not memoised) when a
-    /// dataset has no fingerprint or there is none (the key would not cover the setting).
+    /// The key of a file made from `parts` and the datasets `ids` (what of them: `made`);
+    /// `None` (not memoised) when a dataset has no fingerprint or there is none (the key would
+    /// not cover the setting).
     pub fn key<'i>(
         &self,
         parts: &[&str],
         ids: impl IntoIterator<Item = &'i crate::catalog::DatasetId>,
+        made: Made,
     ) -> Option<String> {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
         let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
         crate::checksum::feed_parts(&mut h, &parts);
+        let fingerprints = match made {
+            Made::FromAll => self.fingerprints,
+            Made::FromMetadata => self.metadata,
+        };
         let mut any = false;
         for id in ids {
-            let fp = self.fingerprints.get(id)?;
+            let fp = fingerprints.get(id)?;
             h.update(fp.as_bytes());
             any = true;
         }
@@ -72,9 +90,10 @@ impl Memo<'_> {
         &self,
         parts: &[&str],
         ids: impl IntoIterator<Item = &'i crate::catalog::DatasetId>,
+        made: Made,
         paths: &[&str],
     ) -> bool {
-        let Some(key) = self.key(parts, ids) else {
+        let Some(key) = self.key(parts, ids, made) else {
             return false;
         };
         // Counted, not `all`: every path is looked at (and recorded), none skipped.
@@ -128,7 +147,7 @@ impl std::io::Write for Hashing<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::Memo;
+    use super::{Made, Memo};
     use crate::catalog::DatasetId;
     use std::collections::BTreeMap;
 
@@ -138,30 +157,51 @@ mod tests {
         let fingerprints = BTreeMap::from([(id("a"), "1".to_owned()), (id("b"), "2".to_owned())]);
         let unchanged = |path: &str, key: &str| path == "x.ttl" && key.len() == 64;
         let recorded = |prefix: &str| vec![(format!("{prefix}a"), "k".to_owned())];
+        // The metadata fingerprints: `a`'s data changed since `fingerprints` was made, `b`'s not.
+        let metadata = BTreeMap::from([(id("a"), "m1".to_owned()), (id("b"), "2".to_owned())]);
         let memo = Memo {
             setting: "s",
             fingerprints: &fingerprints,
+            metadata: &metadata,
             unchanged: &unchanged,
             recorded: &recorded,
             keys: Default::default(),
         };
         let (a, b, c) = (id("a"), id("b"), id("c"));
-        let key = memo.key(&["catalog", "1"], [&a, &b]).unwrap();
-        assert_ne!(Some(&key), memo.key(&["catalog", "2"], [&a, &b]).as_ref());
-        assert_ne!(Some(&key), memo.key(&["catalog", "1"], [&a]).as_ref());
-        assert_ne!(Some(&key), memo.key(&["catalo", "g1"], [&a, &b]).as_ref());
+        let all = Made::FromAll;
+        let key = memo.key(&["catalog", "1"], [&a, &b], all).unwrap();
+        assert_ne!(
+            Some(&key),
+            memo.key(&["catalog", "2"], [&a, &b], all).as_ref()
+        );
+        assert_ne!(Some(&key), memo.key(&["catalog", "1"], [&a], all).as_ref());
+        assert_ne!(
+            Some(&key),
+            memo.key(&["catalo", "g1"], [&a, &b], all).as_ref()
+        );
+        let meta = |ids: &[&DatasetId]| memo.key(&["f"], ids.iter().copied(), Made::FromMetadata);
+        assert_ne!(
+            meta(&[&a]),
+            memo.key(&["f"], [&a], all),
+            "a's fingerprints differ"
+        );
+        assert_eq!(meta(&[&b]), memo.key(&["f"], [&b], all), "b's are the same");
+        assert_eq!(meta(&[&a, &c]), None, "no fingerprint");
         assert_eq!(
-            memo.key(&["catalog", "1"], [&a, &c]),
+            memo.key(&["catalog", "1"], [&a, &c], all),
             None,
             "no fingerprint"
         );
-        assert_eq!(memo.key(&["catalog", "1"], []), None, "no dataset");
+        assert_eq!(memo.key(&["catalog", "1"], [], all), None, "no dataset");
         assert!(memo.kept("x.ttl", &key));
         assert!(!memo.kept("y.ttl", &key));
         // Files made together: kept only when all are, every path recorded either way.
-        assert!(!memo.files_kept(&["catalog", "1"], [&a, &b], &["y.ttl", "z.ttl"]));
-        assert!(memo.files_kept(&["catalog", "1"], [&a, &b], &["x.ttl"]));
-        assert!(!memo.files_kept(&["catalog", "1"], [&a, &c], &["x.ttl"]));
+        let kept = |ids: &[&DatasetId], paths: &[&str]| {
+            memo.files_kept(&["catalog", "1"], ids.iter().copied(), all, paths)
+        };
+        assert!(!kept(&[&a, &b], &["y.ttl", "z.ttl"]));
+        assert!(kept(&[&a, &b], &["x.ttl"]));
+        assert!(!kept(&[&a, &c], &["x.ttl"]));
         let keys = memo.keys.into_inner().unwrap();
         assert_eq!(keys.keys().collect::<Vec<_>>(), ["x.ttl", "y.ttl", "z.ttl"]);
     }
@@ -174,6 +214,7 @@ mod tests {
         let memo = Memo {
             setting: "s",
             fingerprints: &none,
+            metadata: &none,
             unchanged: &unchanged,
             recorded: &recorded,
             keys: Default::default(),
@@ -211,6 +252,7 @@ mod tests {
         let memo = Memo {
             setting: "s",
             fingerprints: &fingerprints,
+            metadata: &fingerprints,
             unchanged: &unchanged,
             recorded: &recorded,
             keys: Default::default(),

@@ -36,7 +36,7 @@ use crate::error::Error;
 use crate::validate::Validated;
 use builder::Builder;
 use context::{Home, Lazy, One, Stats};
-pub use memo::Memo;
+pub use memo::{Made, Memo};
 pub use site::SiteRender;
 pub use theme::{Theme, LANGS};
 use view::Lang;

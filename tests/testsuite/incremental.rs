@@ -70,6 +70,71 @@ fn an_unchanged_source_is_up_to_date_and_a_change_rebuilds_exactly() {
     assert!(up_to_date(&built(&p, &[])));
 }
 
+#[test]
+fn files_made_from_metadata_alone_stand_when_only_a_csv_changed() {
+    let p = Project::fixture("basic");
+    built(&p, &[]);
+    // The memo's key of each catalogue-wide file, as the last build recorded it.
+    let keys = || -> serde_json::Value {
+        let reuse = p.dir.path().join(".hromadata-cache/site/reuse.json");
+        let reuse: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(reuse).unwrap()).unwrap();
+        let key = |path: &str| reuse["pages"][path][0].clone();
+        let from_metadata = [
+            "feed.atom",
+            "publishers/vinnytska-miska-rada/feed.atom",
+            "search/uk/docs/0.json",
+            "search/en/meta.json",
+        ];
+        let from_all = [
+            "publishers/vinnytska-miska-rada/register.csv",
+            "catalog.ttl",
+        ];
+        serde_json::json!({"metadata": from_metadata.map(key), "all": from_all.map(key)})
+    };
+    let before = keys();
+    assert!(
+        before["metadata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k.is_string()),
+        "{before}"
+    );
+    p.edit(REVENUES, "2022,5735142140.24", "2022,5735142141.24");
+    built(&p, &[]);
+    let after = keys();
+    assert_eq!(
+        after["metadata"], before["metadata"],
+        "a feed or the search index says nothing of a CSV's cells"
+    );
+    for (a, b) in after["all"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(before["all"].as_array().unwrap())
+    {
+        assert_ne!(
+            a, b,
+            "a register and the DCAT catalogue give the file's hash"
+        );
+    }
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // A title is metadata: the feeds and the search index say the new one.
+    p.edit(
+        "publishers/vinnytska-miska-rada/budget/datapackage.json",
+        "Доходи бюджету громади",
+        "Доходи бюджету міста",
+    );
+    built(&p, &[]);
+    assert_ne!(keys()["metadata"], after["metadata"]);
+    for path in ["feed.atom", "search/uk/docs/0.json"] {
+        let text = std::fs::read_to_string(p.out().join(path)).unwrap();
+        assert!(text.contains("Доходи бюджету міста"), "{path}");
+    }
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+}
+
 /// The "N of M datasets as at the last build" part of the build's message: N.
 fn kept(r: &crate::support::Run) -> Option<usize> {
     let (_, rest) = r.stderr.split_once("; ")?;

@@ -148,7 +148,8 @@ fn kept(
     let place = [n, pages, page_size, c.datasets.len()].map(|k| k.to_string());
     let mut parts = vec![c.path.as_str(), c.home.as_str()];
     parts.extend(place.iter().map(String::as_str));
-    memo.files_kept(&parts, chunk.iter().map(|d| &d.id), &paths)
+    let made = crate::render::Made::FromAll;
+    memo.files_kept(&parts, chunk.iter().map(|d| &d.id), made, &paths)
 }
 
 /// Adds the catalogue's own description; returns its IRI (`<base><home>#catalog`).

@@ -17,7 +17,7 @@ use crate::catalog::{Catalog, Dataset, DatasetId, KatottgCode, Publisher, Publis
 use crate::render::builder::in_order;
 use crate::render::territory::TerritoryIndex;
 use crate::render::view::territory_href;
-use crate::render::{Content, Memo};
+use crate::render::{Content, Made, Memo};
 
 /// The file name of every feed.
 pub const FILE: &str = "feed.atom";
@@ -154,9 +154,10 @@ pub fn territory_feed(
 }
 
 /// True when the feed at `path`, listing `ids`, is the previous build's: the build cache's memo
-/// has the same key for it. The datasets' fingerprints cover what a feed says of them and of
-/// the catalogue (its title, base URL, publishers, the territory register); the path and the
-/// build date are the rest.
+/// has the same key for it. A feed says nothing of what data files hold, so the datasets'
+/// metadata fingerprints cover what it says of them and of the catalogue (its title, base URL,
+/// publishers, the territory register): a changed CSV leaves every feed as it was. The path and
+/// the build date are the rest.
 fn kept<'i>(
     memo: Option<&Memo>,
     path: &str,
@@ -164,7 +165,8 @@ fn kept<'i>(
     ids: impl IntoIterator<Item = &'i DatasetId>,
 ) -> bool {
     let date = fallback.to_string();
-    memo.is_some_and(|m| m.files_kept(&["atom", path, &date], ids, &[path]))
+    let made = Made::FromMetadata;
+    memo.is_some_and(|m| m.files_kept(&["atom", path, &date], ids, made, &[path]))
 }
 
 /// Every feed, handed to `take` as (path from the site root, bytes) in a fixed order; made in
@@ -188,8 +190,12 @@ pub fn feeds<E: Send>(
         path: FILE.into(),
         author: owner,
     };
-    let whole = feed(catalog, &head, &all, fallback);
-    take((FILE.to_owned(), Content::Bytes(whole)))?;
+    let whole = if kept(memo, FILE, fallback, all.iter().map(|d| &d.id)) {
+        Content::Previous(None)
+    } else {
+        Content::Bytes(feed(catalog, &head, &all, fallback))
+    };
+    take((FILE.to_owned(), whole))?;
     let publishers: Vec<_> = catalog.publishers.values().collect();
     let of_publisher = |p: &&Publisher| {
         let Some(path) = publisher_feed(catalog, &p.slug) else {

@@ -19,7 +19,7 @@ use super::builder::in_order;
 use super::machine::Add;
 use super::territory::TerritoryIndex;
 use super::view::resource_path;
-use super::{Content, Memo};
+use super::{Content, Made, Memo};
 use crate::catalog::{Catalog, Dataset, Publisher, Resource};
 use crate::error::Error;
 use crate::validate::{DatasetResult, Validated};
@@ -192,7 +192,8 @@ fn register_kept(
 ) -> bool {
     let ids = catalog.datasets_of(&p.slug).map(|d| &d.id);
     let paths = [paths[0].as_str(), paths[1].as_str()];
-    memo.is_some_and(|m| m.files_kept(&["register", p.slug.as_str()], ids, &paths))
+    let (parts, made) = (["register", p.slug.as_str()], Made::FromAll);
+    memo.is_some_and(|m| m.files_kept(&parts, ids, made, &paths))
 }
 
 /// A dataset's passport (JSON and CSV) and CKAN payloads: (path, bytes, origin).
