@@ -42,6 +42,14 @@ struct CatalogFile {
     dcat: Option<DcatFile>,
     #[serde(default)]
     preview: Option<PreviewFile>,
+    #[serde(default)]
+    list: Option<ListFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListFile {
+    page_size: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +104,8 @@ pub struct CatalogConfig {
     /// Tables of at most this many bytes get a full-table page (`[preview]
     /// full_table_max_bytes`; 0 turns the pages off).
     pub full_table_max_bytes: u64,
+    /// Datasets per page of the list of datasets (`[list] page_size`, at least 1).
+    pub list_page_size: usize,
 }
 
 /// Whether `text` has only characters a URL may carry unencoded: no space or control character,
@@ -206,6 +216,20 @@ impl CatalogConfig {
                 .hint("leave `[dcat]` out for pages of 1,000 datasets"),
             );
         }
+        let list_page_size =
+            (file.list.as_ref()).map_or(crate::render::LIST_PAGE_SIZE, |l| l.page_size);
+        if list_page_size == 0 {
+            findings.push(
+                Finding::new(
+                    Kind::CatalogError,
+                    shown,
+                    "a page size of at least 1 dataset",
+                )
+                .field("list.page_size", None)
+                .found("0")
+                .hint("leave `[list]` out for pages of 100 datasets"),
+            );
+        }
         if !findings.is_empty() {
             return Err(findings);
         }
@@ -222,6 +246,7 @@ impl CatalogConfig {
             full_table_max_bytes: file
                 .preview
                 .map_or(DEFAULT_FULL_TABLE_MAX_BYTES, |p| p.full_table_max_bytes),
+            list_page_size,
         })
     }
 }

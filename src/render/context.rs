@@ -27,6 +27,15 @@ pub(super) struct Home<'a> {
     pub(super) stats: &'a Stats,
 }
 
+/// A page of the list of datasets: its datasets, how many there are in all, its pager (`None`
+/// when the list is one page).
+#[derive(serde::Serialize)]
+pub(super) struct ListPage<'a> {
+    pub(super) datasets: &'a [view::Summary],
+    pub(super) total: usize,
+    pub(super) pagination: Option<super::pager::Pager>,
+}
+
 /// The catalogue's counts on the front page.
 #[derive(serde::Serialize)]
 pub(super) struct Stats {
@@ -39,12 +48,19 @@ pub(super) struct Stats {
 /// A list handed to templates an item at a time: each item becomes a template value when read,
 /// so that a page listing every dataset (or every publisher with its datasets) never holds the
 /// whole list as template values — at national scale, a hundred megabytes per such page.
+/// A page of such a list (a page of the list of datasets) is a range of it, shared, not copied.
 #[derive(Debug)]
-pub(super) struct Lazy<T>(std::sync::Arc<Vec<T>>);
+pub(super) struct Lazy<T>(std::sync::Arc<Vec<T>>, std::ops::Range<usize>);
 
 impl<T: serde::Serialize + std::fmt::Debug + Send + Sync + 'static> Lazy<T> {
     pub(super) fn value(list: &std::sync::Arc<Vec<T>>) -> Value {
-        Value::from_object(Lazy(list.clone()))
+        Lazy::part(list, 0..list.len())
+    }
+
+    /// The items of `list` in `range` (cut to the list).
+    pub(super) fn part(list: &std::sync::Arc<Vec<T>>, range: std::ops::Range<usize>) -> Value {
+        let end = range.end.min(list.len());
+        Value::from_object(Lazy(list.clone(), range.start.min(end)..end))
     }
 }
 
@@ -56,12 +72,12 @@ impl<T: serde::Serialize + std::fmt::Debug + Send + Sync + 'static> minijinja::v
     }
 
     fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
-        let item = self.0.get(key.as_usize()?)?;
+        let item = self.0[self.1.clone()].get(key.as_usize()?)?;
         Some(Value::from_serialize(item))
     }
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
-        minijinja::value::Enumerator::Seq(self.0.len())
+        minijinja::value::Enumerator::Seq(self.1.len())
     }
 }
 
@@ -84,5 +100,13 @@ mod tests {
         );
         let (lazy, plain) = render(vec![]);
         assert_eq!((lazy.as_str(), plain.as_str()), ("none", "none"));
+        // A part reads as that slice of the list.
+        let list = std::sync::Arc::new(vec![1, 2, 3, 4, 5]);
+        let part = |r| super::Lazy::part(&list, r);
+        let source = "{{ xs|length }}:{% for x in xs %}{{ x }},{% endfor %}{{ xs[0] }}";
+        let out = |xs| env.render_str(source, minijinja::context! { xs }).unwrap();
+        assert_eq!(out(part(1..3)), "2:2,3,2");
+        assert_eq!(out(part(4..9)), "1:5,5", "cut to the list");
+        assert_eq!(out(part(7..9)), "0:", "past the end: empty");
     }
 }

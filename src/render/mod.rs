@@ -16,6 +16,7 @@ mod i18n;
 mod jsonld;
 pub mod machine;
 mod memo;
+mod pager;
 mod profile;
 mod rows;
 pub mod search;
@@ -35,8 +36,9 @@ use crate::catalog::{Catalog, Dataset};
 use crate::error::Error;
 use crate::validate::Validated;
 use builder::Builder;
-use context::{Home, Lazy, One, Stats};
+use context::{Home, Lazy, ListPage, One, Stats};
 pub use memo::{Made, Memo};
+pub use pager::DEFAULT_PAGE_SIZE as LIST_PAGE_SIZE;
 pub use site::SiteRender;
 pub use theme::{Theme, LANGS};
 use view::Lang;
@@ -314,6 +316,39 @@ impl Renderer<'_> {
         })
     }
 
+    /// The list of datasets, `[list] page_size` to a page (see `pager`): `datasets/`, then
+    /// `datasets/page/<n>/`, rendered in parallel.
+    fn dataset_list(
+        &self,
+        out: &mut Builder,
+        all: &std::sync::Arc<Vec<view::Summary>>,
+        l: &Lang,
+    ) -> Result<(), Error> {
+        let size = self.catalog.config.list_page_size.max(1);
+        let pages: Vec<usize> = (1..=pager::count(all.len(), size)).collect();
+        self.pages_of(out, &pages, |&n| {
+            let range = (n - 1) * size..(n * size).min(all.len());
+            let page = ListPage {
+                datasets: &all[range.clone()],
+                total: all.len(),
+                pagination: pager::pager(n, pages.len()),
+            };
+            let path = pager::href(n);
+            let at = PageAt {
+                lang: l.code,
+                path: &path,
+            };
+            let values = || {
+                context! {
+                    datasets => Lazy::part(all, range.clone()),
+                    total => page.total,
+                    pagination => Value::from_serialize(&page.pagination),
+                }
+            };
+            (self.rendered_with("datasets.html", at, &page, values)).map(Some)
+        })
+    }
+
     /// The Resolution 835 coverage pages: the whole catalogue, then each oblast with hromadas.
     fn coverage_pages(
         &self,
@@ -476,10 +511,7 @@ impl Renderer<'_> {
                 stats => Value::from_serialize(&stats),
             }
         })?;
-        let datasets = &One("datasets", &*all);
-        self.page_with(out, "datasets.html", at("datasets/"), datasets, || {
-            context! { datasets => Lazy::value(&all) }
-        })?;
+        self.dataset_list(out, &all, l)?;
         let listed = &One("publishers", &*publishers);
         self.page_with(out, "publishers.html", at("publishers/"), listed, || {
             context! { publishers => Lazy::value(&publishers) }

@@ -88,6 +88,9 @@ async function pageTypes() {
     // ~50 s on the 1.2 MB page of the first).
     types.coverage_oblast = await href('main tr:last-child a[href*="coverage/UA"]');
   }
+  await page.goto(server.url + types.datasets);
+  // The list's second page, when the list has more than one (the embedded catalogue's has).
+  types.datasets_page = await href('main nav.pager a[rel="next"]');
   types.not_found = 'no-such-page/';
   await context.close();
   for (const [k, v] of Object.entries(types)) if (v === null) delete types[k];

@@ -231,3 +231,88 @@ fn help_shows_examples() {
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("Examples:") && run.stdout.contains("--keep-going"));
 }
+
+/// The list of datasets, `[list] page_size` to a page: `datasets/`, then `datasets/page/<n>/`,
+/// each dataset on exactly one page, linked by a pager that says which page is current.
+#[test]
+fn the_list_of_datasets_is_paged() {
+    let p = Project::fixture("basic");
+    crate::dcat::many_datasets(&p, 5);
+    let toml = std::fs::read_to_string(p.file("catalog.toml")).unwrap();
+    p.write("catalog.toml", &format!("{toml}\n[list]\npage_size = 3\n"));
+    let run = p.build(&[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let listed = |page: &str| attr(&p.page(page), "main .dataset-list a.dataset-title", "href");
+    let first = listed("datasets/index.html");
+    assert_eq!(first.len(), 3);
+    let total = (std::fs::read_dir(p.out().join("datasets")).unwrap())
+        .map(|e| e.unwrap().file_name())
+        .filter(|name| {
+            name != "page"
+                && p.out()
+                    .join("datasets")
+                    .join(name)
+                    .join("index.html")
+                    .is_file()
+        })
+        .count();
+    assert!(total > 6, "{total}");
+    let pages = total.div_ceil(3);
+    // Each page's links lead from its own folder: compared by the dataset they name.
+    let id = |href: &String| {
+        href.rsplit("datasets/")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut seen: Vec<String> = first.iter().map(id).collect();
+    for n in 2..=pages {
+        let page = format!("datasets/page/{n}/index.html");
+        let html = p.page(&page);
+        seen.extend(listed(&page).iter().map(id));
+        let current = select(&html, "main nav.pager a[aria-current=page]");
+        assert_eq!(current, [format!("Сторінка {n}")], "{page}");
+        let prev = if n == 2 {
+            "datasets/".to_owned()
+        } else {
+            format!("datasets/page/{}/", n - 1)
+        };
+        assert_eq!(
+            attr(&html, "main nav.pager a[rel=prev]", "href"),
+            [format!("../../../{prev}")]
+        );
+        let next = attr(&html, "main nav.pager a[rel=next]", "href");
+        assert_eq!(next.len(), usize::from(n < pages), "{page}");
+        assert!(
+            select(&html, "title")[0].contains(&format!("Сторінка {n}")),
+            "{page}"
+        );
+    }
+    assert!(!p
+        .out()
+        .join(format!("datasets/page/{}", pages + 1))
+        .exists());
+    assert!(p
+        .out()
+        .join(format!("en/datasets/page/{pages}/index.html"))
+        .is_file());
+    let count = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        (seen.len(), count),
+        (total, total),
+        "every dataset on exactly one page"
+    );
+    // Page 1 keeps the address the rest of the site links, and says how many there are in all.
+    let intro = select(&p.page("datasets/index.html"), "main h1 + p");
+    assert!(
+        intro[0].contains(&format!(": {total}. Сторінка 1 з {pages}.")),
+        "{intro:?}"
+    );
+    // Zero is no page size.
+    p.write("catalog.toml", &format!("{toml}\n[list]\npage_size = 0\n"));
+    let run = p.check();
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("list.page_size"), "{}", run.stdout);
+}

@@ -201,7 +201,7 @@ fn territories_are_located_by_katottg_code_with_their_centres() {
 }
 
 /// Writes `n` tiny datasets into the fixture under a publisher of their own.
-fn many_datasets(p: &Project, n: usize) {
+pub(crate) fn many_datasets(p: &Project, n: usize) {
     p.write(
         "publishers/bulk/publisher.toml",
         "edrpou = \"25512617\"\nterritory = \"UA05020030000031457\"\n\n[name]\nuk = \"Масовий розпорядник\"\n\n[contact]\nname = \"Відділ\"\nemail = \"data@example.gov.ua\"\n",
