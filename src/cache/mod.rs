@@ -27,8 +27,10 @@ use crate::render::Theme;
 
 pub mod journal;
 pub mod reuse;
+mod walk;
 
 pub use journal::Journal;
+use walk::walk;
 
 /// Bumped when the cache files' format or meaning changes.
 const FORMAT: &str = "hromadata-cache 2";
@@ -111,61 +113,6 @@ pub fn stamp_list(root: &Path) -> Option<Vec<(String, Stamp)>> {
     walk(root)
 }
 
-/// The files of a tree with their stamps, sorted by path (see `stamps`). The folders below the
-/// first level are walked in parallel (a national site has over half a million files, mostly in
-/// `datasets/<id>/`), each with `read_dir`, whose entries are stamped relative to their open
-/// folder: a stamp by full path would walk every component of the path again.
-fn walk(root: &Path) -> Option<Vec<(String, Stamp)>> {
-    let mut files = Vec::new();
-    let mut folders = Vec::new();
-    for entry in std::fs::read_dir(root).ok()? {
-        let entry = entry.ok()?;
-        let name = recordable(entry.file_name())?;
-        if entry.file_type().ok()?.is_dir() {
-            for inner in std::fs::read_dir(entry.path()).ok()? {
-                let inner = inner.ok()?;
-                let rel = format!("{name}/{}", recordable(inner.file_name())?);
-                if inner.file_type().ok()?.is_dir() {
-                    folders.push((inner.path(), rel));
-                } else {
-                    files.push((rel, Stamp::of(&inner.metadata().ok()?)));
-                }
-            }
-        } else {
-            files.push((name, Stamp::of(&entry.metadata().ok()?)));
-        }
-    }
-    let below = (folders.par_iter())
-        .map(|(dir, rel)| {
-            let mut found = Vec::new();
-            walk_into(dir, rel, &mut found).map(|()| found)
-        })
-        .collect::<Option<Vec<_>>>()?;
-    files.extend(below.into_iter().flatten());
-    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Some(files)
-}
-
-/// Adds the files below `dir` (named `rel` in the tree) to `found`.
-fn walk_into(dir: &Path, rel: &str, found: &mut Vec<(String, Stamp)>) -> Option<()> {
-    for entry in std::fs::read_dir(dir).ok()? {
-        let entry = entry.ok()?;
-        let path = format!("{rel}/{}", recordable(entry.file_name())?);
-        if entry.file_type().ok()?.is_dir() {
-            walk_into(&entry.path(), &path, found)?;
-        } else {
-            found.push((path, Stamp::of(&entry.metadata().ok()?)));
-        }
-    }
-    Some(())
-}
-
-/// A file name as the cache records it; `None` when it cannot be recorded.
-fn recordable(name: std::ffi::OsString) -> Option<String> {
-    let name = name.into_string().ok()?;
-    (!name.contains(['\t', '\n', '\r'])).then_some(name)
-}
-
 /// What the last build recorded.
 #[derive(Debug, Default)]
 pub struct Record {
@@ -243,14 +190,29 @@ pub fn key(setting: &str, hashes: &BTreeMap<String, String>) -> String {
     crate::checksum::hex(&h.finalize())
 }
 
-/// SHA-256 of a tree's stamps: equal digests, the same files in the same state.
+/// SHA-256 of a tree's stamps: equal digests, the same files in the same state. The stamps are
+/// digested a fixed number at a time in parallel, then the digests of those runs: one after the
+/// other, a national site's 570,000 took a third of a second of one core in every rebuild, most
+/// of the end of "nothing changed".
 pub fn stamps_digest<'a>(stamps: impl IntoIterator<Item = (&'a String, &'a Stamp)>) -> String {
+    const RUN: usize = 4096;
+    let stamps: Vec<(&String, &Stamp)> = stamps.into_iter().collect();
+    let runs: Vec<[u8; 32]> = (stamps.par_chunks(RUN))
+        .map(|run| {
+            let mut h = Sha256::new();
+            let mut fields = String::new();
+            for (path, stamp) in run {
+                fields.clear();
+                stamp.write_fields(&mut fields);
+                field(&mut h, &[path.as_bytes(), fields.as_bytes()]);
+            }
+            h.finalize().into()
+        })
+        .collect();
     let mut h = Sha256::new();
-    let mut fields = String::new();
-    for (path, stamp) in stamps {
-        fields.clear();
-        stamp.write_fields(&mut fields);
-        field(&mut h, &[path.as_bytes(), fields.as_bytes()]);
+    field(&mut h, &[&stamps.len().to_le_bytes()]);
+    for run in &runs {
+        h.update(run);
     }
     crate::checksum::hex(&h.finalize())
 }
@@ -419,6 +381,24 @@ mod tests {
         let resums = hashes(&src, &later, &back.sources).unwrap();
         assert_ne!(resums["a/x.csv"], sums["a/x.csv"]);
         assert_eq!(resums["catalog.toml"], sums["catalog.toml"]);
+    }
+
+    #[test]
+    fn a_digest_of_many_stamps_sees_each_one_and_where_it_is() {
+        let stamp = |n: u64| Stamp::parse(&format!("{n}\t1\t2\t{n}")).unwrap();
+        let tree: BTreeMap<String, Stamp> = (0..10_000u64)
+            .map(|n| (format!("f{n:05}"), stamp(n)))
+            .collect();
+        let digest = stamps_digest(&tree);
+        assert_eq!(digest, stamps_digest(&tree.clone()), "the same tree");
+        for n in [0, 4_095, 4_096, 9_999] {
+            let mut changed = tree.clone();
+            changed.insert(format!("f{n:05}"), stamp(n + 1));
+            assert_ne!(stamps_digest(&changed), digest, "stamp {n}");
+            let mut fewer = tree.clone();
+            fewer.remove(&format!("f{n:05}"));
+            assert_ne!(stamps_digest(&fewer), digest, "without {n}");
+        }
     }
 
     #[test]

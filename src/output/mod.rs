@@ -10,6 +10,7 @@
 //! a build replaces is kept as `.<name>.retired` and becomes the next build's staging folder
 //! (`recycle`), so that a rebuild touches only the files that changed.
 
+pub(crate) mod folder;
 mod recycle;
 mod write;
 pub use write::Stats;

@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
 
+use super::folder::Folder;
+
 /// Where the site at `out` (named `name`, in `parent`) is kept once replaced.
 pub fn retired_path(parent: &Path, name: &str) -> PathBuf {
     parent.join(format!(".{name}.retired"))
@@ -41,18 +43,21 @@ impl Index {
     pub fn of(root: &Path) -> std::io::Result<Index> {
         let mut top = Listing::default();
         let mut below = Vec::new();
-        for (rel, kind) in entries(root, "")? {
-            let path = match kind {
-                Entry::File(ino) => {
-                    top.files.push((rel, ino));
-                    continue;
-                }
-                Entry::Dir(path) => path,
-            };
-            for (inner_rel, inner_kind) in entries(&path, &rel)? {
-                match inner_kind {
-                    Entry::Dir(inner) => below.push((inner, inner_rel)),
-                    Entry::File(ino) => top.files.push((inner_rel, ino)),
+        let root_folder = Folder::open(root)?;
+        for entry in root_folder.entries()? {
+            let rel: Box<str> = utf8(&entry.name)?.into();
+            if !entry.is_dir {
+                top.files.push((rel, entry.ino));
+                continue;
+            }
+            let folder = root_folder.open_in(&entry.name)?;
+            for inner in folder.entries()? {
+                let inner_rel = format!("{rel}/{}", utf8(&inner.name)?).into_boxed_str();
+                match inner.is_dir {
+                    // Opened again by path on a pool thread: a handle per folder held until then
+                    // would run out of file descriptors.
+                    true => below.push((root.join(&*inner_rel), inner_rel)),
+                    false => top.files.push((inner_rel, inner.ino)),
                 }
             }
             top.dirs.push(rel);
@@ -60,7 +65,7 @@ impl Index {
         let lists = (below.into_par_iter())
             .map(|(dir, rel)| {
                 let mut found = Listing::default();
-                found.walk(&dir, rel).map(|()| found)
+                found.walk(&Folder::open(&dir)?, rel).map(|()| found)
             })
             .collect::<std::io::Result<Vec<Listing>>>()?;
         let mut index = Index {
@@ -152,11 +157,12 @@ struct Listing {
 }
 
 impl Listing {
-    fn walk(&mut self, dir: &Path, rel: Box<str>) -> std::io::Result<()> {
-        for (inner, kind) in entries(dir, &rel)? {
-            match kind {
-                Entry::Dir(path) => self.walk(&path, inner)?,
-                Entry::File(ino) => self.files.push((inner, ino)),
+    fn walk(&mut self, folder: &Folder, rel: Box<str>) -> std::io::Result<()> {
+        for entry in folder.entries()? {
+            let inner = format!("{rel}/{}", utf8(&entry.name)?).into_boxed_str();
+            match entry.is_dir {
+                true => self.walk(&folder.open_in(&entry.name)?, inner)?,
+                false => self.files.push((inner, entry.ino)),
             }
         }
         self.dirs.push(rel);
@@ -164,37 +170,13 @@ impl Listing {
     }
 }
 
-/// What a directory entry is, by its type (a link is not followed).
-enum Entry {
-    /// A folder, with its full path (to list it in turn).
-    Dir(PathBuf),
-    /// Anything else, with the inode number the entry gives.
-    File(u64),
-}
-
-/// The entries of `dir` (named `rel` below the root): relative path and kind. Only folders get
-/// a full path: files, over half a million at national scale, need none.
-fn entries(dir: &Path, rel: &str) -> std::io::Result<Vec<(Box<str>, Entry)>> {
-    use std::os::unix::fs::DirEntryExt;
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().into_string().map_err(|name| {
-            let what = format!("a name that is not UTF-8: {name:?}");
-            std::io::Error::new(std::io::ErrorKind::InvalidData, what)
-        })?;
-        let inner = if rel.is_empty() {
-            name.into_boxed_str()
-        } else {
-            format!("{rel}/{name}").into_boxed_str()
-        };
-        let kind = match entry.file_type()?.is_dir() {
-            true => Entry::Dir(entry.path()),
-            false => Entry::File(entry.ino()),
-        };
-        out.push((inner, kind));
-    }
-    Ok(out)
+/// An entry's name as a path needs it: a name that is not UTF-8 fails the listing (the build
+/// could not name it to remove it).
+fn utf8(name: &std::ffi::CStr) -> std::io::Result<&str> {
+    name.to_str().map_err(|_| {
+        let what = format!("a name that is not UTF-8: {name:?}");
+        std::io::Error::new(std::io::ErrorKind::InvalidData, what)
+    })
 }
 
 /// Takes the retired site at `retired` as the staging folder `staging` and lists it; `None` when
