@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -307,6 +308,9 @@ def main():
         catalog = f.read()
     catalog = catalog.replace("Відкриті дані громад — демонстраційний каталог",
                               "Відкриті дані громад — національний каталог (згенерований)")
+    # The embedded catalogue pages its short list 20 to a page to show the pager; a national one
+    # lists at the default size.
+    catalog = re.sub(r"\n\[list\]\n[^\[]*", "\n", catalog)
     write(os.path.join(out, "catalog.toml"), catalog.encode())
     registry = os.path.join(out, "publishers", "mindev", "katottg", "katottg.csv")
     hromadas = []
