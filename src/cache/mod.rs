@@ -55,6 +55,16 @@ impl Stamp {
         }
     }
 
+    /// The stamp of the file `st` describes (as `of`, from a status read relative to a folder).
+    pub fn of_stat(st: &rustix::fs::Stat) -> Stamp {
+        Stamp {
+            size: st.st_size as u64,
+            mtime_ns: i128::from(st.st_mtime) * 1_000_000_000 + i128::from(st.st_mtime_nsec),
+            ctime_ns: i128::from(st.st_ctime) * 1_000_000_000 + i128::from(st.st_ctime_nsec),
+            ino: st.st_ino,
+        }
+    }
+
     /// The file's inode number.
     pub fn ino(self) -> u64 {
         self.ino

@@ -20,7 +20,7 @@ pub(super) fn walk(root: &Path) -> Option<Vec<(String, Stamp)>> {
     for entry in top.entries().ok()? {
         let name = recordable(&entry.name)?;
         if !entry.is_dir {
-            files.push((name, top.stamp(&entry.name)?));
+            files.push((name, stamp(&top, &entry.name)?));
             continue;
         }
         let dir = top.open_in(&entry.name).ok()?;
@@ -31,7 +31,7 @@ pub(super) fn walk(root: &Path) -> Option<Vec<(String, Stamp)>> {
                 // out of file descriptors.
                 folders.push((root.join(&path), path));
             } else {
-                files.push((path, dir.stamp(&inner.name)?));
+                files.push((path, stamp(&dir, &inner.name)?));
             }
         }
     }
@@ -53,17 +53,9 @@ fn recordable(name: &CStr) -> Option<String> {
     (!name.contains(['\t', '\n', '\r'])).then(|| name.to_owned())
 }
 
-impl Folder {
-    /// The stamp of the entry `name` (a link's own, not its target's).
-    fn stamp(&self, name: &CStr) -> Option<Stamp> {
-        let st = self.stat(name).ok()?;
-        Some(Stamp {
-            size: st.st_size as u64,
-            mtime_ns: i128::from(st.st_mtime) * 1_000_000_000 + i128::from(st.st_mtime_nsec),
-            ctime_ns: i128::from(st.st_ctime) * 1_000_000_000 + i128::from(st.st_ctime_nsec),
-            ino: st.st_ino,
-        })
-    }
+/// The stamp of the entry `name` of `folder` (a link's own, not its target's).
+fn stamp(folder: &Folder, name: &CStr) -> Option<Stamp> {
+    folder.stat(name).ok().map(|st| Stamp::of_stat(&st))
 }
 
 /// Adds the files below `folder` (named `rel` in the tree) to `found`.
@@ -73,7 +65,7 @@ fn walk_into(folder: &Folder, rel: &str, found: &mut Vec<(String, Stamp)>) -> Op
         if entry.is_dir {
             walk_into(&folder.open_in(&entry.name).ok()?, &path, found)?;
         } else {
-            found.push((path, folder.stamp(&entry.name)?));
+            found.push((path, stamp(folder, &entry.name)?));
         }
     }
     Some(())
