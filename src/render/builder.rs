@@ -106,6 +106,9 @@ impl<'s, 'k> Builder<'s, 'k> {
 
     /// Hands what is held to the sink.
     pub(super) fn flush(&mut self) -> Result<(), Error> {
+        if self.site.is_empty() {
+            return Ok(());
+        }
         self.held = 0;
         (self.sink)(std::mem::take(&mut self.site))
     }

@@ -14,6 +14,13 @@ use crate::catalog::{Catalog, Dataset};
 use crate::error::Error;
 use crate::validate::Validated;
 
+/// Datasets rendered together before their files are handed on to be written. The bytes of a
+/// few dozen datasets' pages (some 7 MB) are written while still in the processor's cache; a
+/// validated part's (256 datasets, over 50 MB) were written from memory after the whole part was
+/// rendered. At 35,000 datasets, cold, in turns: 55.8-61.5 s against 60.8-65.1 s, 4-5 s less of
+/// the kernel's time copying into files and faulting in pages.
+const HANDED_ON: usize = 32;
+
 /// A render in two steps, so that a build can render each part of the catalogue as soon as it
 /// is validated: `datasets` for every dataset's own files (its pages, data files, descriptor,
 /// DCAT description, passport and CKAN payloads — which depend on that dataset alone), then
@@ -57,24 +64,28 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     }
 
     /// Renders the own files of `datasets` (validated in `validated`), in parallel, added in
-    /// their order; returns each dataset's output paths.
+    /// their order and handed on `HANDED_ON` datasets at a time; returns each dataset's output
+    /// paths.
     pub fn datasets(
         &mut self,
         validated: &Validated,
         datasets: &[&Dataset],
     ) -> Result<Vec<Vec<String>>, Error> {
         use rayon::prelude::*;
-        let r = self.renderer();
-        let files = (datasets.par_iter())
-            .map(|d| r.dataset_files(validated, d))
-            .collect::<Result<Vec<_>, Error>>()?;
-        let mut paths = Vec::with_capacity(files.len());
-        for (own, d) in files.into_iter().zip(datasets) {
-            paths.push(own.iter().map(|(path, _, _)| path.clone()).collect());
-            let id = self.out.origin(&format!("dataset `{}`", d.id));
-            for (path, content, detail) in own {
-                self.out.add_from(path, content, id, &detail)?;
+        let mut paths = Vec::with_capacity(datasets.len());
+        for datasets in datasets.chunks(HANDED_ON) {
+            let r = self.renderer();
+            let files = (datasets.par_iter())
+                .map(|d| r.dataset_files(validated, d))
+                .collect::<Result<Vec<_>, Error>>()?;
+            for (own, d) in files.into_iter().zip(datasets) {
+                paths.push(own.iter().map(|(path, _, _)| path.clone()).collect());
+                let id = self.out.origin(&format!("dataset `{}`", d.id));
+                for (path, content, detail) in own {
+                    self.out.add_from(path, content, id, &detail)?;
+                }
             }
+            self.out.flush()?;
         }
         Ok(paths)
     }

@@ -91,7 +91,7 @@ fn prepare<'s>(
             pattern: c
                 .pattern
                 .as_ref()
-                .and_then(|p| super::pattern::Pattern::new(p)),
+                .and_then(|p| super::pattern::Pattern::compiled(p)),
             minimum,
             maximum,
             enumeration,
