@@ -112,7 +112,12 @@ const EN_MONTHS: [&str; 12] = [
 /// A date as people read it: `31.03.2026` in Ukrainian, `31 March 2026` in English.
 pub fn date(d: NaiveDate, lang: &str) -> String {
     if lang == "uk" {
-        d.format("%d.%m.%Y").to_string()
+        // Written directly for four-digit years: chrono parses its format string at every call,
+        // and a national catalogue's lists show hundreds of thousands of dates.
+        match d.year() {
+            0..=9999 => format!("{:02}.{:02}.{:04}", d.day(), d.month(), d.year()),
+            _ => d.format("%d.%m.%Y").to_string(),
+        }
     } else {
         format!(
             "{} {} {}",
@@ -120,6 +125,15 @@ pub fn date(d: NaiveDate, lang: &str) -> String {
             EN_MONTHS[d.month0() as usize],
             d.year()
         )
+    }
+}
+
+/// `d` as ISO 8601 (`2026-12-06`), as chrono writes it, without its formatting machinery for
+/// four-digit years.
+pub fn iso_date(d: NaiveDate) -> String {
+    match d.year() {
+        0..=9999 => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        _ => d.to_string(),
     }
 }
 
@@ -290,6 +304,28 @@ pub fn push_cell(html: &mut String, text: &str, safe: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (2026, 12, 6),
+            (1, 1, 1),
+            (0, 2, 29),
+            (999, 10, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 6, 15),
+            (-12345, 3, 9),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(iso_date(day), day.to_string(), "{day:?}");
+            assert_eq!(
+                date(day, "uk"),
+                day.format("%d.%m.%Y").to_string(),
+                "{day:?}"
+            );
+        }
+    }
 
     #[test]
     fn templates_drop_control_characters_and_escape() {

@@ -60,7 +60,7 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
         o.insert("creator".into(), org.clone());
         o.insert("publisher".into(), org);
     }
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| json!(d.to_string()));
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| json!(super::format::iso_date(d)));
     if let Some(v) = date(d.issued) {
         o.insert("datePublished".into(), v);
     }

@@ -34,7 +34,7 @@ pub fn local_text(g: &mut Graph, s: &Node, p: &'static str, t: &crate::catalog::
 }
 
 fn date(d: chrono::NaiveDate) -> Object {
-    Object::typed(d.to_string(), t::DATE)
+    Object::typed(crate::render::format::iso_date(d), t::DATE)
 }
 
 impl Ctx<'_> {

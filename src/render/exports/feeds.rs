@@ -32,7 +32,7 @@ struct Head<'a> {
 }
 
 fn timestamp(d: NaiveDate) -> String {
-    format!("{d}T00:00:00Z")
+    format!("{}T00:00:00Z", crate::render::format::iso_date(d))
 }
 
 fn entry(catalog: &Catalog, d: &Dataset, date: NaiveDate, urls: Urls) -> String {

@@ -100,7 +100,7 @@ pub struct Date {
 impl Date {
     pub(super) fn new(d: chrono::NaiveDate, lang: &Lang) -> Date {
         Date {
-            iso: d.to_string(),
+            iso: format::iso_date(d),
             shown: format::date(d, lang.code),
         }
     }
