@@ -17,8 +17,9 @@ use crate::validate::Validated;
 /// Datasets rendered together before their files are handed on to be written. The bytes of a
 /// few dozen datasets' pages (some 7 MB) are written while still in the processor's cache; a
 /// validated part's (256 datasets, over 50 MB) were written from memory after the whole part was
-/// rendered. At 35,000 datasets, cold, in turns: 55.8-61.5 s against 60.8-65.1 s, 4-5 s less of
-/// the kernel's time copying into files and faulting in pages.
+/// rendered. At 35,000 datasets, cold, in turns: 55.8 and 61.5 s against 60.8 and 65.1 s, with
+/// 4-5 s less of the kernel's time copying into files and faulting in pages (a third pair was
+/// even: a few per cent, within this machine's drift).
 const HANDED_ON: usize = 32;
 
 /// A render in two steps, so that a build can render each part of the catalogue as soon as it

@@ -136,6 +136,13 @@ impl Column {
     }
 
     fn merge(&mut self, other: Column) {
+        // Into a column that has seen no cell the merge below gives `other` itself (its counts
+        // are within the bound, its extremes and lengths ordered): taken whole. A small table
+        // is one batch, and re-inserting its distinct values was most of absorbing it.
+        if self.filled == 0 && self.empty == 0 {
+            *self = other;
+            return;
+        }
         self.filled += other.filled;
         self.empty += other.empty;
         match other.counts {
@@ -160,17 +167,21 @@ impl Column {
             Some(c) => Distinct::Exactly(c.len() as u64),
             None => Distinct::MoreThan(DISTINCT_BOUND as u64),
         };
-        let mut top: Vec<(String, u64)> = self
-            .counts
-            .into_iter()
-            .flatten()
-            .map(|(text, n)| (text.into_string(), n))
-            .collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        top.truncate(TOP_VALUES);
-        // Top values say something only when a value repeats.
-        if top.first().is_none_or(|(_, n)| *n < 2) {
-            top.clear();
+        // Top values say something only when a value repeats: without one nothing is sorted
+        // (a column of amounts or names, each once). With one, only the first `TOP_VALUES` are
+        // put in order (counts down, then text: a total order, the texts being distinct).
+        let mut top: Vec<(String, u64)> = Vec::new();
+        if let Some(counts) = (self.counts).filter(|c| c.values().any(|&n| n >= 2)) {
+            top = (counts.into_iter())
+                .map(|(text, n)| (text.into_string(), n))
+                .collect();
+            let order =
+                |a: &(String, u64), b: &(String, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+            if top.len() > TOP_VALUES {
+                top.select_nth_unstable_by(TOP_VALUES - 1, order);
+                top.truncate(TOP_VALUES);
+            }
+            top.sort_by(order);
         }
         let range = match (self.min, self.max, self.lengths) {
             (Some(lo), Some(hi), _) => Some(Range::Values(lo, hi)),
@@ -347,6 +358,27 @@ mod tests {
         let p = profile("string", &cells, 4);
         let top: Vec<(&str, u64)> = p.top.iter().map(|(t, n)| (t.as_str(), *n)).collect();
         assert_eq!(top, [("a", 2), ("b", 2), ("f", 2), ("c", 1), ("d", 1)]);
+    }
+
+    proptest::proptest! {
+        /// The top values are those of the whole list in order, cut to `TOP_VALUES`, and none
+        /// when no value repeats.
+        #[test]
+        fn top_values_are_the_head_of_the_full_order(cells in proptest::collection::vec("[a-h]{1,2}", 0..60)) {
+            let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+            let mut counts: std::collections::BTreeMap<&str, u64> = Default::default();
+            for c in &cells {
+                *counts.entry(c).or_default() += 1;
+            }
+            let mut want: Vec<(String, u64)> =
+                counts.into_iter().map(|(t, n)| (t.to_owned(), n)).collect();
+            want.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            want.truncate(TOP_VALUES);
+            if want.first().is_none_or(|(_, n)| *n < 2) {
+                want.clear();
+            }
+            proptest::prop_assert_eq!(profile("string", &cells, 16).top, want);
+        }
     }
 
     #[test]
