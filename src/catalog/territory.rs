@@ -66,6 +66,8 @@ pub struct Territory {
 pub struct Registry {
     by_code: BTreeMap<KatottgCode, Territory>,
     children: BTreeMap<KatottgCode, Vec<KatottgCode>>,
+    /// Every hromada with the top of its chain, made when first asked for (`hromada_tops`).
+    hromada_tops: std::sync::OnceLock<Vec<(KatottgCode, Option<KatottgCode>)>>,
 }
 
 /// A row of the registry's history (`territories import`).
@@ -234,6 +236,30 @@ impl Registry {
             .filter(move |t| t.category == category)
     }
 
+    /// Every hromada (category H), in code order, with the code at the top of its chain
+    /// (`top_of`), found once: coverage pages and tables pick each oblast's hromadas from it.
+    /// Made for every oblast, the chains were a tenth of a small catalogue's build.
+    pub fn hromada_tops(&self) -> &[(KatottgCode, Option<KatottgCode>)] {
+        self.hromada_tops.get_or_init(|| {
+            (self.of_category(Category::H))
+                .map(|h| (h.code, self.top_of(&h.code).map(|t| t.code)))
+                .collect()
+        })
+    }
+
+    /// The top of the chain above `code` (its oblast or city with special status): the first of
+    /// `ancestors`, without making the chain.
+    pub fn top_of(&self, code: &KatottgCode) -> Option<&Territory> {
+        let mut top = None;
+        let mut next = self.get(code).and_then(|t| t.parent);
+        while let Some(c) = next {
+            let Some(t) = self.get(&c) else { break };
+            top = Some(t);
+            next = t.parent;
+        }
+        top
+    }
+
     /// The chain from the top (oblast) down to the parent of `code`.
     pub fn ancestors(&self, code: &KatottgCode) -> Vec<&Territory> {
         let mut chain = Vec::new();
@@ -296,5 +322,25 @@ UA07020030000031457,H,3,Сирота,false,UA07000000000000000,,UA07020030000031
         // The orphan's parent (an invalid oblast code) is reported, located at its row.
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].row, Some(7));
+    }
+
+    #[test]
+    fn the_top_is_the_first_of_the_chain() {
+        let (reg, _) = load(SAMPLE);
+        let mut tops = 0;
+        for t in reg.by_code.values() {
+            let first = reg.ancestors(&t.code).first().map(|a| a.code);
+            assert_eq!(reg.top_of(&t.code).map(|a| a.code), first, "{}", t.code);
+            tops += usize::from(first.is_some());
+        }
+        assert!(tops >= 3, "the sample has objects under others");
+        let unknown = KatottgCode::parse("UA99000000000000001").unwrap();
+        assert!(reg.top_of(&unknown).is_none());
+        let hromadas: Vec<_> = reg.of_category(Category::H).map(|h| h.code).collect();
+        let listed: Vec<_> = reg.hromada_tops().iter().map(|(h, _)| *h).collect();
+        assert_eq!(listed, hromadas);
+        for (h, top) in reg.hromada_tops() {
+            assert_eq!(*top, reg.top_of(h).map(|t| t.code));
+        }
     }
 }

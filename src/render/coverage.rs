@@ -95,12 +95,9 @@ fn hromada_row(catalog: &Catalog, h: &Territory, lang: &Lang) -> Row {
 
 /// The hromadas under `oblast` (all when `None`), in code order.
 fn hromadas<'c>(catalog: &'c Catalog, oblast: Option<&KatottgCode>) -> Vec<&'c Territory> {
-    (catalog.registry.of_category(Category::H))
-        .filter(|h| {
-            oblast.is_none_or(|o| {
-                catalog.registry.ancestors(&h.code).first().map(|t| &t.code) == Some(o)
-            })
-        })
+    (catalog.registry.hromada_tops().iter())
+        .filter(|(_, top)| oblast.is_none_or(|o| top.as_ref() == Some(o)))
+        .filter_map(|(h, _)| catalog.registry.get(h))
         .collect()
 }
 
@@ -199,16 +196,19 @@ pub fn view(
 }
 
 fn oblast_rows(catalog: &Catalog, rows: &[Row], lang: &Lang) -> Vec<OblastRow> {
+    // Each row's oblast found once, not once per oblast.
+    let tops: Vec<Option<KatottgCode>> = (rows.iter())
+        .map(|r| {
+            let code = KatottgCode::parse(&r.code).ok()?;
+            catalog.registry.top_of(&code).map(|t| t.code)
+        })
+        .collect();
     (catalog.registry.of_category(Category::O))
         .chain(catalog.registry.of_category(Category::K))
         .filter_map(|o| {
-            let mine: Vec<&Row> = (rows.iter())
-                .filter(|r| {
-                    let code = KatottgCode::parse(&r.code).ok();
-                    code.is_some_and(|c| {
-                        catalog.registry.ancestors(&c).first().map(|t| t.code) == Some(o.code)
-                    })
-                })
+            let mine: Vec<&Row> = (rows.iter().zip(&tops))
+                .filter(|(_, top)| **top == Some(o.code))
+                .map(|(r, _)| r)
                 .collect();
             let n = |s: &str| mine.iter().filter(|r| state(r) == s).count();
             (!mine.is_empty()).then(|| OblastRow {

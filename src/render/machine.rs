@@ -175,11 +175,14 @@ pub fn coverage(
     ];
     header.extend(catalog.mandatory.iter().map(|m| m.code.as_str()));
     let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
-    for h in catalog.registry.of_category(Category::H) {
-        let above = catalog.registry.ancestors(&h.code);
-        if oblast.is_some_and(|o| above.first().map(|t| &t.code) != Some(o)) {
+    for (code, top) in catalog.registry.hromada_tops() {
+        if oblast.is_some_and(|o| top.as_ref() != Some(o)) {
             continue;
         }
+        let Some(h) = catalog.registry.get(code) else {
+            continue;
+        };
+        let above = catalog.registry.ancestors(&h.code);
         let (publishers, statuses) = super::checklist::hromada_statuses(catalog, &h.code, today);
         let level = |cat: Category| {
             above
