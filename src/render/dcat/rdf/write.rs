@@ -1,0 +1,240 @@
+//! Stage 4, render: the two serialisations of an RDF graph (`super::Graph`), written from its
+//! triples grouped by subject and sorted (`super::Group`): Turtle with the `PREFIXES`, and compact
+//! JSON-LD byte for byte as `serde_json` would write the same document. Invariant: both carry
+//! exactly the triples they are given, in the order given.
+
+use std::fmt::Write as _;
+
+use super::{Group, Node, Object, Tag, PREFIXES, RDF_TYPE};
+
+/// Grouped triples (`Graph::subjects`) as Turtle, with the `PREFIXES`.
+pub(super) fn turtle(subjects: &[Group<'_>]) -> Vec<u8> {
+    let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
+    let mut out = String::with_capacity(1024 + 80 * triples);
+    for (prefix, ns) in PREFIXES {
+        let _ = writeln!(out, "@prefix {prefix}: <{ns}> .");
+    }
+    for (s, list) in subjects {
+        out.push('\n');
+        push_turtle_node(&mut out, s);
+        let mut last: Option<&str> = None;
+        for &(p, o) in list {
+            if last == Some(p) {
+                out.push_str(" ,\n        ");
+            } else {
+                out.push_str(if last.is_some() { " ;\n    " } else { "\n    " });
+                if p == RDF_TYPE {
+                    out.push('a');
+                } else {
+                    push_turtle_iri(&mut out, p);
+                }
+                out.push(' ');
+            }
+            push_turtle_object(&mut out, o);
+            last = Some(p);
+        }
+        out.push_str(" .\n");
+    }
+    out.into_bytes()
+}
+
+/// Grouped triples as compact JSON-LD text: a `@context` of the `PREFIXES` and a `@graph` of node
+/// objects whose keys are compact IRIs and whose values are in expanded form. `rename` may replace
+/// IRIs (the JSON-LD pages of a paged catalogue link each other, not the Turtle pages).
+///
+/// Compact, one line: a harvester reads it, a person reads the Turtle. Indented, a national
+/// catalogue's JSON-LD was 1.5 GB, 45 % of it white space. Written as it is walked, the way
+/// serde_json writes compact JSON (strings escaped by serde_json itself), with no tree of values
+/// in between.
+pub(super) fn jsonld(subjects: &[Group<'_>], rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
+    let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
+    let mut out = Vec::with_capacity(1024 + 100 * triples);
+    out.extend_from_slice(b"{\"@context\":{");
+    for (i, (prefix, ns)) in PREFIXES.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(&mut out, prefix);
+        out.push(b':');
+        json_str(&mut out, ns);
+    }
+    out.extend_from_slice(b"},\"@graph\":[");
+    for (i, (Node::Iri(id), list)) in subjects.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"@id\":");
+        json_iri(&mut out, id, rename);
+        // The objects of one predicate are next to each other (the triples are sorted).
+        for run in list.chunk_by(|a, b| a.0 == b.0) {
+            let p = run[0].0;
+            out.push(b',');
+            if p == RDF_TYPE {
+                out.extend_from_slice(b"\"@type\"");
+            } else {
+                json_compact(&mut out, p);
+            }
+            out.extend_from_slice(b":[");
+            for (j, (_, o)) in run.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                json_value(&mut out, p, o, rename);
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}\n");
+    out
+}
+
+/// An object in JSON-LD's expanded form: a class of `@type` (compacted when it can be),
+/// `{"@id": …}`, or `{"@value": …}` with its `@language` or `@type`.
+fn json_value(out: &mut Vec<u8>, p: &str, o: &Object, rename: &dyn Fn(&str) -> Option<String>) {
+    match (p, o) {
+        (RDF_TYPE, Object::Node(Node::Iri(c))) => {
+            if !push_compact_json(out, c) {
+                json_iri(out, c, rename);
+            }
+        }
+        (_, Object::Node(Node::Iri(n))) => {
+            out.extend_from_slice(b"{\"@id\":");
+            json_iri(out, n, rename);
+            out.push(b'}');
+        }
+        (_, Object::Literal(text, tag)) => {
+            out.extend_from_slice(b"{\"@value\":");
+            json_str(out, text);
+            match tag {
+                Tag::None => {}
+                Tag::Lang(l) => {
+                    out.extend_from_slice(b",\"@language\":");
+                    json_str(out, l);
+                }
+                Tag::Datatype(d) => {
+                    out.extend_from_slice(b",\"@type\":");
+                    json_compact(out, d);
+                }
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// A JSON string, escaped as serde_json escapes it.
+fn json_str(out: &mut Vec<u8>, text: &str) {
+    // Writing to a Vec cannot fail, and a str is always serialisable.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// An IRI as a JSON string, renamed when `rename` says so.
+fn json_iri(out: &mut Vec<u8>, iri: &str, rename: &dyn Fn(&str) -> Option<String>) {
+    match rename(iri) {
+        Some(renamed) => json_str(out, &renamed),
+        None => json_str(out, iri),
+    }
+}
+
+/// `"prefix:local"` when the IRI compacts, else the IRI as a JSON string.
+fn json_compact(out: &mut Vec<u8>, iri: &str) {
+    if !push_compact_json(out, iri) {
+        json_str(out, iri);
+    }
+}
+
+/// Writes `"prefix:local"` (nothing to escape: a prefix and a plain name) when `iri` compacts.
+fn push_compact_json(out: &mut Vec<u8>, iri: &str) -> bool {
+    let Some((prefix, local)) = compact_parts(iri) else {
+        return false;
+    };
+    out.push(b'"');
+    out.extend_from_slice(prefix.as_bytes());
+    out.push(b':');
+    out.extend_from_slice(local.as_bytes());
+    out.push(b'"');
+    true
+}
+
+/// `(prefix, local)` when `iri` is in a known namespace and the local part is a plain name;
+/// the first such namespace of `PREFIXES`.
+fn compact_parts(iri: &str) -> Option<(&'static str, &str)> {
+    PREFIXES.iter().find_map(|(prefix, ns)| {
+        let local = iri.strip_prefix(ns)?;
+        let plain = local
+            .as_bytes()
+            .first()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && (local.bytes()).all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+        plain.then_some((*prefix, local))
+    })
+}
+
+/// An IRI in Turtle: compacted, else in angle brackets.
+fn push_turtle_iri(out: &mut String, iri: &str) {
+    match compact_parts(iri) {
+        Some((prefix, local)) => {
+            out.push_str(prefix);
+            out.push(':');
+            out.push_str(local);
+        }
+        None => {
+            out.push('<');
+            out.push_str(iri);
+            out.push('>');
+        }
+    }
+}
+
+fn push_turtle_node(out: &mut String, n: &Node) {
+    match n {
+        Node::Iri(i) => push_turtle_iri(out, i),
+    }
+}
+
+fn push_turtle_object(out: &mut String, o: &Object) {
+    match o {
+        Object::Node(n) => push_turtle_node(out, n),
+        Object::Literal(text, tag) => {
+            push_turtle_string(out, text);
+            match tag {
+                Tag::None => {}
+                Tag::Lang(l) => {
+                    out.push('@');
+                    out.push_str(l);
+                }
+                Tag::Datatype(d) => {
+                    out.push_str("^^");
+                    push_turtle_iri(out, d);
+                }
+            }
+        }
+    }
+}
+
+/// A Turtle string literal in double quotes, escaped.
+fn push_turtle_string(out: &mut String, text: &str) {
+    out.push('"');
+    // Runs of characters that need no escape are copied whole.
+    let mut from = 0;
+    for (i, c) in text.char_indices() {
+        let escape = match c {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            c if c < ' ' || c == '\u{7f}' => "",
+            _ => continue,
+        };
+        out.push_str(&text[from..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04X}", c as u32);
+        } else {
+            out.push_str(escape);
+        }
+        from = i + c.len_utf8();
+    }
+    out.push_str(&text[from..]);
+    out.push('"');
+}
