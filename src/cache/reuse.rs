@@ -80,18 +80,37 @@ impl Entry {
     }
 }
 
-/// What the last build left for the next: every valid dataset, by id, and the catalogue-wide
-/// files memoised by key (`render::Memo`): path → (key, stamp after that build).
+/// Where each dataset's part lies in a spliced catalogue-wide file (`render::splice`): dataset
+/// id → (the fingerprint the part was made from, its offset in the file, its length).
+pub type Spans = BTreeMap<String, (String, u64, u64)>;
+
+/// What the last build left for the next: every valid dataset, by id, the catalogue-wide files
+/// memoised by key (`render::Memo`): path → (key, stamp after that build), and the spliced ones'
+/// parts.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
     pub datasets: BTreeMap<String, Entry>,
     pub pages: BTreeMap<String, (String, String)>,
+    #[serde(default)]
+    pub spans: BTreeMap<String, std::sync::Arc<Spans>>,
 }
 
 impl Manifest {
     /// True when the page at `out/path` was made from `key` and is as the last build left it.
     pub fn page_unchanged(&self, out: &Path, path: &str, key: &str) -> bool {
         (self.pages.get(path)).is_some_and(|(k, stamp)| k == key && intact(out, path, stamp))
+    }
+
+    /// The spliced file at `out/path`, open, with its parts, when it is as the last build left
+    /// it: its stamp is checked on the open file, so the bytes read are the ones recorded.
+    pub fn spliced(&self, out: &Path, path: &str) -> Option<crate::render::splice::Previous> {
+        let spans = self.spans.get(path)?;
+        let (_, stamp) = self.pages.get(path)?;
+        let file = std::fs::File::open(out.join(path)).ok()?;
+        let meta = file.metadata().ok()?;
+        (meta.is_file() && Stamp::of(&meta).to_fields() == *stamp).then_some(())?;
+        let spans = spans.clone();
+        Some(crate::render::splice::Previous { file, spans })
     }
 
     /// The memoised files whose paths start with `prefix`, with their keys.
@@ -268,10 +287,18 @@ mod tests {
         let manifest = Manifest {
             datasets: BTreeMap::from([("x".into(), e.clone())]),
             pages: BTreeMap::from([("catalog.ttl".into(), ("k".into(), "s".into()))]),
+            spans: BTreeMap::from([(
+                "datasets.csv".into(),
+                std::sync::Arc::new(Spans::from([("x".into(), ("fp".into(), 9, 4))])),
+            )]),
         };
         let read: Manifest =
             serde_json::from_str(&serde_json::to_string(&manifest).unwrap()).unwrap();
         assert_eq!((&read.datasets["x"], &read.pages), (&e, &manifest.pages));
+        assert_eq!(read.spans, manifest.spans);
+        // A manifest written before spliced files were recorded still reads.
+        let older: Manifest = serde_json::from_str(r#"{"datasets":{},"pages":{}}"#).unwrap();
+        assert!(older.spans.is_empty());
         result.resources[0].omitted = 1;
         assert!(Entry::of("fp", &result, Vec::new()).is_none());
     }

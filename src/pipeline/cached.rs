@@ -200,7 +200,12 @@ fn remember(
         .collect();
     // Written while the site's stamps are digested: at national scale each is a few tenths of a
     // second of one core.
-    let manifest = cache::reuse::Manifest { datasets, pages };
+    let spans = std::mem::take(&mut built.memoised.spans);
+    let manifest = cache::reuse::Manifest {
+        datasets,
+        pages,
+        spans,
+    };
     let (saved, site_stamps) = rayon::join(
         || cache::reuse::save(dir, &manifest),
         || cache::stamps_digest(cache::pairs(&site)),
@@ -280,6 +285,7 @@ pub(super) struct Memoised {
     hashes: Option<BTreeMap<String, String>>,
     fingerprints: Fingerprints,
     page_keys: BTreeMap<String, String>,
+    spans: BTreeMap<String, std::sync::Arc<cache::reuse::Spans>>,
 }
 
 /// Renders the catalogue-wide files — with the cache, through its memo (`render::Memo`), so
@@ -307,22 +313,27 @@ pub(super) fn finish(
     let manifest = &*manifest;
     let unchanged = |path: &str, key: &str| ours && manifest.page_unchanged(out, path, key);
     let recorded = |prefix: &str| manifest.recorded(prefix);
+    let spliced = |path: &str| ours.then(|| manifest.spliced(out, path)).flatten();
     let memo = render::Memo {
         setting: &c.setting,
         fingerprints: &fingerprints.whole,
         metadata: &fingerprints.metadata,
         unchanged: &unchanged,
         recorded: &recorded,
+        spliced: &spliced,
         keys: Default::default(),
+        spans: Default::default(),
     };
     let files = site.finish(validated, Some(&memo))?;
     let page_keys = memo.keys.into_inner().unwrap_or_default();
+    let spans = memo.spans.into_inner().unwrap_or_default();
     Ok((
         files,
         Memoised {
             hashes: Some(hashes),
             fingerprints,
             page_keys,
+            spans,
         },
     ))
 }

@@ -17,8 +17,12 @@ pub struct Memo<'m> {
     pub unchanged: &'m (dyn Fn(&str, &str) -> bool + Sync),
     /// The last build's files under a path prefix, with their keys (path order).
     pub recorded: &'m (dyn Fn(&str) -> Vec<(String, String)> + Sync),
+    /// The last build's spliced file at a path (`super::splice`), when it is as it was left.
+    pub spliced: &'m (dyn Fn(&str) -> Option<super::splice::Previous> + Sync),
     /// This build's keys (path → key), for the next build.
     pub keys: std::sync::Mutex<BTreeMap<String, String>>,
+    /// This build's spliced files (path → where each dataset's part lies), for the next build.
+    pub spans: std::sync::Mutex<BTreeMap<String, std::sync::Arc<crate::cache::reuse::Spans>>>,
 }
 
 /// What of its datasets a catalogue-wide file is made from: which of their fingerprints key it.
@@ -113,6 +117,16 @@ impl Memo<'_> {
         }
     }
 
+    /// Records where each dataset's part lies in the spliced file at `path`, and the file itself
+    /// (by a key over every dataset's fingerprint), so that the next build finds it as it is left.
+    pub fn record_spans(&self, path: &str, spans: crate::cache::reuse::Spans) {
+        let key = self.key(&["spliced", path], self.fingerprints.keys(), Made::FromAll);
+        if let (Some(key), Ok(mut all)) = (key, self.spans.lock()) {
+            self.record(path, &key);
+            all.insert(path.to_owned(), std::sync::Arc::new(spans));
+        }
+    }
+
     /// The previous site's files under `prefix` when every one of them was made from `key` and
     /// is as it was left (all recorded again); `None` when they are to be made again. For a
     /// group of files made together whose names are known only once made (the search index).
@@ -165,7 +179,9 @@ mod tests {
             metadata: &metadata,
             unchanged: &unchanged,
             recorded: &recorded,
+            spliced: &|_| None,
             keys: Default::default(),
+            spans: Default::default(),
         };
         let (a, b, c) = (id("a"), id("b"), id("c"));
         let all = Made::FromAll;
@@ -217,7 +233,9 @@ mod tests {
             metadata: &none,
             unchanged: &unchanged,
             recorded: &recorded,
+            spliced: &|_| None,
             keys: Default::default(),
+            spans: Default::default(),
         };
         // Longer than the hashing buffer, so that it reaches the hasher in several writes.
         let page: Vec<String> = (0..20_000).map(|i| format!("doc {i}")).collect();
@@ -255,7 +273,9 @@ mod tests {
             metadata: &fingerprints,
             unchanged: &unchanged,
             recorded: &recorded,
+            spliced: &|_| None,
             keys: Default::default(),
+            spans: Default::default(),
         };
         assert_eq!(memo.kept_files("s/uk/", "other"), None, "another key");
         assert_eq!(memo.kept_files("s/en/", "k"), None, "a file not as left");

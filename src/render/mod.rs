@@ -21,6 +21,7 @@ mod profile;
 mod rows;
 pub mod search;
 mod site;
+pub mod splice;
 pub mod territory;
 pub mod theme;
 pub mod view;

@@ -135,6 +135,61 @@ fn files_made_from_metadata_alone_stand_when_only_a_csv_changed() {
     assert_eq!(tree(&p.out()), clean_build(&p, &[]));
 }
 
+#[test]
+fn catalogue_wide_files_take_unchanged_datasets_parts_from_the_last_build() {
+    let p = Project::fixture("basic");
+    built(&p, &[]);
+    let spans = || -> serde_json::Value {
+        let reuse = p.dir.path().join(".hromadata-cache/site/reuse.json");
+        let reuse: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(reuse).unwrap()).unwrap();
+        reuse["spans"].clone()
+    };
+    // Each spliced file records where each valid dataset's part lies: the registry's row of
+    // `datasets.csv` and its resources in `datapackage.json` are there.
+    let part = |path: &str, id: &str| -> String {
+        let (start, len) = (spans()[path][id][1].as_u64(), spans()[path][id][2].as_u64());
+        let (start, len) = (start.unwrap() as usize, len.unwrap() as usize);
+        let bytes = std::fs::read(p.out().join(path)).unwrap();
+        String::from_utf8(bytes[start..start + len].to_vec()).unwrap()
+    };
+    assert!(part("datasets.csv", "katottg-sample").starts_with("katottg-sample,"));
+    assert!(part("resources.csv", "vinnytsia-budget").starts_with("vinnytsia-budget,revenues,"));
+    let package = part("datapackage.json", "katottg-sample");
+    assert!(
+        package.starts_with('{') && package.ends_with('}'),
+        "{package}"
+    );
+    assert!(
+        package.contains("\"dataset\": \"katottg-sample\""),
+        "{package}"
+    );
+    // A changed CSV: the budget's parts are made again, the registry's read back.
+    let before = spans();
+    p.edit(REVENUES, "2022,5735142140.24", "2022,5735142141.24");
+    built(&p, &[]);
+    let after = spans();
+    for path in ["datapackage.json", "datasets.csv", "resources.csv"] {
+        assert_eq!(
+            after[path]["katottg-sample"],
+            before[path]["katottg-sample"]
+        );
+        assert_ne!(
+            after[path]["vinnytsia-budget"][0],
+            before[path]["vinnytsia-budget"][0]
+        );
+    }
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+    // Defaced by hand (the same size): no part of it is read back.
+    for path in ["datapackage.json", "datasets.csv"] {
+        let size = std::fs::metadata(p.out().join(path)).unwrap().len() as usize;
+        std::fs::write(p.out().join(path), "x".repeat(size)).unwrap();
+    }
+    p.edit(REVENUES, "2022,5735142141.24", "2022,5735142142.24");
+    built(&p, &[]);
+    assert_eq!(tree(&p.out()), clean_build(&p, &[]));
+}
+
 /// The "N of M datasets as at the last build" part of the build's message: N.
 fn kept(r: &crate::support::Run) -> Option<usize> {
     let (_, rest) = r.stderr.split_once("; ")?;

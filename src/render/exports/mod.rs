@@ -20,7 +20,7 @@ use super::machine::Add;
 use super::territory::TerritoryIndex;
 use super::view::resource_path;
 use super::{Content, Made, Memo};
-use crate::catalog::{Catalog, Dataset, Publisher, Resource};
+use crate::catalog::{Catalog, Dataset, DatasetId, Publisher, Resource};
 use crate::error::Error;
 use crate::validate::{DatasetResult, Validated};
 
@@ -127,6 +127,17 @@ pub fn result_of<'v>(validated: &'v Validated, d: &Dataset) -> std::borrow::Cow<
         .map_or_else(Default::default, std::borrow::Cow::Borrowed)
 }
 
+/// Each dataset's place in a spliced file (`crate::render::splice`): its id and whether it is
+/// valid.
+fn members<'d>(datasets: &[&'d Dataset], validated: &Validated) -> Vec<(&'d DatasetId, bool)> {
+    (datasets.iter())
+        .map(|d| {
+            let valid = validated.datasets.get(&d.id).is_some_and(|r| r.is_valid());
+            (&d.id, valid)
+        })
+        .collect()
+}
+
 /// Adds every export but each dataset's own (`dataset_exports`): registers and feeds per
 /// publisher, feeds per territory, the catalogue tables and the catalogue's `datapackage.json`.
 pub fn files(
@@ -164,14 +175,14 @@ pub fn files(
         let origin = format!("the Atom feed `{path}`");
         add(path, content, origin)
     })?;
-    for (path, bytes) in tables::tables(catalog, validated, urls) {
+    for (path, bytes) in tables::tables(catalog, validated, urls, memo) {
         add(
             path.into(),
             Content::Bytes(bytes),
             format!("the catalogue table `{path}`"),
         )?;
     }
-    if let Some(bytes) = package::catalogue(catalog, validated) {
+    if let Some(bytes) = package::catalogue(catalog, validated, memo) {
         add(
             "datapackage.json".into(),
             Content::Bytes(bytes),

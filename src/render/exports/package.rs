@@ -6,13 +6,13 @@
 //! (`<dataset id>.<resource name>`, lowercase, `-` for other characters, a position added on a
 //! clash); files in dataset-id order, then their order in the dataset.
 
-use std::io::Write as _;
-
 use serde_json::{json, Map, Value};
 
 use super::result_of;
 use crate::catalog::{Catalog, Dataset};
+use crate::render::splice::{splice, Layout};
 use crate::render::view::resource_path;
+use crate::render::Memo;
 use crate::validate::Validated;
 
 /// A name of lowercase letters, digits and `-._` from `text`.
@@ -91,45 +91,10 @@ fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value
 }
 
 /// The catalogue's data package, as pretty JSON; `None` when there is no data file (a package
-/// needs one). Written a dataset at a time: a national catalogue's package runs to over a
-/// hundred megabytes, and as one JSON value it took about a gigabyte.
-pub fn catalogue(catalog: &Catalog, validated: &Validated) -> Option<Vec<u8>> {
-    /// Each dataset's resources, made and written out as they are written, a thousand datasets
-    /// at a time in parallel (each dataset's descriptor is parsed again for its licences and
-    /// schemas): written one after the other, they were most of a second of one core at national
-    /// scale.
-    struct Resources<'a>(&'a Catalog, &'a Validated);
-    impl serde::Serialize for Resources<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use rayon::prelude::*;
-            use serde::ser::{Error as _, SerializeSeq as _};
-            let (catalog, validated) = (self.0, self.1);
-            let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
-            let mut seq = s.serialize_seq(None)?;
-            for chunk in datasets.chunks(1024) {
-                let made = (chunk.par_iter())
-                    .map(|d| {
-                        (resources(catalog, validated, d).iter())
-                            .map(in_place)
-                            .collect()
-                    })
-                    .collect::<Result<Vec<Vec<_>>, _>>()
-                    .map_err(S::Error::custom)?;
-                for resource in made.iter().flatten() {
-                    seq.serialize_element(resource)?;
-                }
-            }
-            seq.end()
-        }
-    }
-    /// A resource as pretty JSON indented for its place in the package's `resources`, two levels
-    /// down, to be written as it is. Pretty JSON breaks lines only between tokens (a line break in
-    /// a string is written `\n`), so indenting every line gives what the package's writer would.
-    fn in_place(resource: &Value) -> Result<Box<serde_json::value::RawValue>, serde_json::Error> {
-        let text = serde_json::to_string_pretty(resource)?;
-        serde_json::value::RawValue::from_string(text.replace('\n', "\n    "))
-    }
-    /// The package, its properties in the order they are written.
+/// needs one). Spliced a dataset at a time (`splice`): a national catalogue's package runs to
+/// over a hundred megabytes, and as one JSON value it took about a gigabyte.
+pub fn catalogue(catalog: &Catalog, validated: &Validated, memo: Option<&Memo>) -> Option<Vec<u8>> {
+    /// The package but its resources, its properties in the order they are written.
     #[derive(serde::Serialize)]
     struct Package<'a> {
         #[serde(rename = "$schema")]
@@ -139,7 +104,6 @@ pub fn catalogue(catalog: &Catalog, validated: &Validated) -> Option<Vec<u8>> {
         description: &'a str,
         homepage: &'a str,
         licenses: [Value; 1],
-        resources: Resources<'a>,
     }
     let c = &catalog.config;
     let any = (catalog.datasets.values()).any(|d| {
@@ -156,67 +120,49 @@ pub fn catalogue(catalog: &Catalog, validated: &Validated) -> Option<Vec<u8>> {
         description: &c.description.uk,
         homepage: &c.base_url,
         licenses: [json!({"name": c.license})],
-        resources: Resources(catalog, validated),
     };
-    let mut blocks = Blocks::default();
-    serde_json::to_writer_pretty(&mut blocks, &package).ok()?;
-    blocks.write_all(b"\n").ok()?;
-    Some(blocks.into_bytes())
-}
-
-/// Bytes written into blocks and joined once, at their exact size: a national catalogue's
-/// package is over a hundred megabytes, and a growing `Vec` doubled to 256 MB, both copies
-/// resident for a moment (the build's peak memory).
-#[derive(Default)]
-struct Blocks {
-    full: Vec<Vec<u8>>,
-    current: Vec<u8>,
-}
-
-impl Blocks {
-    const SIZE: usize = 8 << 20;
-
-    fn into_bytes(self) -> Vec<u8> {
-        let total = self.full.iter().map(Vec::len).sum::<usize>() + self.current.len();
-        let mut out = Vec::with_capacity(total);
-        for block in self.full {
-            out.extend_from_slice(&block);
+    // The package's pretty JSON with `resources` last: its other properties, then the
+    // resources as the writer would put them (one per line group, indented two levels).
+    let mut head = serde_json::to_vec_pretty(&package).ok()?;
+    head.truncate(head.len().checked_sub(2)?);
+    head.extend_from_slice(b",\n  \"resources\": [\n    ");
+    let layout = Layout {
+        path: "datapackage.json",
+        head,
+        between: PART_BETWEEN,
+        tail: b"\n  ]\n}\n",
+    };
+    let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
+    let members = super::members(&datasets, validated);
+    let part = |i: usize| {
+        let mut part = Vec::new();
+        for (n, resource) in resources(catalog, validated, datasets[i])
+            .iter()
+            .enumerate()
+        {
+            if n > 0 {
+                part.extend_from_slice(PART_BETWEEN);
+            }
+            in_place(&mut part, resource);
         }
-        out.extend_from_slice(&self.current);
-        out
-    }
+        part
+    };
+    Some(splice(memo, layout, &members, part))
 }
 
-impl std::io::Write for Blocks {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.current.len() + buf.len() > Self::SIZE && !self.current.is_empty() {
-            let full = std::mem::replace(&mut self.current, Vec::with_capacity(Self::SIZE));
-            self.full.push(full);
+/// What separates two resources in the package's pretty JSON.
+const PART_BETWEEN: &[u8] = b",\n    ";
+
+/// Writes a resource as pretty JSON indented for its place in the package's `resources`, two
+/// levels down. Pretty JSON breaks lines only between tokens (a line break in a string is written
+/// `\n`), so indenting every line gives what the package's writer would.
+fn in_place(out: &mut Vec<u8>, resource: &Value) {
+    // Writing a `Value` to memory cannot fail.
+    let text = serde_json::to_vec_pretty(resource).unwrap_or_default();
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\n    ");
         }
-        self.current.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Blocks;
-    use std::io::Write as _;
-
-    #[test]
-    fn blocks_join_to_the_bytes_written() {
-        let mut blocks = Blocks::default();
-        let mut want = Vec::new();
-        for i in 0..200_000u32 {
-            let piece = format!("{i},").repeat((i % 97) as usize);
-            blocks.write_all(piece.as_bytes()).unwrap();
-            want.extend_from_slice(piece.as_bytes());
-        }
-        assert!(!blocks.full.is_empty(), "the test crosses blocks");
-        assert_eq!(blocks.into_bytes(), want);
+        out.extend_from_slice(line);
     }
 }

@@ -7,6 +7,8 @@
 
 use super::{changed, csv_bytes, formats, result_of, Urls, LIST_SEPARATOR};
 use crate::catalog::{Catalog, Dataset, Publisher, Scope};
+use crate::render::splice::{splice, Layout};
+use crate::render::Memo;
 use crate::validate::Validated;
 
 /// Columns of `datasets.csv`.
@@ -166,22 +168,40 @@ fn publisher_row(catalog: &Catalog, p: &Publisher, urls: Urls) -> Vec<String> {
     ]
 }
 
-/// The three tables: (path at the site root, CSV bytes).
+/// The three tables: (path at the site root, CSV bytes). The two with rows per dataset are
+/// spliced (`splice`): with the build cache's memo, unchanged datasets' rows are the previous
+/// build's.
 pub fn tables(
     catalog: &Catalog,
     validated: &Validated,
     urls: Urls,
+    memo: Option<&Memo>,
 ) -> [(&'static str, Vec<u8>); 3] {
-    let header = |cols: &[&str]| cols.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
-    let datasets = std::iter::once(header(&DATASET_COLUMNS))
-        .chain((catalog.datasets.values()).map(|d| dataset_row(catalog, validated, d, urls)));
-    let resources = std::iter::once(header(&RESOURCE_COLUMNS))
-        .chain((catalog.datasets.values()).flat_map(|d| resource_rows(validated, d, urls)));
-    let publishers = std::iter::once(header(&PUBLISHER_COLUMNS))
+    let header = |cols: &[&str]| csv_bytes([cols]);
+    let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
+    let members = super::members(&datasets, validated);
+    let table = |path, head, rows: &(dyn Fn(&Dataset) -> Vec<u8> + Sync)| {
+        let layout = Layout {
+            path,
+            head,
+            between: b"",
+            tail: b"",
+        };
+        splice(memo, layout, &members, |i| rows(datasets[i]))
+    };
+    let dataset_rows = |d: &Dataset| csv_bytes([dataset_row(catalog, validated, d, urls)]);
+    let resource_rows = |d: &Dataset| csv_bytes(resource_rows(validated, d, urls));
+    let publishers = std::iter::once(PUBLISHER_COLUMNS.map(String::from).to_vec())
         .chain((catalog.publishers.values()).map(|p| publisher_row(catalog, p, urls)));
     [
-        ("datasets.csv", csv_bytes(datasets)),
-        ("resources.csv", csv_bytes(resources)),
+        (
+            "datasets.csv",
+            table("datasets.csv", header(&DATASET_COLUMNS), &dataset_rows),
+        ),
+        (
+            "resources.csv",
+            table("resources.csv", header(&RESOURCE_COLUMNS), &resource_rows),
+        ),
         ("publishers.csv", csv_bytes(publishers)),
     ]
 }
