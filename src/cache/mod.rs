@@ -78,9 +78,16 @@ impl Stamp {
 
     /// Appends the stamp's fields, tab-separated, to `out`.
     fn write_fields(self, out: &mut String) {
-        use std::fmt::Write as _;
-        let (size, m, c, ino) = (self.size, self.mtime_ns, self.ctime_ns, self.ino);
-        let _ = write!(out, "{size}\t{m}\t{c}\t{ino}");
+        // Written for every file of the site, twice in a build (the journal, the record): the
+        // formatting machinery's `i128` path was a tenth of a second at national scale.
+        let mut digits = itoa::Buffer::new();
+        out.push_str(digits.format(self.size));
+        out.push('\t');
+        out.push_str(digits.format(self.mtime_ns));
+        out.push('\t');
+        out.push_str(digits.format(self.ctime_ns));
+        out.push('\t');
+        out.push_str(digits.format(self.ino));
     }
 
     /// A stamp written by `to_fields`. Read for every file of the site, twice in a rebuild
@@ -414,6 +421,7 @@ mod tests {
     #[test]
     fn a_stamp_reads_back_from_exactly_its_four_fields() {
         let stamp = Stamp::parse("12\t-5\t170000000000000000000\t9").unwrap();
+        assert_eq!(stamp.to_fields(), "12\t-5\t170000000000000000000\t9");
         assert_eq!(Stamp::parse(&stamp.to_fields()), Some(stamp));
         assert_eq!(stamp.ino(), 9);
         for bad in ["", "1\t2\t3", "1\t2\t3\t4\t5", "1\t2\tx\t4", "-1\t2\t3\t4"] {

@@ -108,7 +108,7 @@ impl Manifest {
         let (_, stamp) = self.pages.get(path)?;
         let file = std::fs::File::open(out.join(path)).ok()?;
         let meta = file.metadata().ok()?;
-        (meta.is_file() && Stamp::of(&meta).to_fields() == *stamp).then_some(())?;
+        (meta.is_file() && Stamp::parse(stamp) == Some(Stamp::of(&meta))).then_some(())?;
         let spans = spans.clone();
         Some(crate::render::splice::Previous { file, spans })
     }
@@ -166,7 +166,7 @@ fn folder_key(d: &Dataset) -> String {
 /// True when the file at `out/path` is still as recorded: a regular file with that stamp.
 fn intact(out: &Path, path: &str, stamp: &str) -> bool {
     std::fs::symlink_metadata(out.join(path))
-        .is_ok_and(|m| m.file_type().is_file() && Stamp::of(&m).to_fields() == stamp)
+        .is_ok_and(|m| m.file_type().is_file() && Stamp::parse(stamp) == Some(Stamp::of(&m)))
 }
 
 /// Each dataset's two fingerprints (`fingerprints`).

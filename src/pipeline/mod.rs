@@ -391,6 +391,8 @@ fn run(
         kept: &kept,
         keep_going: options.keep_going,
     };
+    // The staging folder made or recycled (its listing), and the datasets the cache keeps found.
+    timings.stage("prepare");
     let (validated, site, mut outputs, rendering) = parts.run(load_findings, site, timings)?;
     print_report(&validated.report);
     let outcome = Outcome::of(&validated.report);

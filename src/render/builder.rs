@@ -12,6 +12,10 @@ use crate::error::Error;
 /// Bytes of rendered content held before a batch goes to the sink.
 const BATCH_BYTES: usize = 64 << 20;
 
+/// Files held before a batch goes to the sink, whatever their size: a national catalogue's kept
+/// files (no bytes held) came as one batch of half a million, each added to an ever larger map.
+const BATCH_FILES: usize = 16 << 10;
+
 /// Where files came from, by its index in `Builder::origins`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Origin(u32);
@@ -82,7 +86,7 @@ impl<'s, 'k> Builder<'s, 'k> {
             self.held += bytes.len();
         }
         self.site.insert(path, content);
-        if self.held > BATCH_BYTES {
+        if self.held > BATCH_BYTES || self.site.len() >= BATCH_FILES {
             self.flush()?;
         }
         Ok(())

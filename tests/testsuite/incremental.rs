@@ -384,7 +384,15 @@ fn timings_name_every_stage_and_the_peak_memory() {
             .to_owned()
     };
     let cold = line(&built(&p, &["--timings", "--no-cache"]));
-    for stage in ["load ", "validate ", "render + write ", "swap ", "total "] {
+    let stages = [
+        "load ",
+        "prepare ",
+        "validate ",
+        "render + write ",
+        "swap ",
+        "total ",
+    ];
+    for stage in stages {
         assert!(cold.contains(stage), "{stage} missing from {cold}");
     }
     let peak = (cold.split("peak memory ").nth(1))
