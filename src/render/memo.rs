@@ -73,18 +73,11 @@ impl Memo<'_> {
         common: &minijinja::Value,
     ) -> Option<String> {
         use sha2::Digest as _;
-        use std::io::Write as _;
         let mut h = sha2::Sha256::new();
         crate::checksum::feed_parts(&mut h, &[self.setting.as_bytes(), template.as_bytes()]);
-        // Serialised into the hasher through a buffer: the hasher takes many small writes slowly,
-        // and the search index's documents serialise to tens of megabytes at national scale.
-        // JSON is self-delimiting, so one context cannot run into the next.
-        let mut json = std::io::BufWriter::with_capacity(64 * 1024, Hashing(&mut h));
-        serde_json::to_writer(&mut json, page).ok()?;
-        serde_json::to_writer(&mut json, common).ok()?;
-        json.flush().ok()?;
-        drop(json);
-        Some(crate::checksum::hex(&h.finalize()))
+        // Each context's encoding is self-delimiting, so one cannot run into the next.
+        let fed = super::digest::feed(&mut h, page) && super::digest::feed(&mut h, common);
+        fed.then(|| crate::checksum::hex(&h.finalize()))
     }
 
     /// True when every file of `paths`, made together from `parts` and the datasets `ids`
@@ -142,20 +135,6 @@ impl Memo<'_> {
             self.record(path, key);
         }
         Some(paths)
-    }
-}
-
-/// Bytes written into it go into a SHA-256 hasher.
-struct Hashing<'h>(&'h mut sha2::Sha256);
-
-impl std::io::Write for Hashing<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        sha2::Digest::update(self.0, bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
@@ -242,8 +221,8 @@ mod tests {
         let common = minijinja::Value::from("uk");
         let mut h = sha2::Sha256::new();
         crate::checksum::feed_parts(&mut h, &[b"s", b"search index"]);
-        h.update(serde_json::to_vec(&page).unwrap());
-        h.update(serde_json::to_vec(&common).unwrap());
+        assert!(crate::render::digest::feed(&mut h, &page));
+        assert!(crate::render::digest::feed(&mut h, &common));
         let want = crate::checksum::hex(&h.finalize());
         assert_eq!(memo.page_key("search index", &page, &common), Some(want));
         let other = minijinja::Value::from("en");

@@ -9,6 +9,7 @@ pub mod checklist;
 mod context;
 pub mod coverage;
 pub mod dcat;
+mod digest;
 pub mod exports;
 mod format;
 mod fulltable;
