@@ -109,8 +109,8 @@ impl Manifest {
         let file = std::fs::File::open(out.join(path)).ok()?;
         let meta = file.metadata().ok()?;
         (meta.is_file() && Stamp::parse(stamp) == Some(Stamp::of(&meta))).then_some(())?;
-        let spans = spans.clone();
-        Some(crate::render::splice::Previous { file, spans })
+        let (spans, len) = (spans.clone(), meta.len());
+        Some(crate::render::splice::Previous { file, len, spans })
     }
 
     /// The memoised files whose paths start with `prefix`, with their keys.

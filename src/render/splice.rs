@@ -22,6 +22,8 @@ use crate::catalog::DatasetId;
 /// The previous build's file at a path, open, with where each dataset's part lies in it.
 pub struct Previous {
     pub file: std::fs::File,
+    /// The file's length when opened (a part recorded past it is made instead).
+    pub len: u64,
     pub spans: std::sync::Arc<Spans>,
 }
 
@@ -38,8 +40,8 @@ pub struct Layout<'a> {
 /// are read back or recorded, as only valid datasets are kept).
 pub type Member<'d> = (&'d DatasetId, bool);
 
-/// Datasets whose parts are made (or read back) together, in parallel: bounded so that a national
-/// catalogue's parts are never all in memory beside the file.
+/// Datasets whose parts are made together, in parallel, when nothing can be read back: bounded so
+/// that a national catalogue's parts are never all in memory beside the file.
 const CHUNK: usize = 1024;
 
 /// The file `layout` describes with the part of each of `members` (in order; `make(i)` makes
@@ -53,24 +55,63 @@ pub fn splice(
 ) -> Vec<u8> {
     let previous = memo.and_then(|m| (m.spliced)(layout.path));
     let fingerprint = |id: &DatasetId| memo.and_then(|m| m.fingerprints.get(id));
-    let read_back = |i: usize| -> Option<Vec<u8>> {
+    let mut spans = Spans::new();
+    let mut record = |i: usize, at: usize, len: usize| {
         let (id, valid) = members[i];
-        let p = previous.as_ref().filter(|_| valid)?;
-        let (was, start, len) = p.spans.get(id.as_str())?;
-        (Some(was) == fingerprint(id)).then_some(())?;
-        let mut bytes = vec![0; usize::try_from(*len).ok()?];
-        p.file.read_exact_at(&mut bytes, *start).ok()?;
-        Some(bytes)
+        if let Some(fp) = fingerprint(id).filter(|_| valid) {
+            spans.insert(id.as_str().to_owned(), (fp.clone(), at as u64, len as u64));
+        }
     };
+    let bytes = match previous {
+        Some(p) => {
+            let back = |i: usize| -> Option<(u64, u64)> {
+                let (id, valid) = members[i];
+                let (was, start, len) = p.spans.get(id.as_str())?;
+                let inside = start.checked_add(*len).is_some_and(|end| end <= p.len);
+                (valid && inside && Some(was) == fingerprint(id)).then_some((*start, *len))
+            };
+            let parts: Vec<Part> = (0..members.len())
+                .into_par_iter()
+                .map(|i| back(i).map_or_else(|| Part::Made(make(i)), |(s, n)| Part::Back(s, n)))
+                .collect();
+            joined(&layout, &parts, &p.file, &make, &mut record)
+        }
+        None => made(&layout, members.len(), &make, &mut record),
+    };
+    if let Some(m) = memo {
+        m.record_spans(layout.path, spans);
+    }
+    bytes
+}
+
+/// A member's part: where it lies in the previous file, or made now.
+enum Part {
+    Back(u64, u64),
+    Made(Vec<u8>),
+}
+
+impl Part {
+    fn len(&self) -> usize {
+        match self {
+            Part::Back(_, len) => *len as usize,
+            Part::Made(bytes) => bytes.len(),
+        }
+    }
+}
+
+/// The file with every part made, a chunk of members at a time.
+fn made(
+    layout: &Layout,
+    members: usize,
+    make: &(impl Fn(usize) -> Vec<u8> + Sync),
+    record: &mut impl FnMut(usize, usize, usize),
+) -> Vec<u8> {
     let mut out = Blocks::default();
     let _ = out.write_all(&layout.head);
-    let mut spans = Spans::new();
     let mut first = true;
-    let indices: Vec<usize> = (0..members.len()).collect();
+    let indices: Vec<usize> = (0..members).collect();
     for chunk in indices.chunks(CHUNK) {
-        let parts: Vec<Vec<u8>> = (chunk.par_iter())
-            .map(|&i| read_back(i).unwrap_or_else(|| make(i)))
-            .collect();
+        let parts: Vec<Vec<u8>> = chunk.par_iter().map(|&i| make(i)).collect();
         for (&i, part) in chunk.iter().zip(parts) {
             if part.is_empty() {
                 continue;
@@ -78,19 +119,79 @@ pub fn splice(
             if !std::mem::take(&mut first) {
                 let _ = out.write_all(layout.between);
             }
-            let (id, valid) = members[i];
-            if let Some(fp) = fingerprint(id).filter(|_| valid) {
-                let span = (fp.clone(), out.len() as u64, part.len() as u64);
-                spans.insert(id.as_str().to_owned(), span);
-            }
+            record(i, out.len(), part.len());
             let _ = out.write_all(&part);
         }
     }
     let _ = out.write_all(layout.tail);
-    if let Some(m) = memo {
-        m.record_spans(layout.path, spans);
-    }
     out.into_bytes()
+}
+
+/// The file from `parts`, allocated once at its exact size: parts read back that lay one after
+/// the other in the previous file (`from`) are read with one call, the separator between them
+/// included (a gap of exactly a separator holds nothing else). A part that cannot be read is
+/// made instead.
+fn joined(
+    layout: &Layout,
+    parts: &[Part],
+    from: &std::fs::File,
+    make: &(impl Fn(usize) -> Vec<u8> + Sync),
+    record: &mut impl FnMut(usize, usize, usize),
+) -> Vec<u8> {
+    let non_empty: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].len() > 0).collect();
+    let between = layout.between.len();
+    let total = layout.head.len()
+        + layout.tail.len()
+        + non_empty.iter().map(|&i| parts[i].len()).sum::<usize>()
+        + between * non_empty.len().saturating_sub(1);
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&layout.head);
+    let mut k = 0;
+    while k < non_empty.len() {
+        if k > 0 {
+            out.extend_from_slice(layout.between);
+        }
+        let Part::Back(start, _) = parts[non_empty[k]] else {
+            record(non_empty[k], out.len(), parts[non_empty[k]].len());
+            if let Part::Made(bytes) = &parts[non_empty[k]] {
+                out.extend_from_slice(bytes);
+            }
+            k += 1;
+            continue;
+        };
+        // The run of parts read back that follow one another in the previous file.
+        let mut end = k + 1;
+        let mut until = start + parts[non_empty[k]].len() as u64;
+        while let Some(Part::Back(s, n)) = non_empty.get(end).map(|&i| &parts[i]) {
+            if *s != until + between as u64 {
+                break;
+            }
+            until = s + n;
+            end += 1;
+        }
+        let at = out.len();
+        out.resize(at + (until - start) as usize, 0);
+        if from.read_exact_at(&mut out[at..], start).is_ok() {
+            let mut offset = at;
+            for &i in &non_empty[k..end] {
+                record(i, offset, parts[i].len());
+                offset += parts[i].len() + between;
+            }
+        } else {
+            out.truncate(at);
+            for (n, &i) in non_empty[k..end].iter().enumerate() {
+                if n > 0 {
+                    out.extend_from_slice(layout.between);
+                }
+                let part = make(i);
+                record(i, out.len(), part.len());
+                out.extend_from_slice(&part);
+            }
+        }
+        k = end;
+    }
+    out.extend_from_slice(layout.tail);
+    out
 }
 
 /// Bytes written into blocks and joined once, at their exact size: a national catalogue's
@@ -172,8 +273,10 @@ mod tests {
             let (_, spans) = previous?;
             assert_eq!(path, "f.csv");
             let file = std::fs::File::open(&file).ok()?;
+            let len = file.metadata().ok()?.len();
             Some(Previous {
                 file,
+                len,
                 spans: spans.clone(),
             })
         };
@@ -256,7 +359,16 @@ mod tests {
         damaged.insert("d".into(), ("1".into(), 400, 2));
         let damaged = std::sync::Arc::new(damaged);
         let (bytes, _, made) = spliced(&second, Some((again.as_bytes(), &damaged)), &members);
-        assert_eq!(bytes, "[AA, C, x, E]");
+        assert_eq!(
+            bytes, "[AA, C, x, E]",
+            "`a` and `c` read back as one run, then `e`"
+        );
         assert_eq!(made, ["d"]);
+
+        // Nothing changed: the parts are read back in one run, the file is the same.
+        let spans = std::sync::Arc::new(spans);
+        let (same, _, made) = spliced(&second, Some((again.as_bytes(), &spans)), &members);
+        assert_eq!(same, again);
+        assert!(made.is_empty(), "{made:?}");
     }
 }
