@@ -77,17 +77,25 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     });
     let now = cache::stamps(&options.source);
     let state = cache::load_state(dir);
-    if let Some(outcome) = up_to_date(options, dir, &setting, state, now.as_ref()) {
-        timings.stage("check");
-        timings.print(0);
-        return Ok(outcome);
-    }
+    // The check may have read the record of the source files and hashed the touched ones: the
+    // build takes them as they are instead of reading and hashing them again.
+    let known = match up_to_date(options, dir, &setting, state, now.as_ref()) {
+        Ok(outcome) => {
+            timings.stage("check");
+            timings.print(0);
+            return Ok(outcome);
+        }
+        Err(known) => known,
+    };
     let cached = now.clone().map(|now| CacheRun {
         setting: setting.clone(),
         now,
         records: Pending::spawn({
             let dir = dir.clone();
-            move || (cache::load(&dir).sources, cache::reuse::load(&dir))
+            move || {
+                let known = known.unwrap_or_else(|| cache::load(&dir).sources);
+                (known, cache::reuse::load(&dir))
+            }
         }),
         fingerprinted: None,
     });
@@ -109,32 +117,38 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     Ok(outcome)
 }
 
-/// `Some(outcome)` of the last build, with its report printed again, when its key still holds
-/// and its site is intact. Untouched sources are seen from their stamps' digest alone; touched
-/// ones are hashed, and when their content is what it was the record takes the new stamps.
+/// `Ok(outcome)` of the last build, with its report printed again, when its key still holds and
+/// its site is intact. Untouched sources are seen from their stamps' digest alone; touched ones
+/// are hashed, and when their content is what it was the record takes the new stamps. Otherwise
+/// `Err` with every source file's stamp and hash when the check made them (`None` when not).
 fn up_to_date(
     options: &BuildOptions,
     dir: &Path,
     setting: &str,
     mut record: cache::Record,
     now: Option<&BTreeMap<String, cache::Stamp>>,
-) -> Option<Outcome> {
-    let now = now?;
+) -> Result<Outcome, Option<Known>> {
+    let Some(now) = now else {
+        return Err(None);
+    };
     if record.key.is_empty() || record.setting != setting {
-        return None;
+        return Err(None);
     }
     let touched = cache::stamps_digest(now) != record.sources_stamps;
     if touched {
         record.sources = cache::load(dir).sources;
-        let hashes = cache::hashes(&options.source, now, &record.sources)?;
-        if cache::key(setting, &hashes) != record.key {
-            return None;
-        }
+        let Some(hashes) = cache::hashes(&options.source, now, &record.sources) else {
+            return Err(None);
+        };
+        let same = cache::key(setting, &hashes) == record.key;
         record.sources = sources(now, &hashes);
+        if !same {
+            return Err(Some(record.sources));
+        }
         record.sources_stamps = cache::stamps_digest(now);
     }
     if !cache::site_intact(&options.out, &record) {
-        return None;
+        return Err(touched.then_some(record.sources));
     }
     if touched {
         let _ = cache::save(dir, &record);
@@ -145,7 +159,7 @@ fn up_to_date(
         options.out.display(),
         record.files
     );
-    Some(if record.findings {
+    Ok(if record.findings {
         Outcome::Findings
     } else {
         Outcome::Clean
