@@ -72,12 +72,8 @@ impl ser::Error for Unencodable {
 
 impl Encoder<'_> {
     fn put(&mut self, tag: u8, bytes: &[u8]) {
-        if self.buf.len() + bytes.len() + 1 > BUFFER {
-            self.hasher.update(&self.buf);
-            self.buf.clear();
-        }
-        self.buf.push(tag);
-        self.buf.extend_from_slice(bytes);
+        self.put_raw(&[tag]);
+        self.put_raw(bytes);
     }
 
     /// A tag, then `n` in LEB128: seven bits a byte, the high bit set on all but the last.
@@ -99,21 +95,21 @@ impl Encoder<'_> {
     /// A tag, then `bytes` with their length before them.
     fn sized(&mut self, tag: u8, bytes: &[u8]) {
         self.number(tag, bytes.len() as u128);
-        if bytes.len() > BUFFER {
-            self.hasher.update(&self.buf);
-            self.buf.clear();
-            self.hasher.update(bytes);
-        } else {
-            self.put_raw(bytes);
-        }
+        self.put_raw(bytes);
     }
 
+    /// Bytes into the buffer, which goes to the hasher when full; more than a buffer's worth go
+    /// to the hasher as they are.
     fn put_raw(&mut self, bytes: &[u8]) {
         if self.buf.len() + bytes.len() > BUFFER {
             self.hasher.update(&self.buf);
             self.buf.clear();
         }
-        self.buf.extend_from_slice(bytes);
+        if bytes.len() > BUFFER {
+            self.hasher.update(bytes);
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
     }
 }
 

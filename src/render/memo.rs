@@ -110,12 +110,12 @@ impl Memo<'_> {
         }
     }
 
-    /// Records where each dataset's part lies in the spliced file at `path`, and the file itself
-    /// (by a key over every dataset's fingerprint), so that the next build finds it as it is left.
+    /// Records where each dataset's part lies in the spliced file at `path`, and the file itself,
+    /// so that the next build finds it as it is left (its stamp). The file needs no key of its
+    /// own: each part carries its dataset's fingerprint.
     pub fn record_spans(&self, path: &str, spans: crate::cache::reuse::Spans) {
-        let key = self.key(&["spliced", path], self.fingerprints.keys(), Made::FromAll);
-        if let (Some(key), Ok(mut all)) = (key, self.spans.lock()) {
-            self.record(path, &key);
+        if let Ok(mut all) = self.spans.lock() {
+            self.record(path, "spliced");
             all.insert(path.to_owned(), std::sync::Arc::new(spans));
         }
     }

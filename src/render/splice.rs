@@ -10,7 +10,6 @@
 //! (its stamp, checked on the open file) and only for datasets valid then and now; a part that
 //! cannot be read is made. The bytes equal a full build's whatever the memo holds.
 
-use std::io::Write as _;
 use std::os::unix::fs::FileExt as _;
 
 use rayon::prelude::*;
@@ -40,10 +39,6 @@ pub struct Layout<'a> {
 /// are read back or recorded, as only valid datasets are kept).
 pub type Member<'d> = (&'d DatasetId, bool);
 
-/// Datasets whose parts are made together, in parallel, when nothing can be read back: bounded so
-/// that a national catalogue's parts are never all in memory beside the file.
-const CHUNK: usize = 1024;
-
 /// The file `layout` describes with the part of each of `members` (in order; `make(i)` makes
 /// member `i`'s part, empty for none), reading back unchanged parts through `memo` and recording
 /// this build's parts there for the next build.
@@ -55,29 +50,26 @@ pub fn splice(
 ) -> Vec<u8> {
     let previous = memo.and_then(|m| (m.spliced)(layout.path));
     let fingerprint = |id: &DatasetId| memo.and_then(|m| m.fingerprints.get(id));
+    let back = |i: usize| -> Option<Part> {
+        let (id, valid) = members[i];
+        let p = previous.as_ref()?;
+        let (was, start, len) = p.spans.get(id.as_str())?;
+        let inside = start.checked_add(*len).is_some_and(|end| end <= p.len);
+        (valid && inside && Some(was) == fingerprint(id)).then_some(Part::Back(*start, *len))
+    };
+    let parts: Vec<Part> = (0..members.len())
+        .into_par_iter()
+        .map(|i| back(i).unwrap_or_else(|| Part::Made(make(i))))
+        .collect();
     let mut spans = Spans::new();
-    let mut record = |i: usize, at: usize, len: usize| {
+    let record = |i: usize, at: usize, len: usize| {
         let (id, valid) = members[i];
         if let Some(fp) = fingerprint(id).filter(|_| valid) {
             spans.insert(id.as_str().to_owned(), (fp.clone(), at as u64, len as u64));
         }
     };
-    let bytes = match previous {
-        Some(p) => {
-            let back = |i: usize| -> Option<(u64, u64)> {
-                let (id, valid) = members[i];
-                let (was, start, len) = p.spans.get(id.as_str())?;
-                let inside = start.checked_add(*len).is_some_and(|end| end <= p.len);
-                (valid && inside && Some(was) == fingerprint(id)).then_some((*start, *len))
-            };
-            let parts: Vec<Part> = (0..members.len())
-                .into_par_iter()
-                .map(|i| back(i).map_or_else(|| Part::Made(make(i)), |(s, n)| Part::Back(s, n)))
-                .collect();
-            joined(&layout, &parts, &p.file, &make, &mut record)
-        }
-        None => made(&layout, members.len(), &make, &mut record),
-    };
+    let from = previous.as_ref().map(|p| &p.file);
+    let bytes = joined(&layout, &parts, from, &make, record);
     if let Some(m) = memo {
         m.record_spans(layout.path, spans);
     }
@@ -99,44 +91,17 @@ impl Part {
     }
 }
 
-/// The file with every part made, a chunk of members at a time.
-fn made(
-    layout: &Layout,
-    members: usize,
-    make: &(impl Fn(usize) -> Vec<u8> + Sync),
-    record: &mut impl FnMut(usize, usize, usize),
-) -> Vec<u8> {
-    let mut out = Blocks::default();
-    let _ = out.write_all(&layout.head);
-    let mut first = true;
-    let indices: Vec<usize> = (0..members).collect();
-    for chunk in indices.chunks(CHUNK) {
-        let parts: Vec<Vec<u8>> = chunk.par_iter().map(|&i| make(i)).collect();
-        for (&i, part) in chunk.iter().zip(parts) {
-            if part.is_empty() {
-                continue;
-            }
-            if !std::mem::take(&mut first) {
-                let _ = out.write_all(layout.between);
-            }
-            record(i, out.len(), part.len());
-            let _ = out.write_all(&part);
-        }
-    }
-    let _ = out.write_all(layout.tail);
-    out.into_bytes()
-}
-
-/// The file from `parts`, allocated once at its exact size: parts read back that lay one after
-/// the other in the previous file (`from`) are read with one call, the separator between them
-/// included (a gap of exactly a separator holds nothing else). A part that cannot be read is
-/// made instead.
+/// The file from `parts`, allocated once at its exact size (a national catalogue's package is
+/// over a hundred megabytes: grown, or gathered in blocks and joined, it was held twice). Parts
+/// read back that lay one after the other in the previous file (`from`) are read with one call,
+/// the separator between them included (a gap of exactly a separator holds nothing else); a run
+/// that cannot be read is made instead. `record(i, offset, length)` is told where each part went.
 fn joined(
     layout: &Layout,
     parts: &[Part],
-    from: &std::fs::File,
+    from: Option<&std::fs::File>,
     make: &(impl Fn(usize) -> Vec<u8> + Sync),
-    record: &mut impl FnMut(usize, usize, usize),
+    mut record: impl FnMut(usize, usize, usize),
 ) -> Vec<u8> {
     let non_empty: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].len() > 0).collect();
     let between = layout.between.len();
@@ -151,111 +116,73 @@ fn joined(
         if k > 0 {
             out.extend_from_slice(layout.between);
         }
-        let Part::Back(start, _) = parts[non_empty[k]] else {
-            record(non_empty[k], out.len(), parts[non_empty[k]].len());
-            if let Part::Made(bytes) = &parts[non_empty[k]] {
-                out.extend_from_slice(bytes);
+        let run = run_of(parts, &non_empty[k..], between as u64);
+        let read = run.and_then(|(start, end, n)| {
+            let at = out.len();
+            out.resize(at + (end - start) as usize, 0);
+            let ok = from?.read_exact_at(&mut out[at..], start).is_ok();
+            if !ok {
+                out.truncate(at);
             }
-            k += 1;
-            continue;
-        };
-        // The run of parts read back that follow one another in the previous file.
-        let mut end = k + 1;
-        let mut until = start + parts[non_empty[k]].len() as u64;
-        while let Some(Part::Back(s, n)) = non_empty.get(end).map(|&i| &parts[i]) {
-            if *s != until + between as u64 {
-                break;
-            }
-            until = s + n;
-            end += 1;
-        }
-        let at = out.len();
-        out.resize(at + (until - start) as usize, 0);
-        if from.read_exact_at(&mut out[at..], start).is_ok() {
-            let mut offset = at;
-            for &i in &non_empty[k..end] {
-                record(i, offset, parts[i].len());
-                offset += parts[i].len() + between;
-            }
-        } else {
-            out.truncate(at);
-            for (n, &i) in non_empty[k..end].iter().enumerate() {
-                if n > 0 {
-                    out.extend_from_slice(layout.between);
+            ok.then_some((at, n))
+        });
+        let n = match (read, run) {
+            (Some((mut at, n)), _) => {
+                for &i in &non_empty[k..k + n] {
+                    record(i, at, parts[i].len());
+                    at += parts[i].len() + between;
                 }
-                let part = make(i);
-                record(i, out.len(), part.len());
-                out.extend_from_slice(&part);
+                n
             }
-        }
-        k = end;
+            // A run not read back is made; a part made already is written.
+            (None, run) => {
+                let n = run.map_or(1, |(_, _, n)| n);
+                for (j, &i) in non_empty[k..k + n].iter().enumerate() {
+                    if j > 0 {
+                        out.extend_from_slice(layout.between);
+                    }
+                    let made;
+                    let bytes = match &parts[i] {
+                        Part::Made(bytes) => bytes,
+                        Part::Back(..) => {
+                            made = make(i);
+                            &made
+                        }
+                    };
+                    record(i, out.len(), bytes.len());
+                    out.extend_from_slice(bytes);
+                }
+                n
+            }
+        };
+        k += n;
     }
     out.extend_from_slice(layout.tail);
     out
 }
 
-/// Bytes written into blocks and joined once, at their exact size: a national catalogue's
-/// package is over a hundred megabytes, and a growing `Vec` doubled to 256 MB, both copies
-/// resident for a moment (the build's peak memory).
-#[derive(Default)]
-struct Blocks {
-    full: Vec<Vec<u8>>,
-    current: Vec<u8>,
-    /// The bytes in `full`.
-    before: usize,
-}
-
-impl Blocks {
-    const SIZE: usize = 8 << 20;
-
-    fn len(&self) -> usize {
-        self.before + self.current.len()
-    }
-
-    fn into_bytes(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.len());
-        for block in self.full {
-            out.extend_from_slice(&block);
+/// The run of parts read back at the start of `next` (indices into `parts`) that lay one after
+/// another in the previous file, `between` bytes apart: (its start, its end, how many parts).
+/// `None` when the first part is made now.
+fn run_of(parts: &[Part], next: &[usize], between: u64) -> Option<(u64, u64, usize)> {
+    let Part::Back(start, len) = parts[*next.first()?] else {
+        return None;
+    };
+    let (mut end, mut n) = (start + len, 1);
+    while let Some(Part::Back(s, len)) = next.get(n).map(|&i| &parts[i]) {
+        if *s != end + between {
+            break;
         }
-        out.extend_from_slice(&self.current);
-        out
+        end = s + len;
+        n += 1;
     }
-}
-
-impl std::io::Write for Blocks {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.current.len() + buf.len() > Self::SIZE && !self.current.is_empty() {
-            let full = std::mem::replace(&mut self.current, Vec::with_capacity(Self::SIZE));
-            self.before += full.len();
-            self.full.push(full);
-        }
-        self.current.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    Some((start, end, n))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
-
-    #[test]
-    fn blocks_join_to_the_bytes_written() {
-        let mut blocks = Blocks::default();
-        let mut want = Vec::new();
-        for i in 0..200_000u32 {
-            let piece = format!("{i},").repeat((i % 97) as usize);
-            blocks.write_all(piece.as_bytes()).unwrap();
-            want.extend_from_slice(piece.as_bytes());
-        }
-        assert!(!blocks.full.is_empty(), "the test crosses blocks");
-        assert_eq!(blocks.len(), want.len());
-        assert_eq!(blocks.into_bytes(), want);
-    }
 
     /// Splices `members` (id, valid, part) with `fingerprints` and the previous file `previous`
     /// (its bytes and spans); returns the bytes, the spans recorded and the ids made again.
