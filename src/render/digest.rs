@@ -44,6 +44,43 @@ pub fn feed<S: Serialize + ?Sized>(hasher: &mut sha2::Sha256, value: &S) -> bool
     ok
 }
 
+/// The SHA-256 of `value`'s encoding (what `feed` gives it); `None` when it cannot be
+/// serialised. For a value many contexts share, fed to them by this digest (see `Digested`).
+pub fn of<S: Serialize + ?Sized>(value: &S) -> Option<[u8; 32]> {
+    let mut h = sha2::Sha256::new();
+    feed(&mut h, value).then(|| h.finalize().into())
+}
+
+/// A value shared by many contexts with its digest (`of`), made once: a page's context renders
+/// the value, and its key takes the digest in the value's place (the key's encoding is the one
+/// serialisation that is not human-readable). The digest covers the value, so the key still
+/// changes with it.
+#[derive(Debug, Clone)]
+pub struct Digested<V> {
+    pub value: V,
+    /// `None` when the value cannot be serialised: then neither can a key with it.
+    digest: Option<[u8; 32]>,
+}
+
+impl<V: Serialize> Digested<V> {
+    pub fn new(value: V) -> Digested<V> {
+        let digest = of(&value);
+        Digested { value, digest }
+    }
+}
+
+impl<V: Serialize> Serialize for Digested<V> {
+    fn serialize<Z: ser::Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        if serializer.is_human_readable() {
+            return self.value.serialize(serializer);
+        }
+        match &self.digest {
+            Some(digest) => serializer.serialize_bytes(digest),
+            None => Err(ser::Error::custom("a value that cannot be serialised")),
+        }
+    }
+}
+
 /// Bytes gathered before they go to the hasher, which takes many small writes slowly.
 const BUFFER: usize = 64 << 10;
 
@@ -125,6 +162,11 @@ impl<'a, 'h> ser::Serializer for &'a mut Encoder<'h> {
     type SerializeMap = Self;
     type SerializeStruct = Self;
     type SerializeStructVariant = Self;
+
+    /// Not text: `Digested` values are fed by their digests.
+    fn is_human_readable(&self) -> bool {
+        false
+    }
 
     fn serialize_bool(self, v: bool) -> Done {
         self.put(if v { tag::TRUE } else { tag::FALSE }, &[]);
@@ -320,7 +362,7 @@ fields!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
-    use super::feed;
+    use super::{feed, Digested};
     use serde_json::json;
 
     fn digest<S: serde::Serialize + ?Sized>(value: &S) -> Vec<u8> {
@@ -402,6 +444,24 @@ mod tests {
             digest(&list),
             digest(&other),
             "a change past the first buffer"
+        );
+    }
+
+    #[test]
+    fn a_digested_value_renders_whole_and_keys_by_its_digest() {
+        let (a, b) = (json!({"title": "Бюджет"}), json!({"title": "Бюджет 2024"}));
+        let listed = |value: &serde_json::Value| vec![Digested::new(value.clone())];
+        // A template sees the value itself.
+        let shown = serde_json::to_value(listed(&a)).unwrap();
+        assert_eq!(shown, json!([{"title": "Бюджет"}]));
+        // A key takes the digest, so it follows the value, and is not the value's own encoding.
+        assert_ne!(digest(&listed(&a)), digest(&listed(&b)));
+        assert_eq!(digest(&listed(&a)), digest(&listed(&a.clone())));
+        assert_ne!(digest(&listed(&a)), digest(&vec![&a]));
+        assert_eq!(
+            digest(&[&listed(&a)[0]]),
+            digest(&listed(&a)),
+            "by reference too"
         );
     }
 }

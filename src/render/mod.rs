@@ -323,7 +323,7 @@ impl Renderer<'_> {
     fn dataset_list(
         &self,
         out: &mut Builder,
-        all: &std::sync::Arc<Vec<view::Summary>>,
+        all: &std::sync::Arc<Vec<view::Listed>>,
         l: &Lang,
     ) -> Result<(), Error> {
         let size = self.catalog.config.list_page_size.max(1);
@@ -438,15 +438,16 @@ impl Renderer<'_> {
         index: &territory::TerritoryIndex,
         l: &Lang,
     ) -> (
-        Vec<view::Summary>,
+        Vec<view::Listed>,
         Vec<territory::Child>,
         Vec<view::PublisherView>,
     ) {
         let c = self.catalog;
         use rayon::prelude::*;
         let datasets: Vec<&Dataset> = c.datasets.values().collect();
-        let mut all: Vec<view::Summary> = (datasets.par_iter())
+        let mut all: Vec<view::Listed> = (datasets.par_iter())
             .map(|d| view::summary(c, d, validated.datasets.get(&d.id), l))
+            .map(view::Listed::new)
             .collect();
         territory::sort_summaries(&mut all);
         let oblasts: Vec<territory::Child> = c
@@ -460,9 +461,10 @@ impl Renderer<'_> {
                 datasets: index.count(&t.code),
             })
             .collect();
-        let mut by_publisher: BTreeMap<&str, Vec<view::Summary>> = BTreeMap::new();
+        let mut by_publisher: BTreeMap<&str, Vec<view::Listed>> = BTreeMap::new();
         for s in &all {
-            (by_publisher.entry(s.publisher_slug.as_str()).or_default()).push(s.clone());
+            let slug = s.value.publisher_slug.as_str();
+            (by_publisher.entry(slug).or_default()).push(s.clone());
         }
         let publishers: Vec<view::PublisherView> = c
             .publishers
@@ -533,7 +535,8 @@ impl Renderer<'_> {
         };
         let search_index = format!("{}search/{}/", search.root(), l.code);
         self.page(out, "search.html", search, &One("index", &search_index))?;
-        self.detail_pages(out, validated, index, l)
+        let summaries = territory::Summaries::of(&all);
+        self.detail_pages(out, validated, (index, &summaries), l)
     }
 
     /// Every territory's page. They are independent: rendered in parallel, a chunk at a time,
@@ -542,7 +545,7 @@ impl Renderer<'_> {
         &self,
         out: &mut Builder,
         validated: &Validated,
-        index: &territory::TerritoryIndex,
+        lent: (&territory::TerritoryIndex, &territory::Summaries),
         l: &Lang,
     ) -> Result<(), Error> {
         let c = self.catalog;
@@ -553,7 +556,7 @@ impl Renderer<'_> {
                 .filter_map(|t| view::territory_href(c, &t.code).map(|h| (t, h)))
                 .collect();
         self.pages_of(out, &territories, |(t, href)| {
-            let v = territory::view(c, validated, index, t, l);
+            let v = territory::view(c, validated, lent, t, l);
             let at = PageAt {
                 lang: l.code,
                 path: href,

@@ -2,12 +2,14 @@
 //! (its own code or any code below it), the datasets declared for it exactly, and the publishers
 //! located in it, built once by walking each declared code up its chain of parents.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use foldhash::fast::FixedState;
 
 use serde::Serialize;
 
 use super::format;
-use super::view::{self, Lang, Link, Summary, Text};
+use super::view::{self, Lang, Link, Listed, Summary, Text};
 use crate::catalog::profile::Fact;
 use crate::catalog::territory::{Category, Territory};
 use crate::catalog::{Catalog, DatasetId, KatottgCode, PublisherSlug, Scope};
@@ -168,7 +170,7 @@ fn profile(
 
 /// Everything a territory page shows.
 #[derive(Debug, Serialize)]
-pub struct TerritoryView {
+pub struct TerritoryView<'s> {
     pub code: String,
     /// The name in the page's language (transliterated on English pages).
     pub name: Text,
@@ -189,45 +191,76 @@ pub struct TerritoryView {
     pub breadcrumbs: Vec<Link>,
     pub children: Vec<Child>,
     pub publishers: Vec<Link>,
-    pub datasets_here: Vec<Summary>,
-    pub about: Vec<Summary>,
-    pub wider: Vec<Summary>,
+    pub datasets_here: Vec<&'s Listed>,
+    pub about: Vec<&'s Listed>,
+    pub wider: Vec<&'s Listed>,
     /// Its Atom feed, from the site root (when datasets about it or by its publishers have dates).
     pub feed: Option<String>,
 }
 
-fn summaries<'a>(
-    catalog: &Catalog,
-    validated: &Validated,
-    ids: impl IntoIterator<Item = &'a DatasetId>,
-    lang: &Lang,
-) -> Vec<Summary> {
-    let mut out: Vec<Summary> = ids
-        .into_iter()
-        .filter_map(|id| catalog.datasets.get(id))
-        .map(|d| view::summary(catalog, d, validated.datasets.get(&d.id), lang))
-        .collect();
-    sort_summaries(&mut out);
-    out
+/// Every dataset's summary in one language, by id: made once (with its digest) for the list
+/// pages and lent to every territory page. A dataset shows on its hromada's, raion's and
+/// oblast's pages: making its summary for each, and digesting it into each page's key, was most
+/// of the territory pages' work in a rebuild.
+pub struct Summaries<'s>(HashMap<&'s str, &'s Listed, FixedState>);
+
+impl<'s> Summaries<'s> {
+    /// The summaries of `all`, by id.
+    pub fn of(all: &'s [Listed]) -> Summaries<'s> {
+        Summaries(all.iter().map(|s| (s.value.id.as_str(), s)).collect())
+    }
+
+    /// The summaries of the datasets `ids` (those it has), in the lists' order.
+    fn of_ids<'i>(&self, ids: impl IntoIterator<Item = &'i DatasetId>) -> Vec<&'s Listed> {
+        let mut out: Vec<&Listed> = (ids.into_iter())
+            .filter_map(|id| self.0.get(id.as_str()).copied())
+            .collect();
+        sort_summaries(&mut out);
+        out
+    }
+}
+
+/// A summary, or a list entry that holds one.
+pub trait AsSummary {
+    fn summary(&self) -> &Summary;
+}
+
+impl AsSummary for Summary {
+    fn summary(&self) -> &Summary {
+        self
+    }
+}
+
+impl<V: AsSummary> AsSummary for super::digest::Digested<V> {
+    fn summary(&self) -> &Summary {
+        self.value.summary()
+    }
+}
+
+impl<T: AsSummary> AsSummary for &T {
+    fn summary(&self) -> &Summary {
+        (*self).summary()
+    }
 }
 
 /// Most recently modified first, then by id: a total, stable order.
-pub fn sort_summaries(list: &mut [Summary]) {
+pub fn sort_summaries<S: AsSummary>(list: &mut [S]) {
     list.sort_by(|a, b| {
+        let (a, b) = (a.summary(), b.summary());
         let am = a.modified.as_ref().map(|d| d.iso.as_str());
         let bm = b.modified.as_ref().map(|d| d.iso.as_str());
         bm.cmp(&am).then_with(|| a.id.cmp(&b.id))
     });
 }
 
-/// The view of territory `t`.
-pub fn view(
+/// The view of territory `t`, its datasets' summaries lent from `summaries`.
+pub fn view<'s>(
     catalog: &Catalog,
     validated: &Validated,
-    index: &TerritoryIndex,
+    (index, summaries): (&TerritoryIndex, &Summaries<'s>),
     t: &Territory,
     lang: &Lang,
-) -> TerritoryView {
+) -> TerritoryView<'s> {
     let category = |c: Category| lang.msg(&format!("category.{c:?}"));
     let breadcrumbs = catalog
         .registry
@@ -312,9 +345,9 @@ pub fn view(
             .filter_map(|s| catalog.publishers.get(*s))
             .map(|p| view::publisher_link(p, lang))
             .collect(),
-        datasets_here: summaries(catalog, validated, here, lang),
-        about: summaries(catalog, validated, about, lang),
-        wider: summaries(catalog, validated, wider, lang),
+        datasets_here: summaries.of_ids(here),
+        about: summaries.of_ids(about),
+        wider: summaries.of_ids(wider),
         feed: super::exports::feeds::territory_feed(catalog, index, &t.code),
     }
 }

@@ -123,12 +123,21 @@ pub fn territory_datasets<'c>(
     index: &TerritoryIndex,
     code: &KatottgCode,
 ) -> BTreeSet<&'c DatasetId> {
+    listed(catalog, index, code).collect()
+}
+
+/// The datasets of `territory_datasets`, some more than once, in no particular order.
+fn listed<'c, 'i>(
+    catalog: &'c Catalog,
+    index: &'i TerritoryIndex,
+    code: &KatottgCode,
+) -> impl Iterator<Item = &'c DatasetId> + use<'c, 'i> {
     let mine = (index.publishers.get(code).into_iter().flatten())
         .flat_map(|p| catalog.datasets_of(p))
         .map(|d| &d.id);
     let about = (index.about.get(code).into_iter().flatten())
         .filter_map(|id| catalog.datasets.get_key_value(id).map(|(k, _)| k));
-    mine.chain(about).collect()
+    mine.chain(about)
 }
 
 fn has_dated<'c>(catalog: &'c Catalog, ids: impl IntoIterator<Item = &'c DatasetId>) -> bool {
@@ -150,7 +159,9 @@ pub fn territory_feed(
     code: &KatottgCode,
 ) -> Option<String> {
     let page = territory_href(catalog, code)?;
-    has_dated(catalog, territory_datasets(catalog, index, code)).then(|| format!("{page}{FILE}"))
+    // Asked of every territory's page in each language: whether one is dated needs no set
+    // of them (an oblast's holds thousands).
+    has_dated(catalog, listed(catalog, index, code)).then(|| format!("{page}{FILE}"))
 }
 
 /// True when the feed at `path`, listing `ids`, is the previous build's: the build cache's memo

@@ -39,6 +39,10 @@ pub struct Summary {
     pub overdue: bool,
 }
 
+/// A dataset in lists, with its digest: a dataset is listed on many pages (its territories',
+/// its publisher's, the front page's, the list's), and their keys take the digest.
+pub type Listed = super::digest::Digested<Summary>;
+
 /// Where a territory's page lives, relative to the language root.
 pub fn territory_href(catalog: &Catalog, code: &crate::catalog::KatottgCode) -> Option<String> {
     use crate::catalog::territory::Category;
@@ -481,7 +485,7 @@ pub struct PublisherView {
     pub website: Option<String>,
     pub contact_name: String,
     pub contact_email: Option<String>,
-    pub datasets: Vec<Summary>,
+    pub datasets: Vec<Listed>,
     /// The Resolution 835 checklist of its datasets.
     pub checklist: Vec<super::checklist::Item>,
     /// Its Atom feed, from the site root (when a dataset of it has a date).
@@ -492,7 +496,7 @@ pub struct PublisherView {
 pub fn publisher(
     catalog: &Catalog,
     p: &Publisher,
-    datasets: Vec<Summary>,
+    datasets: Vec<Listed>,
     lang: &Lang,
 ) -> PublisherView {
     PublisherView {
