@@ -114,6 +114,34 @@ impl Stamp {
     }
 }
 
+/// In the cache's files a stamp is its text (`to_fields`), read as the file is: the manifest's
+/// half a million stamps are parsed once, on the thread that reads it beside the loading, not
+/// each time a stamp is compared.
+impl serde::Serialize for Stamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut fields = String::with_capacity(64);
+        self.write_fields(&mut fields);
+        serializer.serialize_str(&fields)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Stamp, D::Error> {
+        struct Fields;
+        impl serde::de::Visitor<'_> for Fields {
+            type Value = Stamp;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a file's stamp: size, times and inode, tab-separated")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Stamp, E> {
+                Stamp::parse(text)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(text), &self))
+            }
+        }
+        deserializer.deserialize_str(Fields)
+    }
+}
+
 /// The files of a tree, relative path (with `/`) → stamp, in path order. `None` when a name
 /// cannot be recorded (not UTF-8, or with a tab or line break): such a tree is never cached.
 pub fn stamps(root: &Path) -> Option<BTreeMap<String, Stamp>> {

@@ -32,8 +32,8 @@ pub struct Entry {
     pub fingerprint: String,
     /// Per resource, in order: (SHA-256, MD5 when computed, bytes, data rows of a table).
     pub resources: Vec<(String, Option<String>, u64, Option<u64>)>,
-    /// The dataset's own site files: path and stamp (`Stamp::to_fields`) after that build.
-    pub outputs: Vec<(String, String)>,
+    /// The dataset's own site files: path and stamp after that build.
+    pub outputs: Vec<(String, Stamp)>,
 }
 
 impl Entry {
@@ -61,7 +61,7 @@ impl Entry {
     pub fn of(
         fingerprint: &str,
         result: &DatasetResult,
-        outputs: Vec<(String, String)>,
+        outputs: Vec<(String, Stamp)>,
     ) -> Option<Entry> {
         result.is_valid().then(|| Entry {
             fingerprint: fingerprint.to_owned(),
@@ -90,7 +90,7 @@ pub type Spans = BTreeMap<String, (String, u64, u64)>;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
     pub datasets: BTreeMap<String, Entry>,
-    pub pages: BTreeMap<String, (String, String)>,
+    pub pages: BTreeMap<String, (String, Stamp)>,
     #[serde(default)]
     pub spans: BTreeMap<String, std::sync::Arc<Spans>>,
 }
@@ -108,7 +108,7 @@ impl Manifest {
         let (_, stamp) = self.pages.get(path)?;
         let file = std::fs::File::open(out.join(path)).ok()?;
         let meta = file.metadata().ok()?;
-        (meta.is_file() && Stamp::parse(stamp) == Some(Stamp::of(&meta))).then_some(())?;
+        (meta.is_file() && *stamp == Stamp::of(&meta)).then_some(())?;
         let (spans, len) = (spans.clone(), meta.len());
         Some(crate::render::splice::Previous { file, len, spans })
     }
@@ -164,9 +164,9 @@ fn folder_key(d: &Dataset) -> String {
 }
 
 /// True when the file at `out/path` is still as recorded: a regular file with that stamp.
-fn intact(out: &Path, path: &str, stamp: &str) -> bool {
+fn intact(out: &Path, path: &str, stamp: &Stamp) -> bool {
     std::fs::symlink_metadata(out.join(path))
-        .is_ok_and(|m| m.file_type().is_file() && Stamp::parse(stamp) == Some(Stamp::of(&m)))
+        .is_ok_and(|m| m.file_type().is_file() && *stamp == Stamp::of(&m))
 }
 
 /// Each dataset's two fingerprints (`fingerprints`).
@@ -261,6 +261,7 @@ mod tests {
 
     #[test]
     fn an_entry_keeps_what_the_catalogue_pages_read_and_only_for_valid_datasets() {
+        let stamp = |fields: &str| Stamp::parse(fields).unwrap();
         let mut result = DatasetResult {
             resources: vec![ResourceResult {
                 digest: Digest {
@@ -277,7 +278,7 @@ mod tests {
         let e = Entry::of(
             "fp",
             &result,
-            vec![("datasets/x/index.html".into(), "1\t2\t3\t4".into())],
+            vec![("datasets/x/index.html".into(), stamp("1\t2\t3\t4"))],
         )
         .unwrap();
         let back = e.result();
@@ -286,7 +287,7 @@ mod tests {
         assert!(back.resources[0].header.is_empty() && back.is_valid());
         let manifest = Manifest {
             datasets: BTreeMap::from([("x".into(), e.clone())]),
-            pages: BTreeMap::from([("catalog.ttl".into(), ("k".into(), "s".into()))]),
+            pages: BTreeMap::from([("catalog.ttl".into(), ("k".into(), stamp("5\t6\t7\t8")))]),
             spans: BTreeMap::from([(
                 "datasets.csv".into(),
                 std::sync::Arc::new(Spans::from([("x".into(), ("fp".into(), 9, 4))])),
@@ -296,6 +297,11 @@ mod tests {
             serde_json::from_str(&serde_json::to_string(&manifest).unwrap()).unwrap();
         assert_eq!((&read.datasets["x"], &read.pages), (&e, &manifest.pages));
         assert_eq!(read.spans, manifest.spans);
+        // Stamps are written as their text; one that is not a stamp spoils the manifest.
+        let text = serde_json::to_string(&manifest).unwrap();
+        assert!(text.contains(r#""1\t2\t3\t4""#), "{text}");
+        let spoiled = text.replace(r#""1\t2\t3\t4""#, r#""1\t2\t3""#);
+        assert!(serde_json::from_str::<Manifest>(&spoiled).is_err());
         // A manifest written before spliced files were recorded still reads.
         let older: Manifest = serde_json::from_str(r#"{"datasets":{},"pages":{}}"#).unwrap();
         assert!(older.spans.is_empty());

@@ -200,7 +200,7 @@ fn remember(
     // a few tenths of a second at national scale.
     let by_path: std::collections::HashMap<&str, &cache::Stamp, foldhash::fast::FixedState> =
         (site.iter()).map(|(p, s)| (p.as_str(), s)).collect();
-    let stamped = |p: &String| Some((p.clone(), by_path.get(p.as_str())?.to_fields()));
+    let stamped = |p: &String| Some((p.clone(), **by_path.get(p.as_str())?));
     let datasets = (built.datasets.par_iter())
         .filter_map(|(id, (result, paths))| {
             let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;

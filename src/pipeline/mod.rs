@@ -528,7 +528,7 @@ impl Parts<'_> {
         let kept: Vec<Vec<(String, Option<cache::Stamp>)>> = (old.par_iter())
             .map(|d| {
                 (self.kept[&d.id].outputs.iter())
-                    .map(|(p, stamp)| (p.clone(), cache::Stamp::parse(stamp)))
+                    .map(|(p, stamp)| (p.clone(), Some(*stamp)))
                     .collect()
             })
             .collect();
