@@ -127,7 +127,7 @@ pub fn territory_datasets<'c>(
 }
 
 /// The datasets of `territory_datasets`, some more than once, in no particular order.
-fn listed<'c, 'i>(
+pub(super) fn listed<'c, 'i>(
     catalog: &'c Catalog,
     index: &'i TerritoryIndex,
     code: &KatottgCode,

@@ -97,6 +97,12 @@ where
 /// characters other than tab and line ends) are left out.
 pub fn xml_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_xml_text(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out` as `xml_text` writes it.
+pub fn push_xml_text(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -109,7 +115,6 @@ pub fn xml_text(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Pretty JSON with a final newline.
