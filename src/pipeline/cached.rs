@@ -201,14 +201,22 @@ fn remember(
     let by_path: std::collections::HashMap<&str, &cache::Stamp, foldhash::fast::FixedState> =
         (site.iter()).map(|(p, s)| (p.as_str(), s)).collect();
     let stamped = |p: &String| Some((p.clone(), **by_path.get(p.as_str())?));
-    let datasets = (built.datasets.par_iter())
-        .filter_map(|(id, (result, paths))| {
-            let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;
-            let fingerprint = built.memoised.fingerprints.whole.get(id)?;
-            let entry = cache::reuse::Entry::of(fingerprint, result, outputs)?;
-            Some((id.as_str().to_owned(), entry))
-        })
-        .collect();
+    let fresh = (built.datasets.par_iter()).filter_map(|(id, (result, paths))| {
+        let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;
+        let fingerprint = built.memoised.fingerprints.whole.get(id)?;
+        let entry = cache::reuse::Entry::of(fingerprint, result, outputs)?;
+        Some((id.as_str().to_owned(), entry))
+    });
+    // A kept dataset's entry stands with its files' stamps as they are now (a file linked
+    // again from the previous site has a new one).
+    let kept = std::mem::take(&mut built.kept);
+    let kept = (kept.into_par_iter()).filter_map(|(id, mut entry)| {
+        for (path, stamp) in &mut entry.outputs {
+            *stamp = **by_path.get(path.as_str())?;
+        }
+        Some((id.as_str().to_owned(), entry))
+    });
+    let datasets = fresh.chain(kept).collect();
     let pages = (built.memoised.page_keys.iter())
         .filter_map(|(p, key)| stamped(p).map(|(p, stamp)| (p, (key.clone(), stamp))))
         .collect();

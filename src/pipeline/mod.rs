@@ -277,8 +277,11 @@ struct Built {
     published: bool,
     /// Files published.
     files: usize,
-    /// Every published dataset's (lightened) validation result and its own output paths.
+    /// Every published dataset's (lightened) validation result and its own output paths, but
+    /// for those the build cache kept.
     datasets: BTreeMap<catalog::DatasetId, (validate::DatasetResult, Vec<String>)>,
+    /// The datasets the build cache kept, as recorded (their output paths are the same).
+    kept: BTreeMap<catalog::DatasetId, cache::reuse::Entry>,
     /// What the build cache records of the catalogue-wide files (empty without a cache).
     memoised: cached::Memoised,
     /// With the cache, the stamps of the site's files as they were written, with the marker
@@ -294,6 +297,7 @@ impl Built {
             published: false,
             files: 0,
             datasets: BTreeMap::new(),
+            kept: BTreeMap::new(),
             memoised: cached::Memoised::default(),
             site_stamps: None,
         }
@@ -418,9 +422,9 @@ fn run(
         stats,
         (kept.len(), catalog.datasets.len()),
     );
-    // Freed beside the rest of the build, not in its way: at national scale the catalogue and
-    // the kept datasets' records took a tenth of a second and more of one core to free.
-    rayon::spawn(move || drop((catalog, kept, folders)));
+    // Freed beside the rest of the build, not in its way: at national scale the catalogue took
+    // a tenth of a second and more of one core to free.
+    rayon::spawn(move || drop((catalog, folders)));
     Ok(Built {
         outcome,
         files,
@@ -430,6 +434,7 @@ fn run(
             .filter_map(|(id, result)| Some((outputs.remove(&id)?, (id, result))))
             .map(|(paths, (id, result))| (id, (result, paths)))
             .collect(),
+        kept,
         memoised,
         site_stamps: journal
             .filter(|_| finished.stamps_hold)
@@ -533,9 +538,9 @@ impl Parts<'_> {
             })
             .collect();
         site.reserve(kept.iter().map(Vec::len).sum());
+        // Their paths are recorded in their entries, which the cache's record takes on.
         for (d, files) in old.iter().zip(kept) {
-            site.previous(d, &files)?;
-            outputs.insert(d.id.clone(), files.into_iter().map(|(p, _)| p).collect());
+            site.previous(d, files)?;
         }
         Ok(())
     }

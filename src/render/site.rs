@@ -101,13 +101,13 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     pub fn previous(
         &mut self,
         d: &Dataset,
-        files: &[(String, Option<crate::cache::Stamp>)],
+        files: Vec<(String, Option<crate::cache::Stamp>)>,
     ) -> Result<(), Error> {
         let origin = format!("the kept files of dataset `{}`", d.id);
         let id = self.out.origin(&origin);
         for (path, stamp) in files {
             self.out
-                .add_from(path.clone(), Content::Previous(*stamp), id, &origin)?;
+                .add_from(path, Content::Previous(stamp), id, &origin)?;
         }
         Ok(())
     }
