@@ -21,7 +21,7 @@ impl<T: serde::Serialize + ?Sized> serde::Serialize for One<'_, T> {
 /// The front page's views.
 #[derive(serde::Serialize)]
 pub(super) struct Home<'a> {
-    pub(super) latest: &'a [view::Listed],
+    pub(super) latest: &'a [view::SharedListed],
     pub(super) oblasts: &'a [territory::Child],
     pub(super) publishers: &'a [view::PublisherView],
     pub(super) stats: &'a Stats,
@@ -31,7 +31,7 @@ pub(super) struct Home<'a> {
 /// when the list is one page).
 #[derive(serde::Serialize)]
 pub(super) struct ListPage<'a> {
-    pub(super) datasets: &'a [view::Listed],
+    pub(super) datasets: &'a [view::SharedListed],
     pub(super) total: usize,
     pub(super) pagination: Option<super::pager::Pager>,
 }

@@ -323,7 +323,7 @@ impl Renderer<'_> {
     fn dataset_list(
         &self,
         out: &mut Builder,
-        all: &std::sync::Arc<Vec<view::Listed>>,
+        all: &std::sync::Arc<Vec<view::SharedListed>>,
         l: &Lang,
     ) -> Result<(), Error> {
         let size = self.catalog.config.list_page_size.max(1);
@@ -438,16 +438,16 @@ impl Renderer<'_> {
         index: &territory::TerritoryIndex,
         l: &Lang,
     ) -> (
-        Vec<view::Listed>,
+        Vec<view::SharedListed>,
         Vec<territory::Child>,
         Vec<view::PublisherView>,
     ) {
         let c = self.catalog;
         use rayon::prelude::*;
         let datasets: Vec<&Dataset> = c.datasets.values().collect();
-        let mut all: Vec<view::Listed> = (datasets.par_iter())
+        let mut all: Vec<view::SharedListed> = (datasets.par_iter())
             .map(|d| view::summary(c, d, validated.datasets.get(&d.id), l))
-            .map(view::Listed::new)
+            .map(|s| std::sync::Arc::new(view::Listed::new(s)))
             .collect();
         territory::sort_summaries(&mut all);
         let oblasts: Vec<territory::Child> = c
@@ -461,7 +461,7 @@ impl Renderer<'_> {
                 datasets: index.count(&t.code),
             })
             .collect();
-        let mut by_publisher: BTreeMap<&str, Vec<view::Listed>> = BTreeMap::new();
+        let mut by_publisher: BTreeMap<&str, Vec<view::SharedListed>> = BTreeMap::new();
         for s in &all {
             let slug = s.value.publisher_slug.as_str();
             (by_publisher.entry(slug).or_default()).push(s.clone());

@@ -206,8 +206,8 @@ pub struct Summaries<'s>(HashMap<&'s str, &'s Listed, FixedState>);
 
 impl<'s> Summaries<'s> {
     /// The summaries of `all`, by id.
-    pub fn of(all: &'s [Listed]) -> Summaries<'s> {
-        Summaries(all.iter().map(|s| (s.value.id.as_str(), s)).collect())
+    pub fn of(all: &'s [view::SharedListed]) -> Summaries<'s> {
+        Summaries(all.iter().map(|s| (s.value.id.as_str(), &**s)).collect())
     }
 
     /// The summaries of the datasets `ids` (those it has), in the lists' order.
@@ -240,6 +240,12 @@ impl<V: AsSummary> AsSummary for super::digest::Digested<V> {
 impl<T: AsSummary> AsSummary for &T {
     fn summary(&self) -> &Summary {
         (*self).summary()
+    }
+}
+
+impl<T: AsSummary> AsSummary for std::sync::Arc<T> {
+    fn summary(&self) -> &Summary {
+        (**self).summary()
     }
 }
 

@@ -31,10 +31,13 @@ pub type Dates = HashMap<String, NaiveDate, FixedState>;
 /// The date of every page that has one (see `Dates`).
 pub fn page_dates(catalog: &Catalog, index: &TerritoryIndex) -> Dates {
     let mut dates = Dates::default();
+    // Each dataset's date looked up by hash: a territory's page takes the newest of thousands
+    // of datasets (an oblast's), each of them listed on three territories' pages at least.
+    let changed_on: HashMap<&DatasetId, NaiveDate, FixedState> = (catalog.datasets.values())
+        .filter_map(|d| Some((&d.id, changed(d)?)))
+        .collect();
     let newest_of = |ids: &mut dyn Iterator<Item = &DatasetId>| {
-        ids.filter_map(|id| catalog.datasets.get(id))
-            .filter_map(changed)
-            .max()
+        ids.filter_map(|id| changed_on.get(id)).copied().max()
     };
     let newest = catalog.datasets.values().filter_map(changed).max();
     // The search page's index covers every dataset, so it changes with the newest of them.

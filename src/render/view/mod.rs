@@ -43,6 +43,9 @@ pub struct Summary {
 /// its publisher's, the front page's, the list's), and their keys take the digest.
 pub type Listed = super::digest::Digested<Summary>;
 
+/// A listed dataset shared by the lists it is on (made once per language, never copied).
+pub type SharedListed = std::sync::Arc<Listed>;
+
 /// Where a territory's page lives, relative to the language root.
 pub fn territory_href(catalog: &Catalog, code: &crate::catalog::KatottgCode) -> Option<String> {
     use crate::catalog::territory::Category;
@@ -485,7 +488,7 @@ pub struct PublisherView {
     pub website: Option<String>,
     pub contact_name: String,
     pub contact_email: Option<String>,
-    pub datasets: Vec<Listed>,
+    pub datasets: Vec<SharedListed>,
     /// The Resolution 835 checklist of its datasets.
     pub checklist: Vec<super::checklist::Item>,
     /// Its Atom feed, from the site root (when a dataset of it has a date).
@@ -496,7 +499,7 @@ pub struct PublisherView {
 pub fn publisher(
     catalog: &Catalog,
     p: &Publisher,
-    datasets: Vec<Listed>,
+    datasets: Vec<SharedListed>,
     lang: &Lang,
 ) -> PublisherView {
     PublisherView {
