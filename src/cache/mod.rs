@@ -119,11 +119,13 @@ impl Stamp {
     }
 }
 
-/// In the cache's files a stamp is its text (`to_fields`), read as the file is: the manifest's
-/// half a million stamps are parsed once, on the thread that reads it beside the loading, not
-/// each time a stamp is compared.
+/// A stamp in a text format is its text (`to_fields`); in a binary one, its four numbers.
 impl serde::Serialize for Stamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            let numbers = (self.size, self.mtime_ns, self.ctime_ns, self.ino);
+            return serde::Serialize::serialize(&numbers, serializer);
+        }
         // Made on the stack (half a million go into the manifest): four numbers of at most 40
         // characters and three tabs.
         let mut text = [0u8; 4 * 40 + 3];
@@ -139,6 +141,15 @@ impl serde::Serialize for Stamp {
 
 impl<'de> serde::Deserialize<'de> for Stamp {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Stamp, D::Error> {
+        if !deserializer.is_human_readable() {
+            let (size, mtime_ns, ctime_ns, ino) = serde::Deserialize::deserialize(deserializer)?;
+            return Ok(Stamp {
+                size,
+                mtime_ns,
+                ctime_ns,
+                ino,
+            });
+        }
         struct Fields;
         impl serde::de::Visitor<'_> for Fields {
             type Value = Stamp;
@@ -473,6 +484,11 @@ mod tests {
             assert_eq!(serde_json::from_str::<Stamp>(&json).unwrap(), stamp);
         }
         assert!(serde_json::from_str::<Stamp>(r#""1\t2\t3""#).is_err());
+        // In the manifest's binary format, its numbers.
+        let stamp = Stamp::parse(&widest).unwrap();
+        let bytes = postcard::to_allocvec(&stamp).unwrap();
+        assert_eq!(postcard::from_bytes::<Stamp>(&bytes).unwrap(), stamp);
+        assert!(bytes.len() < widest.len(), "{} bytes", bytes.len());
         for bad in ["", "1\t2\t3", "1\t2\t3\t4\t5", "1\t2\tx\t4", "-1\t2\t3\t4"] {
             assert_eq!(Stamp::parse(bad), None, "{bad:?}");
         }

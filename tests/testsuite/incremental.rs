@@ -76,10 +76,8 @@ fn files_made_from_metadata_alone_stand_when_only_a_csv_changed() {
     built(&p, &[]);
     // The memo's key of each catalogue-wide file, as the last build recorded it.
     let keys = || -> serde_json::Value {
-        let reuse = p.dir.path().join(".hromadata-cache/site/reuse.json");
-        let reuse: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(reuse).unwrap()).unwrap();
-        let key = |path: &str| reuse["pages"][path][0].clone();
+        let reuse = hromadata::cache::reuse::load(&p.dir.path().join(".hromadata-cache/site"));
+        let key = |path: &str| serde_json::Value::from(reuse.pages[path].0.clone());
         let from_metadata = [
             "feed.atom",
             "publishers/vinnytska-miska-rada/feed.atom",
@@ -140,10 +138,8 @@ fn catalogue_wide_files_take_unchanged_datasets_parts_from_the_last_build() {
     let p = Project::fixture("basic");
     built(&p, &[]);
     let spans = || -> serde_json::Value {
-        let reuse = p.dir.path().join(".hromadata-cache/site/reuse.json");
-        let reuse: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(reuse).unwrap()).unwrap();
-        reuse["spans"].clone()
+        let reuse = hromadata::cache::reuse::load(&p.dir.path().join(".hromadata-cache/site"));
+        serde_json::to_value(&reuse.spans).unwrap()
     };
     // Each spliced file records where each valid dataset's part lies: the registry's row of
     // `datasets.csv` and its resources in `datapackage.json` are there.
@@ -214,8 +210,8 @@ fn unchanged_datasets_are_kept_and_a_defaced_one_is_rendered_again() {
     };
     assert!(files(&changed) < files(&first), "{}", changed.stderr);
     // The DCAT catalogues' pages are memoised by their datasets' fingerprints.
-    let reuse = p.dir.path().join(".hromadata-cache/site/reuse.json");
-    let reuse: serde_json::Value = serde_json::from_slice(&std::fs::read(reuse).unwrap()).unwrap();
+    let reuse = hromadata::cache::reuse::load(&p.dir.path().join(".hromadata-cache/site"));
+    let reuse = serde_json::json!({ "pages": serde_json::to_value(&reuse.pages).unwrap() });
     for page in [
         "catalog.ttl",
         "catalog.jsonld",
