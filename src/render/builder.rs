@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
 
-use super::{Content, Sink, Site};
+use super::{Content, Sink};
 use crate::error::Error;
 
 /// Bytes of rendered content held before a batch goes to the sink.
@@ -23,7 +23,9 @@ pub(super) struct Origin(u32);
 /// Collects outputs, refuses two for the same path (over all batches) and hands them to the sink
 /// in batches.
 pub(super) struct Builder<'s, 'k> {
-    site: Site,
+    /// The batch so far, in the order added: sorted once when handed on (a tree grown file by
+    /// file compared half a million long paths again and again in a national rebuild).
+    site: Vec<(String, Content)>,
     /// Every path added so far, with where it came from (for the collision message). A national
     /// catalogue has over half a million: a hash map (no tree nodes), and a dataset's files share
     /// one origin text instead of a string each.
@@ -36,7 +38,7 @@ pub(super) struct Builder<'s, 'k> {
 impl<'s, 'k> Builder<'s, 'k> {
     pub(super) fn new(sink: &'s mut Sink<'k>) -> Self {
         Builder {
-            site: Site::new(),
+            site: Vec::new(),
             paths: HashMap::default(),
             origins: Vec::new(),
             held: 0,
@@ -85,7 +87,7 @@ impl<'s, 'k> Builder<'s, 'k> {
         if let Content::Bytes(bytes) = &content {
             self.held += bytes.len();
         }
-        self.site.insert(path, content);
+        self.site.push((path, content));
         if self.held > BATCH_BYTES || self.site.len() >= BATCH_FILES {
             self.flush()?;
         }
@@ -114,7 +116,14 @@ impl<'s, 'k> Builder<'s, 'k> {
             return Ok(());
         }
         self.held = 0;
-        (self.sink)(std::mem::take(&mut self.site))
+        let mut batch = std::mem::take(&mut self.site);
+        {
+            use rayon::prelude::*;
+            // Paths are unique (`add_from`), so the order is total.
+            batch.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        // From sorted pairs, the tree is built in one pass.
+        (self.sink)(batch.into_iter().collect())
     }
 }
 
@@ -138,6 +147,7 @@ pub(crate) fn in_order<T: Sync, R: Send, E: Send>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::Site;
     use super::*;
 
     fn bytes(b: &[u8]) -> Content {
