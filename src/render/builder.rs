@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
+use rayon::slice::ParallelSliceMut as _;
 
 use super::{Content, Sink};
 use crate::error::Error;
@@ -117,11 +118,8 @@ impl<'s, 'k> Builder<'s, 'k> {
         }
         self.held = 0;
         let mut batch = std::mem::take(&mut self.site);
-        {
-            use rayon::prelude::*;
-            // Paths are unique (`add_from`), so the order is total.
-            batch.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        }
+        // Paths are unique (`add_from`), so the order is total.
+        batch.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // From sorted pairs, the tree is built in one pass.
         (self.sink)(batch.into_iter().collect())
     }
