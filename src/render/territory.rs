@@ -9,7 +9,7 @@ use foldhash::fast::FixedState;
 use serde::Serialize;
 
 use super::format;
-use super::view::{self, Lang, Link, Listed, Summary, Text};
+use super::view::{self, Lang, Link, Listed, Text};
 use crate::catalog::profile::Fact;
 use crate::catalog::territory::{Category, Territory};
 use crate::catalog::{Catalog, DatasetId, KatottgCode, PublisherSlug, Scope};
@@ -220,39 +220,10 @@ impl<'s> Summaries<'s> {
     }
 }
 
-/// A summary, or a list entry that holds one.
-pub trait AsSummary {
-    fn summary(&self) -> &Summary;
-}
-
-impl AsSummary for Summary {
-    fn summary(&self) -> &Summary {
-        self
-    }
-}
-
-impl<V: AsSummary> AsSummary for super::digest::Digested<V> {
-    fn summary(&self) -> &Summary {
-        self.value.summary()
-    }
-}
-
-impl<T: AsSummary> AsSummary for &T {
-    fn summary(&self) -> &Summary {
-        (*self).summary()
-    }
-}
-
-impl<T: AsSummary> AsSummary for std::sync::Arc<T> {
-    fn summary(&self) -> &Summary {
-        (**self).summary()
-    }
-}
-
 /// Most recently modified first, then by id: a total, stable order.
-pub fn sort_summaries<S: AsSummary>(list: &mut [S]) {
+pub fn sort_summaries<S: std::borrow::Borrow<Listed>>(list: &mut [S]) {
     list.sort_by(|a, b| {
-        let (a, b) = (a.summary(), b.summary());
+        let (a, b) = (&a.borrow().value, &b.borrow().value);
         let am = a.modified.as_ref().map(|d| d.iso.as_str());
         let bm = b.modified.as_ref().map(|d| d.iso.as_str());
         bm.cmp(&am).then_with(|| a.id.cmp(&b.id))
