@@ -172,7 +172,7 @@ pub fn stamp_list(root: &Path) -> Option<Vec<(String, Stamp)>> {
 pub struct Record {
     /// The build key: the setting and every source file's hash.
     pub key: String,
-    /// The digest of the setting alone (`setting_digest`).
+    /// The digest of the setting alone (`Digests::whole`).
     pub setting: String,
     /// The digest of the source tree's stamps (`stamps_digest`): while it holds, so do the hashes.
     pub sources_stamps: String,
@@ -207,28 +207,82 @@ pub struct Setting<'a> {
     pub options: String,
 }
 
-/// SHA-256 of the tool, the theme and the options.
-pub fn setting_digest(setting: &Setting) -> String {
-    let mut h = Sha256::new();
-    h.update(FORMAT.as_bytes());
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    // The executable's own size and time: a rebuilt hromadata of the same version may render
-    // differently (a developer's build), and reading the binary would cost more than it tells.
-    if let Some(meta) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()) {
-        h.update(Stamp::of(&meta).to_fields().as_bytes());
-    }
-    h.update(setting.options.as_bytes());
-    let t = setting.theme;
-    for (name, text) in &t.templates {
-        field(&mut h, &[name.as_bytes(), text.as_bytes()]);
-    }
-    for (name, bytes) in &t.assets {
-        field(&mut h, &[name.as_bytes(), bytes]);
-    }
-    for (lang, messages) in &t.messages {
-        for (k, v) in messages {
-            field(&mut h, &[lang.as_bytes(), k.as_bytes(), v.as_bytes()]);
+/// The setting's digests: the whole, and the parts each kind of output is made from, so that an
+/// edit of one template renders again only the pages that template reaches.
+#[derive(Debug, Clone, Default)]
+pub struct Digests {
+    /// Everything: the tool, the options and the whole theme (the build key's part).
+    pub whole: String,
+    /// The tool, the options and the theme's messages — not its templates or assets: what
+    /// every file made by code rather than a template is made from (datasets' fingerprints).
+    pub data: String,
+    /// Per template of the theme: `data` and every template it reaches (`render::reach`).
+    pub templates: BTreeMap<String, String>,
+}
+
+impl Digests {
+    /// The setting's digests.
+    pub fn of(setting: &Setting) -> Digests {
+        let t = setting.theme;
+        let mut data = Sha256::new();
+        data.update(FORMAT.as_bytes());
+        data.update(env!("CARGO_PKG_VERSION").as_bytes());
+        // The executable's own size and time: a rebuilt hromadata of the same version may
+        // render differently (a developer's build), and reading the binary would cost more
+        // than it tells.
+        if let Some(meta) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()) {
+            data.update(Stamp::of(&meta).to_fields().as_bytes());
         }
+        data.update(setting.options.as_bytes());
+        for (lang, messages) in &t.messages {
+            for (k, v) in messages {
+                field(&mut data, &[lang.as_bytes(), k.as_bytes(), v.as_bytes()]);
+            }
+        }
+        let data = crate::checksum::hex(&data.finalize());
+        let templates = (t.templates.keys())
+            .map(|name| (name.clone(), template_digest(&data, t, name)))
+            .collect();
+        let mut whole = Sha256::new();
+        field(&mut whole, &[data.as_bytes()]);
+        for (name, text) in &t.templates {
+            field(&mut whole, &[name.as_bytes(), text.as_bytes()]);
+        }
+        for (name, bytes) in &t.assets {
+            field(&mut whole, &[name.as_bytes(), bytes]);
+        }
+        let whole = crate::checksum::hex(&whole.finalize());
+        Digests {
+            whole,
+            data,
+            templates,
+        }
+    }
+
+    /// The digest a page rendered from `template` is keyed by; for a file made by code (a name
+    /// that is no template of the theme), `data`.
+    pub fn of_template(&self, template: &str) -> &str {
+        self.templates.get(template).unwrap_or(&self.data)
+    }
+
+    /// The digest of pages rendered from any of `templates` (a dataset's own pages).
+    pub fn of_templates(&self, templates: &[&str]) -> String {
+        let mut h = Sha256::new();
+        for t in templates {
+            field(&mut h, &[t.as_bytes(), self.of_template(t).as_bytes()]);
+        }
+        crate::checksum::hex(&h.finalize())
+    }
+}
+
+/// `data` and the text of every template `name` reaches (a name the theme lacks, as missing).
+fn template_digest(data: &str, theme: &Theme, name: &str) -> String {
+    let mut h = Sha256::new();
+    field(&mut h, &[data.as_bytes()]);
+    for reached in crate::render::reach::reached(&theme.templates, name) {
+        let text = theme.templates.get(&reached);
+        let (present, text) = text.map_or((&b"missing"[..], ""), |t| (b"present", t));
+        field(&mut h, &[reached.as_bytes(), present, text.as_bytes()]);
     }
     crate::checksum::hex(&h.finalize())
 }

@@ -6,8 +6,11 @@
 //! Invariants: a dataset's fingerprint covers every file under its folder (by content), and a
 //! digest of everything outside dataset folders (catalog.toml, registry, lists, publishers), of
 //! the folders of datasets that feed territory profiles (their facts appear in other datasets'
-//! DCAT descriptions), and of the setting (tool, theme, options) — each dataset's own files
-//! depend on nothing else, so a reused file is the byte-for-byte file a full build would write.
+//! DCAT descriptions), and of the setting but the theme's templates and assets (the tool, the
+//! options, the messages: `Digests::data`); with the digest of the templates its pages are
+//! rendered from, which its entry records beside — each dataset's own files depend on nothing
+//! else, so a reused file is the byte-for-byte file a full build would write, and an edit of a
+//! template no dataset page reaches (`territory.html`, say) keeps every dataset.
 //! A previous file is reused only while its size, times and inode are the ones recorded after the
 //! last build (a site edited by hand is rendered again). Datasets with findings are never kept.
 
@@ -32,12 +35,14 @@ pub const FILE: &str = "reuse.bin";
 const OLD_FILE: &str = "reuse.json";
 
 /// The first bytes of the file: a manifest of another layout is never decoded as this one.
-const MAGIC: &[u8] = b"hromadata-reuse 1\n";
+const MAGIC: &[u8] = b"hromadata-reuse 2\n";
 
 /// What the last build recorded of one valid dataset.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Entry {
     pub fingerprint: String,
+    /// The digest of the templates its pages were rendered from (`super::Digests::of_templates`).
+    pub pages: String,
     /// Per resource, in order: (SHA-256, MD5 when computed, bytes, data rows of a table).
     pub resources: Vec<(String, Option<String>, u64, Option<u64>)>,
     /// The dataset's own site files: path and stamp after that build.
@@ -67,12 +72,13 @@ impl Entry {
 
     /// The record of a valid dataset (`None` with findings: those are always validated again).
     pub fn of(
-        fingerprint: &str,
+        (fingerprint, pages): (&str, &str),
         result: &DatasetResult,
         outputs: Vec<(String, Stamp)>,
     ) -> Option<Entry> {
         result.is_valid().then(|| Entry {
             fingerprint: fingerprint.to_owned(),
+            pages: pages.to_owned(),
             resources: (result.resources.iter())
                 .map(|r| {
                     (
@@ -192,7 +198,8 @@ pub struct Fingerprints {
     pub metadata: BTreeMap<DatasetId, String>,
 }
 
-/// Every dataset's fingerprints, from the setting's digest and every source file's hash
+/// Every dataset's fingerprints, from the setting's data digest (`super::Digests::data`) and every
+/// source file's hash
 /// (source-relative path → SHA-256, as `super::hashes` gives them).
 pub fn fingerprints(
     folders: &Folders,
@@ -243,17 +250,18 @@ pub fn fingerprints(
     Fingerprints { whole, metadata }
 }
 
-/// The datasets whose last build's files can be reused — same fingerprint, and every file they
-/// had in the site at `out` still there as that build left it — taken out of `manifest`.
+/// The datasets whose last build's files can be reused — same fingerprint, pages rendered from
+/// the same templates (`pages`), and every file they had in the site at `out` still there as that
+/// build left it — taken out of `manifest`.
 pub fn reusable(
     manifest: &mut Manifest,
-    fingerprints: &BTreeMap<DatasetId, String>,
+    (fingerprints, pages): (&BTreeMap<DatasetId, String>, &str),
     out: &Path,
 ) -> BTreeMap<DatasetId, Entry> {
     let candidates: Vec<(DatasetId, Entry)> = (fingerprints.iter())
         .filter_map(|(id, fp)| {
             let e = manifest.datasets.remove(id.as_str())?;
-            (&e.fingerprint == fp).then(|| (id.clone(), e))
+            (&e.fingerprint == fp && e.pages == pages).then(|| (id.clone(), e))
         })
         .collect();
     candidates
@@ -287,7 +295,7 @@ mod tests {
             findings: Vec::new(),
         };
         let e = Entry::of(
-            "fp",
+            ("fp", "pages"),
             &result,
             vec![("datasets/x/index.html".into(), stamp("1\t2\t3\t4"))],
         )
@@ -327,6 +335,6 @@ mod tests {
             assert!(read.datasets.is_empty() && read.pages.is_empty() && read.spans.is_empty());
         }
         result.resources[0].omitted = 1;
-        assert!(Entry::of("fp", &result, Vec::new()).is_none());
+        assert!(Entry::of(("fp", "pages"), &result, Vec::new()).is_none());
     }
 }

@@ -15,10 +15,10 @@ use crate::error::Error;
 use crate::render;
 use crate::validate::Validated;
 
-/// What a build with the cache brings to `run`: the setting's digest, the source tree's stamps at
-/// the start with the hashes recorded for them, and what the last build left to reuse.
+/// What a build with the cache brings to `run`: the setting's digests, the source tree's stamps
+/// at the start with the hashes recorded for them, and what the last build left to reuse.
 pub(super) struct CacheRun {
-    setting: String,
+    setting: cache::Digests,
     now: BTreeMap<String, cache::Stamp>,
     /// The last build's record of the source files' hashes and its manifest.
     records: Pending<(Known, cache::reuse::Manifest)>,
@@ -71,7 +71,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         timings.print(built.files);
         return Ok(built.outcome);
     };
-    let setting = cache::setting_digest(&cache::Setting {
+    let setting = cache::Digests::of(&cache::Setting {
         theme: &inputs.theme,
         options: inputs.describe(options),
     });
@@ -79,7 +79,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     let state = cache::load_state(dir);
     // The check may have read the record of the source files and hashed the touched ones: the
     // build takes them as they are instead of reading and hashing them again.
-    let known = match up_to_date(options, dir, &setting, state, now.as_ref()) {
+    let known = match up_to_date(options, dir, &setting.whole, state, now.as_ref()) {
         Ok(outcome) => {
             timings.stage("check");
             timings.print(0);
@@ -186,7 +186,7 @@ fn sources(
 fn remember(
     dir: &Path,
     options: &BuildOptions,
-    setting: &str,
+    setting: &cache::Digests,
     now: BTreeMap<String, cache::Stamp>,
     built: &mut Built,
 ) -> std::io::Result<()> {
@@ -201,10 +201,11 @@ fn remember(
     let by_path: std::collections::HashMap<&str, &cache::Stamp, foldhash::fast::FixedState> =
         (site.iter()).map(|(p, s)| (p.as_str(), s)).collect();
     let stamped = |p: &String| Some((p.clone(), **by_path.get(p.as_str())?));
+    let pages = setting.of_templates(&render::DATASET_TEMPLATES);
     let fresh = (built.datasets.par_iter()).filter_map(|(id, (result, paths))| {
         let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;
         let fingerprint = built.memoised.fingerprints.whole.get(id)?;
-        let entry = cache::reuse::Entry::of(fingerprint, result, outputs)?;
+        let entry = cache::reuse::Entry::of((fingerprint, &pages), result, outputs)?;
         Some((id.as_str().to_owned(), entry))
     });
     // A kept dataset's entry stands with its files' stamps as they are now (a file linked
@@ -234,8 +235,8 @@ fn remember(
     );
     saved?;
     let record = cache::Record {
-        key: cache::key(setting, hashes),
-        setting: setting.to_owned(),
+        key: cache::key(&setting.whole, hashes),
+        setting: setting.whole.clone(),
         sources_stamps: cache::stamps_digest(&now),
         site_stamps,
         files: site.len(),
@@ -262,8 +263,9 @@ pub(super) fn keep(
     let Some(hashes) = cache::hashes(source, &c.now, known) else {
         return BTreeMap::new();
     };
-    let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
-    let kept = cache::reuse::reusable(manifest, &fingerprints.whole, out);
+    let fingerprints = cache::reuse::fingerprints(folders, &c.setting.data, &hashes);
+    let pages = c.setting.of_templates(&render::DATASET_TEMPLATES);
+    let kept = cache::reuse::reusable(manifest, (&fingerprints.whole, &pages), out);
     // The same files in the same state after validation: `finish` takes these as they are.
     c.fingerprinted = Some((hashes, fingerprints));
     kept
@@ -324,7 +326,7 @@ pub(super) fn finish(
     };
     let fingerprinted = c.fingerprinted.take().or_else(|| {
         let hashes = hashes_after(c, source, &digests(catalog, validated))?;
-        let fingerprints = cache::reuse::fingerprints(folders, &c.setting, &hashes);
+        let fingerprints = cache::reuse::fingerprints(folders, &c.setting.data, &hashes);
         Some((hashes, fingerprints))
     });
     let Some((hashes, fingerprints)) = fingerprinted else {

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 /// (the DCAT catalogues' pages): each dataset's fingerprint, and which of the last build's files
 /// are still there as made from which key. A file whose key is unchanged is the previous one.
 pub struct Memo<'m> {
-    /// The setting's digest (`cache::setting_digest`: the theme, the options, the tool).
-    pub setting: &'m str,
+    /// The setting's digests (`cache::Digests`): a page is keyed by its template's.
+    pub setting: &'m crate::cache::Digests,
     /// Every dataset's fingerprint over everything (`cache::reuse::Fingerprints::whole`).
     pub fingerprints: &'m BTreeMap<crate::catalog::DatasetId, String>,
     /// Every dataset's fingerprint over its metadata (`cache::reuse::Fingerprints::metadata`).
@@ -63,9 +63,10 @@ impl Memo<'_> {
     }
 
     /// The key of a page rendered from `template` with `page` (its own context) and `common`
-    /// (what every page is given): the setting's digest covers the theme, so equal keys mean
-    /// equal bytes. `None` when a context cannot be serialised. Files made by code rather than a
-    /// template (the search index) name what makes them in `template`.
+    /// (what every page is given): the template's digest covers the tool, the options, the
+    /// messages and every template it reaches, so equal keys mean equal bytes. `None` when a
+    /// context cannot be serialised. Files made by code rather than a template (the search
+    /// index) name what makes them in `template`, and are keyed by the setting's data digest.
     pub fn page_key<S: serde::Serialize + ?Sized>(
         &self,
         template: &str,
@@ -74,7 +75,8 @@ impl Memo<'_> {
     ) -> Option<String> {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
-        crate::checksum::feed_parts(&mut h, &[self.setting.as_bytes(), template.as_bytes()]);
+        let setting = self.setting.of_template(template);
+        crate::checksum::feed_parts(&mut h, &[setting.as_bytes(), template.as_bytes()]);
         // Each context's encoding is self-delimiting, so one cannot run into the next.
         let fed = super::digest::feed(&mut h, page) && super::digest::feed(&mut h, common);
         fed.then(|| crate::checksum::hex(&h.finalize()))
@@ -139,10 +141,19 @@ impl Memo<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{Made, Memo};
     use crate::catalog::DatasetId;
     use std::collections::BTreeMap;
+
+    /// A setting whose data digest is `s` and whose one template's is `t`.
+    pub(crate) fn digests() -> crate::cache::Digests {
+        crate::cache::Digests {
+            whole: "w".to_owned(),
+            data: "s".to_owned(),
+            templates: BTreeMap::from([("page.html".to_owned(), "t".to_owned())]),
+        }
+    }
 
     #[test]
     fn a_memo_key_covers_the_parts_and_every_dataset_and_records_each_path() {
@@ -153,7 +164,7 @@ mod tests {
         // The metadata fingerprints: `a`'s data changed since `fingerprints` was made, `b`'s not.
         let metadata = BTreeMap::from([(id("a"), "m1".to_owned()), (id("b"), "2".to_owned())]);
         let memo = Memo {
-            setting: "s",
+            setting: &digests(),
             fingerprints: &fingerprints,
             metadata: &metadata,
             unchanged: &unchanged,
@@ -207,7 +218,7 @@ mod tests {
         let none = BTreeMap::new();
         let (unchanged, recorded) = (|_: &str, _: &str| false, |_: &str| Vec::new());
         let memo = Memo {
-            setting: "s",
+            setting: &digests(),
             fingerprints: &none,
             metadata: &none,
             unchanged: &unchanged,
@@ -230,6 +241,13 @@ mod tests {
             memo.page_key("search index", &page, &other),
             memo.page_key("search index", &page, &common)
         );
+        // A template's page is keyed by that template's digest, not the data digest.
+        let mut h = sha2::Sha256::new();
+        crate::checksum::feed_parts(&mut h, &[b"t", b"page.html"]);
+        assert!(crate::render::digest::feed(&mut h, &page));
+        assert!(crate::render::digest::feed(&mut h, &common));
+        let want = crate::checksum::hex(&h.finalize());
+        assert_eq!(memo.page_key("page.html", &page, &common), Some(want));
     }
 
     #[test]
@@ -247,7 +265,7 @@ mod tests {
                 .collect()
         };
         let memo = Memo {
-            setting: "s",
+            setting: &digests(),
             fingerprints: &fingerprints,
             metadata: &fingerprints,
             unchanged: &unchanged,

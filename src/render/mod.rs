@@ -19,6 +19,7 @@ pub mod machine;
 mod memo;
 mod pager;
 mod profile;
+pub mod reach;
 mod rows;
 pub mod search;
 mod site;
@@ -107,6 +108,12 @@ fn environment(theme: &Theme) -> Result<Environment<'_>, Error> {
     i18n::add_functions(&mut env, &theme.messages);
     Ok(env)
 }
+
+/// The templates a dataset's own pages are rendered from: the build cache keeps a dataset only
+/// while the templates these reach are as they were (`cache::Digests::of_templates`).
+pub const DATASET_TEMPLATES: [&str; 2] = [DATASET_PAGE, TABLE_PAGE];
+const DATASET_PAGE: &str = "dataset.html";
+const TABLE_PAGE: &str = "table.html";
 
 /// What every page needs to place itself.
 struct PageAt<'a> {
@@ -408,14 +415,14 @@ impl Renderer<'_> {
             let v = view::dataset(c, d, result, &shared, &l);
             let href = v.summary.href.clone();
             let at = PageAt { lang, path: &href };
-            out.push(self.rendered("dataset.html", at, &One("dataset", &v))?);
+            out.push(self.rendered(DATASET_PAGE, at, &One("dataset", &v))?);
             for ((r, res), rows) in d.resources.iter().zip(&result.resources).zip(&shared) {
                 let Some(v) = fulltable::view(c, d, r, res, rows, &l) else {
                     continue;
                 };
                 let href = v.href.clone();
                 let at = PageAt { lang, path: &href };
-                out.push(self.rendered("table.html", at, &One("table", &v))?);
+                out.push(self.rendered(TABLE_PAGE, at, &One("table", &v))?);
             }
         }
         if validated.datasets.contains_key(&d.id) {

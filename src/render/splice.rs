@@ -209,7 +209,7 @@ mod tests {
         };
         let (unchanged, recorded) = (|_: &str, _: &str| false, |_: &str| Vec::new());
         let memo = Memo {
-            setting: "s",
+            setting: &crate::render::memo::tests::digests(),
             fingerprints,
             metadata: fingerprints,
             unchanged: &unchanged,

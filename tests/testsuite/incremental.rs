@@ -320,6 +320,109 @@ fn options_the_theme_and_a_hand_edited_site_are_part_of_the_key() {
     assert!(p.out().join("robots.txt").is_file());
 }
 
+/// Every file of the site with its inode: a file the build kept keeps its inode (it is linked
+/// from the last build), a file made again gets a new one.
+fn inodes(site: &std::path::Path) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt as _;
+    (walkdir::WalkDir::new(site).into_iter().map(Result::unwrap))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(site).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                e.metadata().unwrap().ino(),
+            )
+        })
+        .collect()
+}
+
+/// The pages (`index.html`) written again between two listings of `inodes`.
+fn pages_made_again(
+    before: &std::collections::BTreeMap<String, u64>,
+    after: &std::collections::BTreeMap<String, u64>,
+) -> Vec<String> {
+    (after.iter())
+        .filter(|(path, ino)| path.ends_with("index.html") && before.get(*path) != Some(ino))
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+#[test]
+fn a_template_edit_renders_again_only_the_pages_that_template_reaches() {
+    let p = Project::fixture("basic");
+    let theme = p.dir.path().join("theme");
+    crate::support::copy_dir(&crate::support::repo().join("themes/default"), &theme);
+    let theme_arg = ["--theme", theme.to_str().unwrap()];
+    let edit = |template: &str, from: &str, to: &str| {
+        let path = theme.join("templates").join(template);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{template} does not contain {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    built(&p, &theme_arg);
+    let territorial = |path: &str| {
+        let path = path.strip_prefix("en/").unwrap_or(path);
+        ["hromadas/", "raions/", "oblasts/"]
+            .iter()
+            .any(|t| path.starts_with(t))
+    };
+    // The territories' template: their pages alone are made again; both datasets are kept.
+    let before = inodes(&p.out());
+    edit("territory.html", "<h1>", "<h1 class=\"edited\">");
+    let r = built(&p, &theme_arg);
+    assert_eq!(kept(&r), Some(2), "{}", r.stderr);
+    let again = pages_made_again(&before, &inodes(&p.out()));
+    assert!(
+        again.len() > 4 && again.iter().all(|p| territorial(p)),
+        "{again:?}"
+    );
+    let pages = |p: &&String| territorial(p) && p.ends_with("index.html");
+    assert_eq!(again.len(), before.keys().filter(pages).count());
+    assert_eq!(tree(&p.out()), clean_build(&p, &theme_arg));
+    // A full table's template: the datasets are rendered again, the catalogue's pages stand.
+    let before = inodes(&p.out());
+    edit("table.html", "<h1>", "<h1 class=\"edited\">");
+    let r = built(&p, &theme_arg);
+    assert_eq!(kept(&r), None, "{}", r.stderr);
+    let again = pages_made_again(&before, &inodes(&p.out()));
+    assert!(again.iter().any(|p| p.contains("/table/")), "{again:?}");
+    assert!(again
+        .iter()
+        .all(|p| p.starts_with("datasets/") || p.starts_with("en/datasets/")));
+    assert_eq!(tree(&p.out()), clean_build(&p, &theme_arg));
+    // The macros every page imports: everything is made again.
+    let before = inodes(&p.out());
+    edit(
+        "macros.html",
+        "<ul class=\"dataset-list\">",
+        "<ul class=\"dataset-list edited\">",
+    );
+    built(&p, &theme_arg);
+    let again = pages_made_again(&before, &inodes(&p.out()));
+    assert!(again.contains(&"index.html".to_owned()) && again.iter().any(|p| territorial(p)));
+    assert_eq!(tree(&p.out()), clean_build(&p, &theme_arg));
+    // A template named at render time may be any: a template added to the theme reaches the
+    // pages of the one that names it so.
+    edit(
+        "publisher.html",
+        "{% block content %}",
+        "{% block content %}{% include (\"ext\" ~ \"ra.html\") ignore missing %}",
+    );
+    built(&p, &theme_arg);
+    std::fs::write(
+        theme.join("templates/extra.html"),
+        "<p class=\"extra\">extra</p>",
+    )
+    .unwrap();
+    let r = built(&p, &theme_arg);
+    assert_eq!(kept(&r), Some(2), "{}", r.stderr);
+    let page = scraper::Html::parse_document(
+        &std::fs::read_to_string(p.out().join("publishers/mindev/index.html")).unwrap(),
+    );
+    assert_eq!(crate::support::select(&page, "main p.extra"), ["extra"]);
+    assert_eq!(tree(&p.out()), clean_build(&p, &theme_arg));
+}
+
 #[test]
 fn the_cache_can_be_placed_or_left_out_and_a_damaged_one_is_ignored() {
     let p = Project::fixture("basic");
