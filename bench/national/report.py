@@ -102,7 +102,7 @@ def build_rows(t, by, info):
             ok = cold["wall"] <= 20 and (cold["rss"] or 0) * 1024 < GB
         t.row(cold, target="≤ 20 s, peak RSS < 1 GB", ok=ok)
     rebuilds = (("cold-disk", None), ("csv-first-disk", 3), ("csv-disk", 3), ("nochange", 2), ("csv-first", 3),
-                ("csv", 3), ("template", None), ("threads1", None))
+                ("csv", 3), ("template", None), ("template-territory", None), ("threads1", None))
     for key, limit in rebuilds:
         r = by.get(key)
         if r:

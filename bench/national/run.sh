@@ -185,7 +185,10 @@ edit_csv() {  # a new own_revenues in row 1, different every time (the run numbe
     && mv "$EDIT_CSV.new" "$EDIT_CSV"
 }
 THEME="$WORK/theme"
-edit_template() { printf '\n{# bench run %s #}\n' "$1" >>"$THEME/templates/dataset.html"; }
+# The template edit_template appends to: a dataset's page (every dataset rendered again, the
+# catalogue-wide pages kept) or a territory's (only the territory pages rendered again).
+EDITED=dataset.html
+edit_template() { printf '\n{# bench run %s #}\n' "$1" >>"$THEME/templates/$EDITED"; }
 
 T_SITE="$TMPFS/site"
 say "national tree ($MAX datasets) → tmpfs $T_SITE, $RUNS runs each"
@@ -215,6 +218,8 @@ measure_build csv "rebuild, one CSV changed" csv "$NAT" "$T_SITE"
 rm -rf "$THEME"; cp -r "$ROOT/themes/default" "$THEME"
 quiet_build "$NAT" "$T_SITE" --theme "$THEME"  # the cache now holds the pages of this theme
 measure_build template "rebuild, dataset.html changed" template "$NAT" "$T_SITE" --theme "$THEME"
+EDITED=territory.html
+measure_build template-territory "rebuild, territory.html changed" template "$NAT" "$T_SITE" --theme "$THEME"
 RAYON_NUM_THREADS=1 measure_build threads1 "cold build → tmpfs, 1 thread" cold "$NAT" "$T_SITE"
 measure_floor floor-tmpfs "file-creation floor → tmpfs" "$TMPFS/floor"
 # tmpfs is memory: the national site and the floor's copy are ~10 GB each at 35,000 datasets,
