@@ -6,6 +6,137 @@ use minijinja::Value;
 
 use super::{territory, view};
 
+/// The names every page of a language gives its template besides its own context, made into
+/// template values once per language: `lang`, `other_lang`, `catalog_title`,
+/// `catalog_description`, `build_date`, `today`, `has_coverage` and the page's `t`.
+#[derive(Debug)]
+pub(super) struct LangNames {
+    lang: Value,
+    other_lang: Value,
+    catalog_title: Value,
+    catalog_description: Value,
+    build_date: Value,
+    today: Value,
+    has_coverage: Value,
+    t: Value,
+}
+
+impl LangNames {
+    pub(super) fn new(
+        catalog: &crate::catalog::Catalog,
+        options: &super::Options,
+        t: &super::i18n::Translations,
+        l: &view::Lang,
+    ) -> LangNames {
+        let other = (super::LANGS.iter()).find(|o| **o != l.code);
+        LangNames {
+            lang: Value::from(l.code),
+            other_lang: Value::from(*other.unwrap_or(&super::LANGS[0])),
+            catalog_title: Value::from_serialize(l.text(&catalog.config.title)),
+            catalog_description: Value::from_serialize(l.text(&catalog.config.description)),
+            build_date: Value::from(options.build_date.map(|d| d.to_string())),
+            today: Value::from(options.today.map(|d| d.to_string())),
+            has_coverage: Value::from(!catalog.mandatory.is_empty()),
+            t: t.t(l.code),
+        }
+    }
+}
+
+/// What every page gives its template besides its own context: its language's names
+/// (`LangNames`) and where it is (`root`, `home`, `switch_href`, `canonical`).
+#[derive(Debug)]
+pub(super) struct Common {
+    pub(super) names: std::sync::Arc<LangNames>,
+    pub(super) root: Value,
+    pub(super) home: Value,
+    pub(super) switch_href: Value,
+    pub(super) canonical: Value,
+}
+
+impl Common {
+    /// The value of the name `key`: matched, where a map of them was searched by comparing
+    /// values, at every name a template reads.
+    fn get(&self, key: &str) -> Option<&Value> {
+        let n = &*self.names;
+        Some(match key {
+            "t" => &n.t,
+            "lang" => &n.lang,
+            "home" => &self.home,
+            "root" => &self.root,
+            "other_lang" => &n.other_lang,
+            "switch_href" => &self.switch_href,
+            "canonical" => &self.canonical,
+            "catalog_title" => &n.catalog_title,
+            "catalog_description" => &n.catalog_description,
+            "build_date" => &n.build_date,
+            "today" => &n.today,
+            "has_coverage" => &n.has_coverage,
+            _ => return None,
+        })
+    }
+
+    /// The names a template reads as data (all but `t`), for the memo's key.
+    const DATA: [&'static str; 11] = [
+        "lang",
+        "root",
+        "home",
+        "other_lang",
+        "switch_href",
+        "canonical",
+        "catalog_title",
+        "catalog_description",
+        "build_date",
+        "today",
+        "has_coverage",
+    ];
+}
+
+/// The memo's key reads the names as a map (`t` is the language's messages, which the key's
+/// setting digest covers).
+impl serde::Serialize for Common {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(Self::DATA.len()))?;
+        for key in Self::DATA {
+            map.serialize_entry(key, self.get(key).unwrap_or(&Value::UNDEFINED))?;
+        }
+        map.end()
+    }
+}
+
+/// A page's root context: `common`'s names, then those of its own context (`page`), as
+/// `context! { ..page, ..common }` gave them. No page's context uses a common name (theirs are
+/// `dataset`, `table`, `territory`, `publisher`, `publishers`, `index`, `coverage`, `datasets`,
+/// `total`, `pagination`, `latest`, `oblasts`, `stats`), so which would win does not arise.
+#[derive(Debug)]
+pub(super) struct Root {
+    pub(super) page: Value,
+    pub(super) common: Common,
+}
+
+impl minijinja::value::Object for Root {
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &std::sync::Arc<Self>, key: &str) -> Option<Value> {
+        if let Some(value) = self.common.get(key) {
+            return Some(value.clone());
+        }
+        (self.page.get_attr(key).ok()).filter(|v| !v.is_undefined())
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let page = (self.page.try_iter().into_iter().flatten())
+            .filter(|k| (k.as_str()).is_none_or(|k| k != "t" && !Common::DATA.contains(&k)));
+        let names = Common::DATA
+            .iter()
+            .chain(["t"].iter())
+            .map(|k| Value::from(*k));
+        minijinja::value::Enumerator::Values(page.chain(names).collect())
+    }
+}
+
 /// A page's own context: one view under its name, as templates read it (`{"dataset": …}`).
 pub(super) struct One<'v, T: ?Sized>(pub(super) &'static str, pub(super) &'v T);
 
@@ -83,6 +214,50 @@ impl<T: serde::Serialize + std::fmt::Debug + Send + Sync + 'static> minijinja::v
 
 #[cfg(test)]
 mod tests {
+    use super::{Common, LangNames, Root};
+    use minijinja::Value;
+
+    #[test]
+    fn a_root_context_reads_as_the_page_and_common_maps_merged() {
+        let names = LangNames {
+            lang: Value::from("en"),
+            other_lang: Value::from("uk"),
+            catalog_title: Value::from_serialize(serde_json::json!({"text": "T", "lang": "uk"})),
+            catalog_description: Value::from(""),
+            build_date: Value::from(None::<String>),
+            today: Value::from("2026-12-06"),
+            has_coverage: Value::from(true),
+            t: Value::from_function(|key: &str| format!("[{key}]")),
+        };
+        let common = Common {
+            names: std::sync::Arc::new(names),
+            root: Value::from("../"),
+            home: Value::from("../en/"),
+            switch_href: Value::from("../x/"),
+            canonical: Value::from("https://h.ua/en/x/"),
+        };
+        let page = serde_json::json!({"dataset": {"title": "D"}});
+        let merged = minijinja::context! { ..Value::from_serialize(&page), ..Value::from_serialize(&common) };
+        let common_key = serde_json::to_value(&common).unwrap();
+        let root = Value::from_object(Root {
+            page: Value::from_serialize(&page),
+            common,
+        });
+        let source =
+            "{{ dataset.title }} {{ lang }} {{ home }}{{ root }} {{ catalog_title.text }} \
+            {{ build_date is none }} {{ has_coverage }} {{ today }} {{ missing is undefined }}";
+        let env = minijinja::Environment::new();
+        let out = env.render_str(source, &root).unwrap();
+        assert_eq!(out, env.render_str(source, merged).unwrap());
+        assert_eq!(out, "D en ../en/../ T True True 2026-12-06 True");
+        assert_eq!(env.render_str("{{ t('x') }}", &root).unwrap(), "[x]");
+        // The memo's key reads every name but `t`, the language's messages.
+        let keys: Vec<&String> = common_key.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), Common::DATA.len());
+        assert!(!keys.iter().any(|k| *k == "t"));
+        let listed: Vec<String> = root.try_iter().unwrap().map(|k| k.to_string()).collect();
+        assert!(listed.contains(&"dataset".to_owned()) && listed.contains(&"t".to_owned()));
+    }
     #[test]
     fn a_lazy_list_reads_in_templates_as_the_list_would() {
         let env = minijinja::Environment::new();

@@ -41,11 +41,25 @@ impl Messages {
     }
 }
 
-/// Adds `t` and `t_in` to `env`.
+/// The messages, to hand each page a `t` of its own language (`Translations::t`).
+#[derive(Clone)]
+pub(super) struct Translations(Arc<Messages>);
+
+impl Translations {
+    /// `t` in `lang`: a page's root context gives it (`context::Root`), so that a call neither
+    /// looks the page's language up nor searches the environment's globals for `t` — a
+    /// dataset page makes a hundred calls.
+    pub(super) fn t(&self, lang: &'static str) -> Value {
+        let messages = self.0.clone();
+        Value::from_function(move |key: &str| messages.get(lang, key))
+    }
+}
+
+/// Adds `t` and `t_in` to `env`; the messages, for pages' own `t` (`Translations::t`).
 pub(super) fn add_functions(
     env: &mut Environment<'_>,
     messages: &BTreeMap<String, BTreeMap<String, String>>,
-) {
+) -> Translations {
     let messages = Arc::new(Messages::new(messages));
     let page_messages = messages.clone();
     env.add_function(
@@ -56,10 +70,12 @@ pub(super) fn add_functions(
             page_messages.get(lang, key)
         },
     );
+    let all = messages.clone();
     env.add_function(
         "t_in",
-        move |key: &str, lang: &str| -> Result<Value, minijinja::Error> { messages.get(lang, key) },
+        move |key: &str, lang: &str| -> Result<Value, minijinja::Error> { all.get(lang, key) },
     );
+    Translations(messages)
 }
 
 #[cfg(test)]
@@ -73,7 +89,8 @@ mod tests {
             messages.insert(lang.to_owned(), m);
         }
         let mut env = Environment::new();
-        add_functions(&mut env, &messages);
+        let t = add_functions(&mut env, &messages);
+        env.add_global("t_en", t.t("en"));
         env
     }
 
@@ -92,6 +109,12 @@ mod tests {
                 "Datasets",
             ),
             ("{{ t('nav') }}", minijinja::context! {}, "Набори"),
+            // A page's own `t`, bound to its language.
+            (
+                "{{ t_en('nav') }}",
+                minijinja::context! { lang => "uk" },
+                "Datasets",
+            ),
             (
                 "{{ t_in('nav', 'en') }}",
                 minijinja::context! { lang => "uk" },

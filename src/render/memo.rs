@@ -67,11 +67,11 @@ impl Memo<'_> {
     /// messages and every template it reaches, so equal keys mean equal bytes. `None` when a
     /// context cannot be serialised. Files made by code rather than a template (the search
     /// index) name what makes them in `template`, and are keyed by the setting's data digest.
-    pub fn page_key<S: serde::Serialize + ?Sized>(
+    pub fn page_key<S: serde::Serialize + ?Sized, C: serde::Serialize + ?Sized>(
         &self,
         template: &str,
         page: &S,
-        common: &minijinja::Value,
+        common: &C,
     ) -> Option<String> {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();

@@ -84,7 +84,7 @@ pub struct Options {
 
 /// The templates borrow the theme's sources: a template added as owned is looked up behind a
 /// lock, with its name copied, at every page and at every `import` a page makes.
-fn environment(theme: &Theme) -> Result<Environment<'_>, Error> {
+fn environment(theme: &Theme) -> Result<(Environment<'_>, i18n::Translations), Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(format::write_value);
@@ -105,8 +105,8 @@ fn environment(theme: &Theme) -> Result<Environment<'_>, Error> {
                 source: Box::new(e),
             })?;
     }
-    i18n::add_functions(&mut env, &theme.messages);
-    Ok(env)
+    let translations = i18n::add_functions(&mut env, &theme.messages);
+    Ok((env, translations))
 }
 
 /// The templates a dataset's own pages are rendered from: the build cache keeps a dataset only
@@ -186,6 +186,8 @@ fn site_path(base_url: &str) -> &str {
 
 struct Renderer<'a> {
     env: &'a Environment<'a>,
+    /// Each language's names for its pages' templates, in `LANGS` order.
+    names: &'a [std::sync::Arc<context::LangNames>],
     catalog: &'a Catalog,
     options: &'a Options,
     theme: &'a Theme,
@@ -207,30 +209,21 @@ impl Renderer<'_> {
     }
 
     /// What every page's template is given besides its own context.
-    fn common(&self, at: &PageAt, absolute_root: Option<&str>) -> Value {
+    fn common(&self, at: &PageAt, absolute_root: Option<&str>) -> context::Common {
         let root = absolute_root.map_or_else(|| at.root(), str::to_owned);
-        let other = LANGS
-            .iter()
-            .find(|l| **l != at.lang)
-            .copied()
-            .unwrap_or(LANGS[0]);
-        let l = Lang {
-            code: at.lang,
-            messages: &self.theme.messages[at.lang],
-            today: self.options.today,
-        };
-        context! {
-            lang => at.lang,
-            root => root,
-            home => format!("{root}{}", PageAt::prefix(at.lang)),
-            other_lang => other,
-            switch_href => format!("{root}{}{}", PageAt::prefix(other), at.path),
-            canonical => format!("{}{}{}", self.options.base_url, PageAt::prefix(at.lang), at.path),
-            catalog_title => l.text(&self.catalog.config.title),
-            catalog_description => l.text(&self.catalog.config.description),
-            build_date => self.options.build_date.map(|d| d.to_string()),
-            today => self.options.today.map(|d| d.to_string()),
-            has_coverage => !self.catalog.mandatory.is_empty(),
+        let i = LANGS.iter().position(|l| *l == at.lang).unwrap_or(0);
+        let other = LANGS[(i + 1) % LANGS.len()];
+        context::Common {
+            names: self.names[i].clone(),
+            home: Value::from(format!("{root}{}", PageAt::prefix(at.lang))),
+            switch_href: Value::from(format!("{root}{}{}", PageAt::prefix(other), at.path)),
+            canonical: Value::from(format!(
+                "{}{}{}",
+                self.options.base_url,
+                PageAt::prefix(at.lang),
+                at.path
+            )),
+            root: Value::from(root),
         }
     }
 
@@ -242,13 +235,18 @@ impl Renderer<'_> {
         }
     }
 
-    fn evaluate(&self, template: &str, page: Value, common: Value) -> Result<Vec<u8>, Error> {
+    fn evaluate(
+        &self,
+        template: &str,
+        page: Value,
+        common: context::Common,
+    ) -> Result<Vec<u8>, Error> {
         let tmpl = self
             .env
             .get_template(template)
             .map_err(|e| self.error(template, e))?;
         let html = tmpl
-            .render(context! { ..page, ..common })
+            .render(Value::from_object(context::Root { page, common }))
             .map_err(|e| self.error(template, e))?;
         Ok(html.into_bytes())
     }

@@ -5,6 +5,7 @@
 use minijinja::{context, Environment};
 
 use super::builder::Builder;
+use super::context::LangNames;
 use super::view::Lang;
 use super::{
     environment, exports, machine, search, site_path, territory, Content, Memo, Options, PageAt,
@@ -29,6 +30,8 @@ const HANDED_ON: usize = 32;
 /// pages, lists, feeds, search index, site map). Every path is checked against all the others.
 pub struct SiteRender<'a, 's, 'k> {
     env: Environment<'a>,
+    /// Each language's names for its pages' templates (`LangNames`), in `LANGS` order.
+    names: Vec<std::sync::Arc<LangNames>>,
     index: territory::TerritoryIndex,
     catalog: &'a Catalog,
     theme: &'a Theme,
@@ -44,8 +47,20 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         options: &'a Options,
         sink: &'s mut Sink<'k>,
     ) -> Result<Self, Error> {
+        let (env, translations) = environment(theme)?;
+        let names = (LANGS.iter())
+            .map(|lang| {
+                let l = Lang {
+                    code: lang,
+                    messages: &theme.messages[*lang],
+                    today: options.today,
+                };
+                std::sync::Arc::new(LangNames::new(catalog, options, &translations, &l))
+            })
+            .collect();
         Ok(SiteRender {
-            env: environment(theme)?,
+            env,
+            names,
             index: territory::TerritoryIndex::build(catalog),
             catalog,
             theme,
@@ -57,6 +72,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     fn renderer(&self) -> Renderer<'_> {
         Renderer {
             env: &self.env,
+            names: &self.names,
             catalog: self.catalog,
             options: self.options,
             theme: self.theme,
@@ -125,6 +141,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             };
             let r = Renderer {
                 env: &self.env,
+                names: &self.names,
                 catalog,
                 options,
                 theme,
