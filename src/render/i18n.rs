@@ -14,31 +14,36 @@ use super::theme::LANGS;
 type Table<V> = HashMap<String, V, FixedState>;
 
 /// Every language's messages, ready to print.
-struct Messages(Table<Table<Value>>);
+struct Messages(Table<Arc<Table<Value>>>);
 
 impl Messages {
     fn new(messages: &BTreeMap<String, BTreeMap<String, String>>) -> Self {
         let lang = |m: &BTreeMap<String, String>| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                .collect()
+            let table = m.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str())));
+            Arc::new(table.collect())
         };
         Messages(messages.iter().map(|(l, m)| (l.clone(), lang(m))).collect())
     }
 
     /// The message `key` of `lang`, or a template error naming the catalogue file that lacks it.
     fn get(&self, lang: &str, key: &str) -> Result<Value, minijinja::Error> {
-        self.0
-            .get(lang)
-            .and_then(|m| m.get(key))
-            .cloned()
-            .ok_or_else(|| {
-                minijinja::Error::new(
-                    ErrorKind::UndefinedError,
-                    format!("no message `{key}` in i18n/{lang}.toml"),
-                )
-            })
+        message(self.0.get(lang).map(|m| &**m), lang, key)
     }
+}
+
+/// The message `key` in `messages` (those of `lang`), or a template error naming the catalogue
+/// file that lacks it.
+fn message(
+    messages: Option<&Table<Value>>,
+    lang: &str,
+    key: &str,
+) -> Result<Value, minijinja::Error> {
+    (messages.and_then(|m| m.get(key)).cloned()).ok_or_else(|| {
+        minijinja::Error::new(
+            ErrorKind::UndefinedError,
+            format!("no message `{key}` in i18n/{lang}.toml"),
+        )
+    })
 }
 
 /// The messages, to hand each page a `t` of its own language (`Translations::t`).
@@ -50,8 +55,8 @@ impl Translations {
     /// looks the page's language up nor searches the environment's globals for `t` — a
     /// dataset page makes a hundred calls.
     pub(super) fn t(&self, lang: &'static str) -> Value {
-        let messages = self.0.clone();
-        Value::from_function(move |key: &str| messages.get(lang, key))
+        let messages = self.0 .0.get(lang).cloned();
+        Value::from_function(move |key: &str| message(messages.as_deref(), lang, key))
     }
 }
 
@@ -128,13 +133,15 @@ mod tests {
 
     #[test]
     fn a_missing_message_names_the_file_that_lacks_it() {
-        let err = env()
-            .render_str("{{ t('nope') }}", minijinja::context! { lang => "en" })
-            .unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("no message `nope` in i18n/en.toml"),
-            "{err}"
-        );
+        for source in ["{{ t('nope') }}", "{{ t_en('nope') }}"] {
+            let err = env()
+                .render_str(source, minijinja::context! { lang => "en" })
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("no message `nope` in i18n/en.toml"),
+                "{err}"
+            );
+        }
     }
 }
