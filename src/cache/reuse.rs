@@ -7,9 +7,9 @@
 //! digest of everything outside dataset folders (catalog.toml, registry, lists, publishers), of
 //! the folders of datasets that feed territory profiles (their facts appear in other datasets'
 //! DCAT descriptions), and of the setting but the theme's templates and assets (the tool, the
-//! options, the messages: `Digests::data`); with the digest of the templates its pages are
-//! rendered from, which its entry records beside — each dataset's own files depend on nothing
-//! else, so a reused file is the byte-for-byte file a full build would write, and an edit of a
+//! options, the messages: `Digests::data`); with the digest of the templates datasets' pages
+//! are rendered from, which the manifest records beside — each dataset's own files depend on
+//! nothing else, so a reused file is the byte-for-byte file a full build would write, and an edit of a
 //! template no dataset page reaches (`territory.html`, say) keeps every dataset.
 //! A previous file is reused only while its size, times and inode are the ones recorded after the
 //! last build (a site edited by hand is rendered again). Datasets with findings are never kept.
@@ -41,8 +41,6 @@ const MAGIC: &[u8] = b"hromadata-reuse 2\n";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Entry {
     pub fingerprint: String,
-    /// The digest of the templates its pages were rendered from (`super::Digests::of_templates`).
-    pub pages: String,
     /// Per resource, in order: (SHA-256, MD5 when computed, bytes, data rows of a table).
     pub resources: Vec<(String, Option<String>, u64, Option<u64>)>,
     /// The dataset's own site files: path and stamp after that build.
@@ -72,13 +70,12 @@ impl Entry {
 
     /// The record of a valid dataset (`None` with findings: those are always validated again).
     pub fn of(
-        (fingerprint, pages): (&str, &str),
+        fingerprint: &str,
         result: &DatasetResult,
         outputs: Vec<(String, Stamp)>,
     ) -> Option<Entry> {
         result.is_valid().then(|| Entry {
             fingerprint: fingerprint.to_owned(),
-            pages: pages.to_owned(),
             resources: (result.resources.iter())
                 .map(|r| {
                     (
@@ -98,12 +95,14 @@ impl Entry {
 /// id → (the fingerprint the part was made from, its offset in the file, its length).
 pub type Spans = BTreeMap<String, (String, u64, u64)>;
 
-/// What the last build left for the next: every valid dataset, by id, the catalogue-wide files
-/// memoised by key (`render::Memo`): path → (key, stamp after that build), and the spliced ones'
-/// parts.
+/// What the last build left for the next: every valid dataset, by id, with the digest of the
+/// templates their pages were rendered from (`super::Digests::of_templates`), the catalogue-wide
+/// files memoised by key (`render::Memo`): path → (key, stamp after that build), and the spliced
+/// ones' parts.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
     pub datasets: BTreeMap<String, Entry>,
+    pub dataset_templates: String,
     pub pages: BTreeMap<String, (String, Stamp)>,
     pub spans: BTreeMap<String, std::sync::Arc<Spans>>,
 }
@@ -198,9 +197,8 @@ pub struct Fingerprints {
     pub metadata: BTreeMap<DatasetId, String>,
 }
 
-/// Every dataset's fingerprints, from the setting's data digest (`super::Digests::data`) and every
-/// source file's hash
-/// (source-relative path → SHA-256, as `super::hashes` gives them).
+/// Every dataset's fingerprints, from the setting's data digest (`super::Digests::data`) and
+/// every source file's hash (source-relative path → SHA-256, as `super::hashes` gives them).
 pub fn fingerprints(
     folders: &Folders,
     setting: &str,
@@ -251,17 +249,20 @@ pub fn fingerprints(
 }
 
 /// The datasets whose last build's files can be reused — same fingerprint, pages rendered from
-/// the same templates (`pages`), and every file they had in the site at `out` still there as that
-/// build left it — taken out of `manifest`.
+/// the same templates (`templates`: none when they differ), and every file they had in the site
+/// at `out` still there as that build left it — taken out of `manifest`.
 pub fn reusable(
     manifest: &mut Manifest,
-    (fingerprints, pages): (&BTreeMap<DatasetId, String>, &str),
+    (fingerprints, templates): (&BTreeMap<DatasetId, String>, &str),
     out: &Path,
 ) -> BTreeMap<DatasetId, Entry> {
+    if manifest.dataset_templates != templates {
+        return BTreeMap::new();
+    }
     let candidates: Vec<(DatasetId, Entry)> = (fingerprints.iter())
         .filter_map(|(id, fp)| {
             let e = manifest.datasets.remove(id.as_str())?;
-            (&e.fingerprint == fp && e.pages == pages).then(|| (id.clone(), e))
+            (&e.fingerprint == fp).then(|| (id.clone(), e))
         })
         .collect();
     candidates
@@ -295,7 +296,7 @@ mod tests {
             findings: Vec::new(),
         };
         let e = Entry::of(
-            ("fp", "pages"),
+            "fp",
             &result,
             vec![("datasets/x/index.html".into(), stamp("1\t2\t3\t4"))],
         )
@@ -306,6 +307,7 @@ mod tests {
         assert!(back.resources[0].header.is_empty() && back.is_valid());
         let manifest = Manifest {
             datasets: BTreeMap::from([("x".into(), e.clone())]),
+            dataset_templates: "t".into(),
             pages: BTreeMap::from([("catalog.ttl".into(), ("k".into(), stamp("5\t6\t7\t8")))]),
             spans: BTreeMap::from([(
                 "datasets.csv".into(),
@@ -319,6 +321,7 @@ mod tests {
         assert!(!dir.path().join(OLD_FILE).exists());
         let read = load(dir.path());
         assert_eq!((&read.datasets["x"], &read.pages), (&e, &manifest.pages));
+        assert_eq!(read.dataset_templates, "t");
         assert_eq!(read.spans, manifest.spans);
         // A damaged manifest, cut short or not one at all, is an empty one: everything is built.
         let bytes = std::fs::read(dir.path().join(FILE)).unwrap();
@@ -335,6 +338,6 @@ mod tests {
             assert!(read.datasets.is_empty() && read.pages.is_empty() && read.spans.is_empty());
         }
         result.resources[0].omitted = 1;
-        assert!(Entry::of(("fp", "pages"), &result, Vec::new()).is_none());
+        assert!(Entry::of("fp", &result, Vec::new()).is_none());
     }
 }

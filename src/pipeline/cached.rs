@@ -201,11 +201,10 @@ fn remember(
     let by_path: std::collections::HashMap<&str, &cache::Stamp, foldhash::fast::FixedState> =
         (site.iter()).map(|(p, s)| (p.as_str(), s)).collect();
     let stamped = |p: &String| Some((p.clone(), **by_path.get(p.as_str())?));
-    let pages = setting.of_templates(&render::DATASET_TEMPLATES);
     let fresh = (built.datasets.par_iter()).filter_map(|(id, (result, paths))| {
         let outputs = paths.iter().map(stamped).collect::<Option<Vec<_>>>()?;
         let fingerprint = built.memoised.fingerprints.whole.get(id)?;
-        let entry = cache::reuse::Entry::of((fingerprint, &pages), result, outputs)?;
+        let entry = cache::reuse::Entry::of(fingerprint, result, outputs)?;
         Some((id.as_str().to_owned(), entry))
     });
     // A kept dataset's entry stands with its files' stamps as they are now (a file linked
@@ -226,6 +225,7 @@ fn remember(
     let spans = std::mem::take(&mut built.memoised.spans);
     let manifest = cache::reuse::Manifest {
         datasets,
+        dataset_templates: setting.of_templates(&render::DATASET_TEMPLATES),
         pages,
         spans,
     };
@@ -264,8 +264,8 @@ pub(super) fn keep(
         return BTreeMap::new();
     };
     let fingerprints = cache::reuse::fingerprints(folders, &c.setting.data, &hashes);
-    let pages = c.setting.of_templates(&render::DATASET_TEMPLATES);
-    let kept = cache::reuse::reusable(manifest, (&fingerprints.whole, &pages), out);
+    let templates = c.setting.of_templates(&render::DATASET_TEMPLATES);
+    let kept = cache::reuse::reusable(manifest, (&fingerprints.whole, &templates), out);
     // The same files in the same state after validation: `finish` takes these as they are.
     c.fingerprinted = Some((hashes, fingerprints));
     kept

@@ -204,6 +204,31 @@ mod tests {
     }
 
     #[test]
+    fn the_default_themes_pages_reach_their_frame_and_macros() {
+        let theme = crate::render::Theme::builtin().unwrap();
+        let reach = |t: &str| reached(&theme.templates, t).into_iter().collect::<Vec<_>>();
+        let frame = ["base.html", "macros.html"];
+        assert_eq!(
+            reach("dataset.html"),
+            ["base.html", "chart.html", "dataset.html", "macros.html"]
+        );
+        for page in [
+            "territory.html",
+            "table.html",
+            "index.html",
+            "publisher.html",
+        ] {
+            let reached = reach(page);
+            assert!(reached.len() < theme.templates.len(), "{page}: {reached:?}");
+            assert!(reached.contains(&page.to_owned()), "{page}");
+            assert!(
+                frame.iter().any(|f| reached.contains(&f.to_string())),
+                "{page}"
+            );
+        }
+    }
+
+    #[test]
     fn a_template_reaches_what_it_names_transitively_and_a_name_made_at_render_time_reaches_all() {
         let theme = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
             (pairs.iter())
