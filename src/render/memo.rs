@@ -230,24 +230,20 @@ pub(crate) mod tests {
         // Longer than the hashing buffer, so that it reaches the hasher in several writes.
         let page: Vec<String> = (0..20_000).map(|i| format!("doc {i}")).collect();
         let common = minijinja::Value::from("uk");
-        let mut h = sha2::Sha256::new();
-        crate::checksum::feed_parts(&mut h, &[b"s", b"search index"]);
-        assert!(crate::render::digest::feed(&mut h, &page));
-        assert!(crate::render::digest::feed(&mut h, &common));
-        let want = crate::checksum::hex(&h.finalize());
-        assert_eq!(memo.page_key("search index", &page, &common), Some(want));
+        let want = |setting: &[u8], template: &str| {
+            let mut h = sha2::Sha256::new();
+            crate::checksum::feed_parts(&mut h, &[setting, template.as_bytes()]);
+            assert!(crate::render::digest::feed(&mut h, &page));
+            assert!(crate::render::digest::feed(&mut h, &common));
+            Some(crate::checksum::hex(&h.finalize()))
+        };
+        let key = memo.page_key("search index", &page, &common);
+        assert_eq!(key, want(b"s", "search index"));
         let other = minijinja::Value::from("en");
-        assert_ne!(
-            memo.page_key("search index", &page, &other),
-            memo.page_key("search index", &page, &common)
-        );
+        assert_ne!(memo.page_key("search index", &page, &other), key);
         // A template's page is keyed by that template's digest, not the data digest.
-        let mut h = sha2::Sha256::new();
-        crate::checksum::feed_parts(&mut h, &[b"t", b"page.html"]);
-        assert!(crate::render::digest::feed(&mut h, &page));
-        assert!(crate::render::digest::feed(&mut h, &common));
-        let want = crate::checksum::hex(&h.finalize());
-        assert_eq!(memo.page_key("page.html", &page, &common), Some(want));
+        let key = memo.page_key("page.html", &page, &common);
+        assert_eq!(key, want(b"t", "page.html"));
     }
 
     #[test]
