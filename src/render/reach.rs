@@ -17,13 +17,13 @@ pub enum Named {
     Any,
 }
 
-/// What the tags of the template `source` name (`extends`, `include`, `import`, `from`).
+/// What the tags of the template `source` name (`extends`, `include`, `import`, `from`). Every
+/// `{%` is read as the start of a tag, even one inside another's text (`{{ "{%" }}`): a real
+/// tag is never skipped for how the text before it was read.
 pub fn named(source: &str) -> Named {
     let mut names = BTreeSet::new();
-    let mut rest = source;
-    while let Some(start) = rest.find("{%") {
-        let (body, after) = tag_body(&rest[start + 2..]);
-        rest = after;
+    for (start, _) in source.match_indices("{%") {
+        let body = tag_body(&source[start + 2..]);
         match names_in(&tokens(body)) {
             Some(found) => names.extend(found),
             None => return Named::Any,
@@ -56,8 +56,8 @@ pub fn reached(templates: &BTreeMap<String, String>, template: &str) -> BTreeSet
 }
 
 /// The text of a tag whose `{%` was just read, up to its `%}` (a `%}` inside a string does not
-/// end it), and what follows the tag.
-fn tag_body(s: &str) -> (&str, &str) {
+/// end it, as in minijinja's lexer).
+fn tag_body(s: &str) -> &str {
     let mut quote = None;
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -67,11 +67,11 @@ fn tag_body(s: &str) -> (&str, &str) {
             }
             (Some(q), c) if c == q => quote = None,
             (None, '"' | '\'') => quote = Some(c),
-            (None, '%') if s[i + 1..].starts_with('}') => return (&s[..i], &s[i + 2..]),
+            (None, '%') if s[i + 1..].starts_with('}') => return &s[..i],
             _ => {}
         }
     }
-    (s, "")
+    s
 }
 
 #[derive(Debug, PartialEq)]
@@ -195,6 +195,9 @@ mod tests {
             ("{% extends layout if x else 'base.html' %}", Named::Any),
             ("{% from m import x %}", Named::Any),
             ("{% include \"a\" + \".html\" -%}", Named::Any),
+            // A `{%` in an expression's string: the tags after it are still read.
+            ("{{ \"{%\" }}<p class=\"x\">{% include name %}", Named::Any),
+            ("{{ \"{% raw\" }}\"{% include 'y.html' %}", set(&["y.html"])),
             ("{% include %}", Named::Any),
             ("{%- include -%}", Named::Any),
         ];
