@@ -252,8 +252,9 @@ impl Renderer<'_> {
     }
 
     /// The page at `at` (output path, content, origin). With the build cache's memo, a page
-    /// whose template and context are the last build's is the previous file (`Memo::page_key`:
-    /// the bytes of a page are a function of the theme, the template and the context alone).
+    /// whose templates and context are the last build's is the previous file (`Memo::page_key`:
+    /// the bytes of a page are a function of the tool, the options, the messages, the templates
+    /// its template reaches and its context alone).
     fn rendered<S: serde::Serialize + ?Sized>(
         &self,
         template: &str,
