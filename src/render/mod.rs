@@ -32,6 +32,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use std::sync::atomic::Ordering::Relaxed;
+
 use minijinja::{context, Environment, UndefinedBehavior, Value};
 
 use crate::catalog::territory::Category;
@@ -184,8 +186,37 @@ fn site_path(base_url: &str) -> &str {
         .unwrap_or("/")
 }
 
+/// How long each page template's pages came out lately: a page is rendered into a buffer that
+/// size and an eighth, not one grown by doubling from nothing (a dataset page's 38 KB were
+/// copied over and over as it grew: 6 % of its template's instructions). A running mean, so
+/// that one large page does not size every page after it.
+#[derive(Default)]
+struct PageSizes([std::sync::atomic::AtomicUsize; theme::TEMPLATES.len()]);
+
+impl PageSizes {
+    fn slot(&self, template: &str) -> Option<&std::sync::atomic::AtomicUsize> {
+        let i = theme::TEMPLATES.iter().position(|t| *t == template)?;
+        Some(&self.0[i])
+    }
+
+    /// An empty buffer for a page of `template`.
+    fn buffer(&self, template: &str) -> Vec<u8> {
+        let size = self.slot(template).map_or(0, |s| s.load(Relaxed));
+        Vec::with_capacity(size + size / 8)
+    }
+
+    /// Takes in the length of a page of `template` just made.
+    fn made(&self, template: &str, len: usize) {
+        if let Some(s) = self.slot(template) {
+            let mean = s.load(Relaxed);
+            s.store(if mean == 0 { len } else { (mean * 7 + len) / 8 }, Relaxed);
+        }
+    }
+}
+
 struct Renderer<'a> {
     env: &'a Environment<'a>,
+    sizes: &'a PageSizes,
     /// Each language's names for its pages' templates, in `LANGS` order.
     names: &'a [std::sync::Arc<context::LangNames>],
     catalog: &'a Catalog,
@@ -245,10 +276,11 @@ impl Renderer<'_> {
             .env
             .get_template(template)
             .map_err(|e| self.error(template, e))?;
-        let html = tmpl
-            .render(Value::from_object(context::Root { page, common }))
-            .map_err(|e| self.error(template, e))?;
-        Ok(html.into_bytes())
+        let mut html = self.sizes.buffer(template);
+        let root = Value::from_object(context::Root { page, common });
+        (tmpl.render_captured_to(root, &mut html)).map_err(|e| self.error(template, e))?;
+        self.sizes.made(template, html.len());
+        Ok(html)
     }
 
     /// The page at `at` (output path, content, origin). With the build cache's memo, a page

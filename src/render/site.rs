@@ -30,6 +30,7 @@ const HANDED_ON: usize = 32;
 /// pages, lists, feeds, search index, site map). Every path is checked against all the others.
 pub struct SiteRender<'a, 's, 'k> {
     env: Environment<'a>,
+    sizes: super::PageSizes,
     /// Each language's names for its pages' templates (`LangNames`), in `LANGS` order.
     names: Vec<std::sync::Arc<LangNames>>,
     index: territory::TerritoryIndex,
@@ -60,6 +61,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             .collect();
         Ok(SiteRender {
             env,
+            sizes: super::PageSizes::default(),
             names,
             index: territory::TerritoryIndex::build(catalog),
             catalog,
@@ -72,6 +74,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     fn renderer(&self) -> Renderer<'_> {
         Renderer {
             env: &self.env,
+            sizes: &self.sizes,
             names: &self.names,
             catalog: self.catalog,
             options: self.options,
@@ -141,6 +144,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             };
             let r = Renderer {
                 env: &self.env,
+                sizes: &self.sizes,
                 names: &self.names,
                 catalog,
                 options,
