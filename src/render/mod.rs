@@ -23,6 +23,7 @@ pub mod reach;
 mod rows;
 pub mod search;
 mod site;
+mod sizes;
 pub mod splice;
 pub mod territory;
 pub mod theme;
@@ -32,8 +33,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use std::sync::atomic::Ordering::Relaxed;
-
 use minijinja::{context, Environment, UndefinedBehavior, Value};
 
 use crate::catalog::territory::Category;
@@ -45,6 +44,7 @@ use context::{Home, Lazy, ListPage, One, Stats};
 pub use memo::{Made, Memo};
 pub use pager::DEFAULT_PAGE_SIZE as LIST_PAGE_SIZE;
 pub use site::SiteRender;
+use sizes::PageSizes;
 pub use theme::{Theme, LANGS};
 use view::Lang;
 
@@ -184,34 +184,6 @@ fn site_path(base_url: &str) -> &str {
         .split_once("://")
         .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
         .unwrap_or("/")
-}
-
-/// How long each page template's pages came out lately: a page is rendered into a buffer that
-/// size and an eighth, not one grown by doubling from nothing (a dataset page's 38 KB were
-/// copied over and over as it grew: 6 % of its template's instructions). A running mean, so
-/// that one large page does not size every page after it.
-#[derive(Default)]
-struct PageSizes([std::sync::atomic::AtomicUsize; theme::TEMPLATES.len()]);
-
-impl PageSizes {
-    fn slot(&self, template: &str) -> Option<&std::sync::atomic::AtomicUsize> {
-        let i = theme::TEMPLATES.iter().position(|t| *t == template)?;
-        Some(&self.0[i])
-    }
-
-    /// An empty buffer for a page of `template`.
-    fn buffer(&self, template: &str) -> Vec<u8> {
-        let size = self.slot(template).map_or(0, |s| s.load(Relaxed));
-        Vec::with_capacity(size + size / 8)
-    }
-
-    /// Takes in the length of a page of `template` just made.
-    fn made(&self, template: &str, len: usize) {
-        if let Some(s) = self.slot(template) {
-            let mean = s.load(Relaxed);
-            s.store(if mean == 0 { len } else { (mean * 7 + len) / 8 }, Relaxed);
-        }
-    }
 }
 
 struct Renderer<'a> {

@@ -6,6 +6,7 @@ use minijinja::{context, Environment};
 
 use super::builder::Builder;
 use super::context::LangNames;
+use super::sizes::PageSizes;
 use super::view::Lang;
 use super::{
     environment, exports, machine, search, site_path, territory, Content, Memo, Options, PageAt,
@@ -30,7 +31,7 @@ const HANDED_ON: usize = 32;
 /// pages, lists, feeds, search index, site map). Every path is checked against all the others.
 pub struct SiteRender<'a, 's, 'k> {
     env: Environment<'a>,
-    sizes: super::PageSizes,
+    sizes: PageSizes,
     /// Each language's names for its pages' templates (`LangNames`), in `LANGS` order.
     names: Vec<std::sync::Arc<LangNames>>,
     index: territory::TerritoryIndex,
@@ -61,7 +62,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             .collect();
         Ok(SiteRender {
             env,
-            sizes: super::PageSizes::default(),
+            sizes: PageSizes::default(),
             names,
             index: territory::TerritoryIndex::build(catalog),
             catalog,
