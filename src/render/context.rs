@@ -11,6 +11,8 @@ use super::{territory, view};
 /// `catalog_description`, `build_date`, `today`, `has_coverage` and the page's `t`.
 #[derive(Debug)]
 pub(super) struct LangNames {
+    /// The other language's code (where the page's language switch leads).
+    pub(super) other: &'static str,
     lang: Value,
     other_lang: Value,
     catalog_title: Value,
@@ -28,10 +30,13 @@ impl LangNames {
         t: &super::i18n::Translations,
         l: &view::Lang,
     ) -> LangNames {
-        let other = (super::LANGS.iter()).find(|o| **o != l.code);
+        let langs = super::LANGS;
+        let i = langs.iter().position(|o| *o == l.code).unwrap_or(0);
+        let other = langs[(i + 1) % langs.len()];
         LangNames {
+            other,
             lang: Value::from(l.code),
-            other_lang: Value::from(*other.unwrap_or(&super::LANGS[0])),
+            other_lang: Value::from(other),
             catalog_title: Value::from_serialize(l.text(&catalog.config.title)),
             catalog_description: Value::from_serialize(l.text(&catalog.config.description)),
             build_date: Value::from(options.build_date.map(|d| d.to_string())),
@@ -220,6 +225,7 @@ mod tests {
     #[test]
     fn a_root_context_reads_as_the_page_and_common_maps_merged() {
         let names = LangNames {
+            other: "uk",
             lang: Value::from("en"),
             other_lang: Value::from("uk"),
             catalog_title: Value::from_serialize(serde_json::json!({"text": "T", "lang": "uk"})),

@@ -215,9 +215,10 @@ impl Renderer<'_> {
     fn common(&self, at: &PageAt, absolute_root: Option<&str>) -> context::Common {
         let root = absolute_root.map_or_else(|| at.root(), str::to_owned);
         let i = LANGS.iter().position(|l| *l == at.lang).unwrap_or(0);
-        let other = LANGS[(i + 1) % LANGS.len()];
+        let names = &self.names[i];
+        let other = names.other;
         context::Common {
-            names: self.names[i].clone(),
+            names: names.clone(),
             home: Value::from(format!("{root}{}", PageAt::prefix(at.lang))),
             switch_href: Value::from(format!("{root}{}{}", PageAt::prefix(other), at.path)),
             canonical: Value::from(format!(
@@ -410,11 +411,7 @@ impl Renderer<'_> {
         // Made before the languages: their pages share each file's rows (see `rows`).
         let shared: Vec<rows::Shared> = result.resources.iter().map(rows::Shared::of).collect();
         for lang in LANGS {
-            let l = Lang {
-                code: lang,
-                messages: &self.theme.messages[lang],
-                today: self.options.today,
-            };
+            let l = Lang::of(self.theme, lang, self.options.today);
             let v = view::dataset(c, d, result, &shared, &l);
             let href = v.summary.href.clone();
             let at = PageAt { lang, path: &href };

@@ -52,11 +52,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         let (env, translations) = environment(theme)?;
         let names = (LANGS.iter())
             .map(|lang| {
-                let l = Lang {
-                    code: lang,
-                    messages: &theme.messages[*lang],
-                    today: options.today,
-                };
+                let l = Lang::of(theme, lang, options.today);
                 std::sync::Arc::new(LangNames::new(catalog, options, &translations, &l))
             })
             .collect();
@@ -138,11 +134,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     pub fn finish(mut self, validated: &Validated, memo: Option<&Memo>) -> Result<usize, Error> {
         let (catalog, options, theme) = (self.catalog, self.options, self.theme);
         for lang in LANGS {
-            let l = Lang {
-                code: lang,
-                messages: &theme.messages[lang],
-                today: options.today,
-            };
+            let l = Lang::of(theme, lang, options.today);
             let r = Renderer {
                 env: &self.env,
                 sizes: &self.sizes,

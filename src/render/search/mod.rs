@@ -43,7 +43,7 @@ pub fn files(
             }
             continue;
         }
-        let lang = lang(theme, code, today);
+        let lang = Lang::of(theme, code, today);
         let docs = docs::documents(catalog, &lang);
         for (path, bytes) in index::files(&docs, &lang, index::Limits::default()) {
             let path = format!("search/{code}/{path}");
@@ -54,15 +54,6 @@ pub fn files(
         }
     }
     Ok(())
-}
-
-/// The language `code` as its index is made.
-fn lang<'t>(theme: &'t Theme, code: &'static str, today: Option<NaiveDate>) -> Lang<'t> {
-    Lang {
-        code,
-        messages: &theme.messages[code],
-        today,
-    }
 }
 
 /// The memo key of a language's index: the language and every dataset's metadata fingerprint,

@@ -18,7 +18,20 @@ pub struct Lang<'a> {
     pub today: Option<chrono::NaiveDate>,
 }
 
-impl Lang<'_> {
+impl<'a> Lang<'a> {
+    /// The language `code` of `theme`, "today" being `today`.
+    pub fn of(
+        theme: &'a super::super::Theme,
+        code: &'static str,
+        today: Option<chrono::NaiveDate>,
+    ) -> Lang<'a> {
+        Lang {
+            code,
+            messages: &theme.messages[code],
+            today,
+        }
+    }
+
     /// The message `key`, or the key itself when missing (templates' `t()` is strict instead).
     pub fn msg(&self, key: &str) -> String {
         self.messages
