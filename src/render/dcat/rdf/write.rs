@@ -9,8 +9,7 @@ use super::{Group, Node, Object, Tag, PREFIXES, RDF_TYPE};
 
 /// Grouped triples (`Graph::subjects`) as Turtle, with the `PREFIXES`.
 pub(super) fn turtle(subjects: &[Group<'_>]) -> Vec<u8> {
-    let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
-    let mut out = String::with_capacity(1024 + 80 * triples);
+    let mut out = String::with_capacity(Bound::TURTLE.of(subjects));
     for (prefix, ns) in PREFIXES {
         let _ = writeln!(out, "@prefix {prefix}: <{ns}> .");
     }
@@ -47,8 +46,7 @@ pub(super) fn turtle(subjects: &[Group<'_>]) -> Vec<u8> {
 /// serde_json writes compact JSON (strings escaped by serde_json itself), with no tree of values
 /// in between.
 pub(super) fn jsonld(subjects: &[Group<'_>], rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
-    let triples: usize = subjects.iter().map(|(_, l)| l.len()).sum();
-    let mut out = Vec::with_capacity(1024 + 100 * triples);
+    let mut out = Vec::with_capacity(Bound::JSONLD.of(subjects));
     out.extend_from_slice(b"{\"@context\":{");
     for (i, (prefix, ns)) in PREFIXES.iter().enumerate() {
         if i > 0 {
@@ -87,6 +85,64 @@ pub(super) fn jsonld(subjects: &[Group<'_>], rename: &dyn Fn(&str) -> Option<Str
     }
     out.extend_from_slice(b"]}\n");
     out
+}
+
+/// The bytes a serialisation writes at most around its texts, so that its buffer is allocated
+/// once: a catalogue page of a thousand datasets (5 MB) outgrew a per-triple guess every time,
+/// and each doubling copied the page and touched fresh memory (a tenth of a national build's
+/// DCAT time). Texts are counted with an eighth more for escapes; only text made mostly of
+/// characters to escape (or a long `rename`d IRI) can still make the buffer grow.
+struct Bound {
+    /// The document's head and tail (prefixes, `@context`), and room for renamed IRIs.
+    fixed: usize,
+    /// Around a subject's IRI.
+    subject: usize,
+    /// Around a triple's predicate IRI (counted whole, though most are compacted).
+    predicate: usize,
+    /// Around an IRI object.
+    iri: usize,
+    /// Around a literal's text, its language tag or its datatype IRI.
+    literal: usize,
+}
+
+impl Bound {
+    /// `\n<s> .\n`; ` ,\n` and eight spaces, `<p> `; `<o>`; `"…"^^<d>`.
+    const TURTLE: Bound = Bound {
+        fixed: 1024,
+        subject: 6,
+        predicate: 14,
+        iri: 2,
+        literal: 6,
+    };
+    /// `,{"@id":"s"}`; `,"p":[]`; `,{"@id":"o"}`;
+    /// `,{"@value":"…","@language":"…"}` or `,"@type":"d"`.
+    const JSONLD: Bound = Bound {
+        fixed: 4096,
+        subject: 12,
+        predicate: 7,
+        iri: 12,
+        literal: 30,
+    };
+
+    fn of(&self, subjects: &[Group<'_>]) -> usize {
+        let object = |o: &Object| match o {
+            Object::Node(Node::Iri(i)) => self.iri + i.len(),
+            Object::Literal(text, tag) => {
+                let tag = match tag {
+                    Tag::None => 0,
+                    Tag::Lang(l) => l.len(),
+                    Tag::Datatype(d) => d.len(),
+                };
+                self.literal + text.len() + text.len() / 8 + tag
+            }
+        };
+        (subjects.iter()).fold(self.fixed, |n, (Node::Iri(s), list)| {
+            let triples: usize = (list.iter())
+                .map(|(p, o)| self.predicate + p.len() + object(o))
+                .sum();
+            n + self.subject + s.len() + triples
+        })
+    }
 }
 
 /// An object in JSON-LD's expanded form: a class of `@type` (compacted when it can be),
@@ -237,4 +293,67 @@ fn push_turtle_string(out: &mut String, text: &str) {
     }
     out.push_str(&text[from..]);
     out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Graph, Node, Object};
+    use super::*;
+
+    /// A graph like a catalogue page's: many subjects sharing long IRI prefixes, short and long
+    /// texts (some with characters to escape, or made only of them), tags and datatypes.
+    fn page(datasets: usize, text: &str) -> Graph {
+        let mut g = Graph::default();
+        for i in 0..datasets {
+            let d = Node::iri(format!(
+                "https://example.org/catalogue/datasets/d{i:05}/#dataset"
+            ));
+            g.types(&d, &["http://www.w3.org/ns/dcat#Dataset"]);
+            g.add(
+                &d,
+                "http://purl.org/dc/terms/title",
+                Object::lang(text, "uk"),
+            );
+            g.add(
+                &d,
+                "http://purl.org/dc/terms/identifier",
+                Object::text(i.to_string()),
+            );
+            let m = Object::typed("2026-01-01", "http://www.w3.org/2001/XMLSchema#date");
+            g.add(&d, "http://purl.org/dc/terms/modified", m);
+            let f = Node::iri(format!(
+                "https://example.org/catalogue/datasets/d{i:05}/#file"
+            ));
+            g.add(&d, "http://www.w3.org/ns/dcat#distribution", f.clone());
+            g.add(
+                &f,
+                "https://example.org/not-a-prefix#p",
+                Object::iri("urn:x"),
+            );
+        }
+        g
+    }
+
+    #[test]
+    fn a_serialisation_fits_the_buffer_allocated_for_it() {
+        let rename = |iri: &str| iri.ends_with("#file").then(|| format!("{iri}-renamed"));
+        let cases = [
+            (0, ""),
+            (1, "Бюджет"),
+            (300, "Перелік об'єктів комунальної власності"),
+            (
+                50,
+                "a \"quoted\"\ttext\nwith a few escapes, and more plain text than escapes",
+            ),
+        ];
+        for (datasets, text) in cases {
+            let g = page(datasets, text);
+            let subjects = g.subjects();
+            let t = turtle(&subjects);
+            assert!(t.len() <= Bound::TURTLE.of(&subjects), "{datasets} {text}");
+            // Renamed page links are few; the bound's fixed part leaves room for them.
+            let j = jsonld(&subjects, &|i| rename(i).filter(|_| datasets < 20));
+            assert!(j.len() <= Bound::JSONLD.of(&subjects), "{datasets} {text}");
+        }
+    }
 }
