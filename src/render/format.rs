@@ -313,10 +313,9 @@ pub fn cells(row: &minijinja::Value) -> Result<minijinja::Value, minijinja::Erro
 /// Appends a row's values to `html` as `<td>` cells (the `cells` filter).
 pub fn push_cells(html: &mut String, row: &minijinja::Value) -> Result<(), minijinja::Error> {
     for cell in row.try_iter()? {
-        match cell.as_str() {
-            Some(text) => push_cell(html, text, cell.is_safe()),
-            None => push_cell(html, &cell.to_string(), false),
-        }
+        html.push_str("<td>");
+        push_value(html, &cell);
+        html.push_str("</td>");
     }
     Ok(())
 }
@@ -325,13 +324,46 @@ pub fn push_cells(html: &mut String, row: &minijinja::Value) -> Result<(), minij
 /// it is `safe` (already HTML).
 pub fn push_cell(html: &mut String, text: &str, safe: bool) {
     html.push_str("<td>");
+    push_text(html, text, safe);
+    html.push_str("</td>");
+}
+
+/// Appends `value` as `{{ value }}` writes it in an `.html` template (`write_value`): a string
+/// escaped unless it is safe, anything else as minijinja writes it, escaped. For filters that
+/// write in Rust what a template loop wrote.
+pub fn push_value(html: &mut String, value: &minijinja::Value) {
+    match value.as_str() {
+        Some(text) => push_text(html, text, value.is_safe()),
+        None => push_text(html, &value.to_string(), false),
+    }
+}
+
+/// `item.name` for a filter that writes in Rust what a template loop wrote: an error naming the
+/// filter and the field when `item` has none (as a loop's `{{ item.name }}` fails with strict
+/// undefined).
+pub fn field(
+    item: &minijinja::Value,
+    name: &str,
+    filter: &str,
+) -> Result<minijinja::Value, minijinja::Error> {
+    let value = item.get_attr(name)?;
+    if value.is_undefined() {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UndefinedError,
+            format!("the `{filter}` filter was given an item without `{name}`"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Appends `text` without the characters `unwritable` refuses, escaped unless it is `safe`.
+fn push_text(html: &mut String, text: &str, safe: bool) {
     if safe {
         html.push_str(&writable(text));
     } else {
         // writing into a String cannot fail
         let _ = write_html(html, text);
     }
-    html.push_str("</td>");
 }
 
 #[cfg(test)]

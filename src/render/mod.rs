@@ -92,6 +92,8 @@ fn environment(theme: &Theme) -> Result<(Environment<'_>, i18n::Translations), E
     env.set_formatter(format::write_value);
     env.add_filter("cells", format::cells);
     env.add_filter("rows", rows::rows);
+    env.add_filter("passport_rows", exports::passport::passport_rows);
+    env.add_filter("profile_rows", profile::profile_rows);
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") {
             minijinja::AutoEscape::Html

@@ -2,9 +2,10 @@
 //! localised (`format`), typed extremes written as people read them (dates as dates, years
 //! without grouping). Pure: from `validate::profile::ColumnProfile` to display strings.
 
+use minijinja::Value as Shown;
 use serde::Serialize;
 
-use super::format;
+use super::format::{self, field, push_value};
 use super::view::Lang;
 use crate::validate::cell::Value;
 use crate::validate::profile::{ColumnProfile, Distinct, Range};
@@ -94,4 +95,109 @@ pub fn view(profile: &[ColumnProfile], lang: &Lang) -> Vec<ColumnView> {
             }
         })
         .collect()
+}
+
+/// The `profile_rows` filter: a file's column profile (`r.profile`) as the profile table's rows,
+/// the same bytes as the default theme's loop wrote (each on a line of its own, indented):
+///
+/// ```text
+/// <tr><th scope="row"><code>{{ c.name }}</code></th><td>{{ c.field_type }}</td>
+/// <td class="num">{{ c.filled }}</td><td class="num">{{ c.empty }}</td>
+/// <td class="num">{{ c.distinct }}</td><td>{{ c.min }}</td><td>{{ c.max }}</td><td>{% if c.top %}
+/// <ol class="top-values">{% for v in c.top %}<li>{{ v.value }} <span class="count">({{ v.count }})
+/// </span></li>{% endfor %}</ol>{% endif %}</td></tr>
+/// ```
+///
+/// A template loop costs about a microsecond a row and as much again for each frequent value: the
+/// profile tables were a fifth of a dataset page's template time.
+pub fn profile_rows(columns: &Shown) -> Result<Shown, minijinja::Error> {
+    const NAME: &str = "profile_rows";
+    // About a row's markup and values for each column: grown from nothing, it was copied
+    // several times over.
+    let mut html = String::with_capacity(columns.len().unwrap_or(0) * 320);
+    for c in columns.try_iter()? {
+        let text = |html: &mut String, name: &str| -> Result<(), minijinja::Error> {
+            push_value(html, &field(&c, name, NAME)?);
+            Ok(())
+        };
+        html.push_str("\n      <tr><th scope=\"row\"><code>");
+        text(&mut html, "name")?;
+        html.push_str("</code></th><td>");
+        text(&mut html, "field_type")?;
+        for name in ["filled", "empty", "distinct"] {
+            html.push_str("</td><td class=\"num\">");
+            text(&mut html, name)?;
+        }
+        for name in ["min", "max"] {
+            html.push_str("</td><td>");
+            text(&mut html, name)?;
+        }
+        html.push_str("</td><td>");
+        let top = field(&c, "top", NAME)?;
+        if top.is_true() {
+            html.push_str("<ol class=\"top-values\">");
+            for v in top.try_iter()? {
+                html.push_str("<li>");
+                push_value(&mut html, &field(&v, "value", NAME)?);
+                html.push_str(" <span class=\"count\">(");
+                push_value(&mut html, &field(&v, "count", NAME)?);
+                html.push_str(")</span></li>");
+            }
+            html.push_str("</ol>");
+        }
+        html.push_str("</td></tr>");
+    }
+    Ok(Shown::from_safe_string(html))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The default theme's loop before `profile_rows` took its place.
+    const LOOP: &str = r#"{%- for c in profile %}
+      <tr><th scope="row"><code>{{ c.name }}</code></th><td>{{ c.field_type }}</td><td class="num">{{ c.filled }}</td><td class="num">{{ c.empty }}</td><td class="num">{{ c.distinct }}</td><td>{{ c.min }}</td><td>{{ c.max }}</td><td>{% if c.top %}<ol class="top-values">{% for v in c.top %}<li>{{ v.value }} <span class="count">({{ v.count }})</span></li>{% endfor %}</ol>{% endif %}</td></tr>
+    {%- endfor %}"#;
+
+    #[test]
+    fn profile_rows_write_what_the_loop_wrote() {
+        let mut env = minijinja::Environment::new();
+        env.set_formatter(format::write_value);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_filter("profile_rows", profile_rows);
+        env.add_template("loop.html", LOOP).unwrap();
+        env.add_template("filter.html", "{{ profile|profile_rows }}")
+            .unwrap();
+        let column = |name: &str, top: serde_json::Value| {
+            json!({"name": name, "field_type": "string", "filled": "1 234", "empty": "0",
+                   "distinct": "5", "min": "", "max": "<max> & \"q\"", "top": top})
+        };
+        let cases = [
+            json!([]),
+            json!([column("a\u{1b}b", json!([]))]),
+            json!([
+                column(
+                    "сума",
+                    json!([{"value": "x'y", "count": "3"}, {"value": "", "count": "1"}])
+                ),
+                column("дата", json!([{"value": "<b>", "count": "12 000"}])),
+            ]),
+        ];
+        for profile in cases {
+            let ctx = minijinja::context! { profile };
+            let render = |name| env.get_template(name).unwrap().render(&ctx).unwrap();
+            assert_eq!(render("filter.html"), render("loop.html"));
+        }
+        let ctx = minijinja::context! { profile => json!([{"name": "x"}]) };
+        let error = env
+            .get_template("filter.html")
+            .unwrap()
+            .render(ctx)
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("without `field_type`"),
+            "{error}"
+        );
+    }
 }

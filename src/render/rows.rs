@@ -100,7 +100,12 @@ impl serde::Serialize for Shown<'_> {
 pub fn rows(table: &Value) -> Result<Value, minijinja::Error> {
     if let Some(t) = table.downcast_object_ref::<TableRows>() {
         let html = t.html.get_or_init(|| {
-            let mut html = String::new();
+            // Sized once: a preview's HTML is tens of kilobytes, grown by doubling it was copied
+            // several times over.
+            let cells: usize = (t.shown().iter())
+                .map(|row| 10 + row.iter().map(|c| 9 + c.len()).sum::<usize>())
+                .sum();
+            let mut html = String::with_capacity(cells + cells / 8);
             for row in t.shown() {
                 html.push_str("<tr>");
                 for cell in row {
