@@ -390,7 +390,8 @@ fn a_template_edit_renders_again_only_the_pages_that_template_reaches() {
         .iter()
         .all(|p| p.starts_with("datasets/") || p.starts_with("en/datasets/")));
     assert_eq!(tree(&p.out()), clean_build(&p, &theme_arg));
-    // The macros every page imports: everything is made again.
+    // The macros the catalogue pages import, and the dataset pages through chart.html: every
+    // page is made again.
     let before = inodes(&p.out());
     edit(
         "macros.html",
