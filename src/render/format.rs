@@ -356,6 +356,17 @@ pub fn field(
     Ok(value)
 }
 
+/// Appends `item.name` as `{{ item.name }}` writes it (`field`, then `push_value`).
+pub fn push_field(
+    html: &mut String,
+    item: &minijinja::Value,
+    name: &str,
+    filter: &str,
+) -> Result<(), minijinja::Error> {
+    push_value(html, &field(item, name, filter)?);
+    Ok(())
+}
+
 /// Appends `text` without the characters `unwritable` refuses, escaped unless it is `safe`.
 fn push_text(html: &mut String, text: &str, safe: bool) {
     if safe {

@@ -5,7 +5,7 @@
 use minijinja::Value as Shown;
 use serde::Serialize;
 
-use super::format::{self, field, push_value};
+use super::format::{self, field, push_field};
 use super::view::Lang;
 use crate::validate::cell::Value;
 use crate::validate::profile::{ColumnProfile, Distinct, Range};
@@ -116,21 +116,17 @@ pub fn profile_rows(columns: &Shown) -> Result<Shown, minijinja::Error> {
     // several times over.
     let mut html = String::with_capacity(columns.len().unwrap_or(0) * 320);
     for c in columns.try_iter()? {
-        let text = |html: &mut String, name: &str| -> Result<(), minijinja::Error> {
-            push_value(html, &field(&c, name, NAME)?);
-            Ok(())
-        };
         html.push_str("\n      <tr><th scope=\"row\"><code>");
-        text(&mut html, "name")?;
+        push_field(&mut html, &c, "name", NAME)?;
         html.push_str("</code></th><td>");
-        text(&mut html, "field_type")?;
+        push_field(&mut html, &c, "field_type", NAME)?;
         for name in ["filled", "empty", "distinct"] {
             html.push_str("</td><td class=\"num\">");
-            text(&mut html, name)?;
+            push_field(&mut html, &c, name, NAME)?;
         }
         for name in ["min", "max"] {
             html.push_str("</td><td>");
-            text(&mut html, name)?;
+            push_field(&mut html, &c, name, NAME)?;
         }
         html.push_str("</td><td>");
         let top = field(&c, "top", NAME)?;
@@ -138,9 +134,9 @@ pub fn profile_rows(columns: &Shown) -> Result<Shown, minijinja::Error> {
             html.push_str("<ol class=\"top-values\">");
             for v in top.try_iter()? {
                 html.push_str("<li>");
-                push_value(&mut html, &field(&v, "value", NAME)?);
+                push_field(&mut html, &v, "value", NAME)?;
                 html.push_str(" <span class=\"count\">(");
-                push_value(&mut html, &field(&v, "count", NAME)?);
+                push_field(&mut html, &v, "count", NAME)?;
                 html.push_str(")</span></li>");
             }
             html.push_str("</ol>");

@@ -12,7 +12,7 @@ use super::register::frequency_uk;
 use super::{csv_bytes, formats, json_bytes, Urls, LIST_SEPARATOR};
 use crate::catalog::dataset::Frequency;
 use crate::catalog::{Catalog, Dataset};
-use crate::render::format::{field, push_value};
+use crate::render::format::{field, push_field, push_value};
 use crate::render::view::Lang;
 
 /// What the passport says where the data say nothing.
@@ -267,9 +267,9 @@ pub fn passport_rows(
     let mut html = String::with_capacity(rows.len().unwrap_or(0) * 256);
     for row in rows.try_iter()? {
         html.push_str("\n    <tr data-field=\"");
-        push_value(&mut html, &field(&row, "key", PASSPORT_ROWS)?);
+        push_field(&mut html, &row, "key", PASSPORT_ROWS)?;
         html.push_str("\"><th scope=\"row\">");
-        push_value(&mut html, &field(&row, "label", PASSPORT_ROWS)?);
+        push_field(&mut html, &row, "label", PASSPORT_ROWS)?;
         html.push_str("</th><td>");
         let mut none = true;
         for v in field(&row, "values", PASSPORT_ROWS)?.try_iter()? {
@@ -328,7 +328,7 @@ fn push_piece(
     if !close.is_empty() {
         html.push('>');
     }
-    push_value(html, &get("text")?);
+    push_field(html, v, "text", PASSPORT_ROWS)?;
     html.push_str(close);
     Ok(())
 }
