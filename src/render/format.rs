@@ -338,35 +338,6 @@ pub fn push_value(html: &mut String, value: &minijinja::Value) {
     }
 }
 
-/// `item.name` for a filter that writes in Rust what a template loop wrote: an error naming the
-/// filter and the field when `item` has none (as a loop's `{{ item.name }}` fails with strict
-/// undefined).
-pub fn field(
-    item: &minijinja::Value,
-    name: &str,
-    filter: &str,
-) -> Result<minijinja::Value, minijinja::Error> {
-    let value = item.get_attr(name)?;
-    if value.is_undefined() {
-        return Err(minijinja::Error::new(
-            minijinja::ErrorKind::UndefinedError,
-            format!("the `{filter}` filter was given an item without `{name}`"),
-        ));
-    }
-    Ok(value)
-}
-
-/// Appends `item.name` as `{{ item.name }}` writes it (`field`, then `push_value`).
-pub fn push_field(
-    html: &mut String,
-    item: &minijinja::Value,
-    name: &str,
-    filter: &str,
-) -> Result<(), minijinja::Error> {
-    push_value(html, &field(item, name, filter)?);
-    Ok(())
-}
-
 /// Appends `text` without the characters `unwritable` refuses, escaped unless it is `safe`.
 fn push_text(html: &mut String, text: &str, safe: bool) {
     if safe {

@@ -15,6 +15,7 @@ mod format;
 mod fulltable;
 mod i18n;
 mod jsonld;
+mod loops;
 pub mod machine;
 mod memo;
 mod pager;
@@ -94,6 +95,7 @@ fn environment(theme: &Theme) -> Result<(Environment<'_>, i18n::Translations), E
     env.add_filter("rows", rows::rows);
     env.add_filter("passport_rows", exports::passport::passport_rows);
     env.add_filter("profile_rows", profile::profile_rows);
+    env.add_filter("schema_rows", view::schema_rows);
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") {
             minijinja::AutoEscape::Html

@@ -5,7 +5,8 @@
 use minijinja::Value as Shown;
 use serde::Serialize;
 
-use super::format::{self, field, push_field};
+use super::format;
+use super::loops::{field, push_field};
 use super::view::Lang;
 use crate::validate::cell::Value;
 use crate::validate::profile::{ColumnProfile, Distinct, Range};
@@ -158,18 +159,11 @@ mod tests {
 
     #[test]
     fn profile_rows_write_what_the_loop_wrote() {
-        let mut env = minijinja::Environment::new();
-        env.set_formatter(format::write_value);
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        env.add_filter("profile_rows", profile_rows);
-        env.add_template("loop.html", LOOP).unwrap();
-        env.add_template("filter.html", "{{ profile|profile_rows }}")
-            .unwrap();
         let column = |name: &str, top: serde_json::Value| {
             json!({"name": name, "field_type": "string", "filled": "1 234", "empty": "0",
                    "distinct": "5", "min": "", "max": "<max> & \"q\"", "top": top})
         };
-        let cases = [
+        let profiles = [
             json!([]),
             json!([column("a\u{1b}b", json!([]))]),
             json!([
@@ -180,20 +174,15 @@ mod tests {
                 column("дата", json!([{"value": "<b>", "count": "12 000"}])),
             ]),
         ];
-        for profile in cases {
-            let ctx = minijinja::context! { profile };
-            let render = |name| env.get_template(name).unwrap().render(&ctx).unwrap();
-            assert_eq!(render("filter.html"), render("loop.html"));
-        }
-        let ctx = minijinja::context! { profile => json!([{"name": "x"}]) };
-        let error = env
-            .get_template("filter.html")
-            .unwrap()
-            .render(ctx)
-            .unwrap_err();
-        assert!(
-            error.to_string().contains("without `field_type`"),
-            "{error}"
+        let contexts = profiles.map(|profile| minijinja::context! { profile });
+        crate::render::loops::assert_filter_writes_the_loop(
+            |env| env.add_filter("profile_rows", profile_rows),
+            (LOOP, "{{ profile|profile_rows }}"),
+            &contexts,
+            (
+                minijinja::context! { profile => json!([{"name": "x"}]) },
+                "field_type",
+            ),
         );
     }
 }

@@ -3,14 +3,15 @@
 //! beyond loops and conditions. Links are relative to the language root (`home`) or the site root
 //! (`root`), so the site works from any sub-path.
 
+mod schema;
 mod text;
 
 use serde::Serialize;
 
 use super::format;
-use crate::catalog::schema::{Field, Schema};
 use crate::catalog::{Catalog, Dataset, Publisher, Resource, Scope};
 use crate::validate::{DatasetResult, ResourceResult};
+pub use schema::{schema_rows, FieldView};
 pub use text::{Date, Lang, Text};
 
 /// A link with a label.
@@ -306,74 +307,6 @@ fn short(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-/// One field of a schema, for the schema table.
-#[derive(Debug, Serialize)]
-pub struct FieldView {
-    pub name: String,
-    pub title: Option<String>,
-    pub field_type: String,
-    pub constraints: Vec<String>,
-    pub description: Option<String>,
-}
-
-fn field(f: &Field, schema: &Schema, lang: &Lang) -> FieldView {
-    let c = &f.constraints;
-    let mut constraints = Vec::new();
-    if schema.primary_key.contains(&f.name) {
-        constraints.push(lang.msg("dataset.primary_key"));
-    }
-    if c.required {
-        constraints.push(lang.msg("dataset.required"));
-    }
-    if c.unique {
-        constraints.push(lang.msg("dataset.unique"));
-    }
-    let bounds = [
-        ("minLength", c.min_length.map(|n| n.to_string())),
-        ("maxLength", c.max_length.map(|n| n.to_string())),
-    ];
-    let values = [
-        ("minimum", &c.minimum),
-        ("maximum", &c.maximum),
-        ("exclusiveMinimum", &c.exclusive_minimum),
-        ("exclusiveMaximum", &c.exclusive_maximum),
-    ];
-    constraints.extend(
-        bounds
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}"))),
-    );
-    constraints.extend(values.into_iter().filter_map(|(k, v)| {
-        v.as_ref().map(|v| {
-            format!(
-                "{k}: {}",
-                v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-            )
-        })
-    }));
-    if let Some(p) = &c.pattern {
-        constraints.push(format!("pattern: {p}"));
-    }
-    if let Some(e) = &c.enumeration {
-        let items: Vec<String> = e
-            .iter()
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .collect();
-        constraints.push(format!("enum: {}", items.join(", ")));
-    }
-    let field_type = match f.format.as_deref() {
-        Some(fmt) if fmt != "default" => format!("{} ({fmt})", f.field_type.name()),
-        _ => f.field_type.name().to_owned(),
-    };
-    FieldView {
-        name: f.name.clone(),
-        title: f.title.clone(),
-        field_type,
-        constraints,
-        description: f.description.clone(),
-    }
-}
-
 /// One file of a dataset.
 #[derive(Debug, Serialize)]
 pub struct ResourceView<'r> {
@@ -438,7 +371,7 @@ fn resource<'r>(
         fields: r
             .schema
             .as_ref()
-            .map(|s| s.fields.iter().map(|f| field(f, s, lang)).collect()),
+            .map(|s| s.fields.iter().map(|f| schema::field(f, s, lang)).collect()),
         header: &res.header,
         preview: super::rows::Shown {
             rows: res.preview_rows(),
