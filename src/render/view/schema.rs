@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::Lang;
 use crate::catalog::schema::{Field, Schema};
+use crate::render::format::push_value;
 use crate::render::loops::{field as attr, push_field};
 
 /// One field of a schema, for the schema table.
@@ -97,7 +98,8 @@ pub fn schema_rows(fields: &minijinja::Value) -> Result<minijinja::Value, miniji
         html.push_str("</td><td>");
         push_field(&mut html, &f, "field_type", SCHEMA_ROWS)?;
         html.push_str("</td><td>");
-        // `join("; ")` of plain strings, escaped as a whole: the same as each escaped.
+        // What `join("; ")` writes: each item as the formatter writes it (a safe one as it is), the
+        // plain separator between them.
         for (i, c) in attr(&f, "constraints", SCHEMA_ROWS)?
             .try_iter()?
             .enumerate()
@@ -105,7 +107,7 @@ pub fn schema_rows(fields: &minijinja::Value) -> Result<minijinja::Value, miniji
             if i > 0 {
                 html.push_str("; ");
             }
-            crate::render::format::push_value(&mut html, &c);
+            push_value(&mut html, &c);
         }
         html.push_str("</td><td lang=\"uk\">");
         push_truthy(&mut html, &f, "description")?;
@@ -124,7 +126,7 @@ fn push_truthy(
 ) -> Result<(), minijinja::Error> {
     let value = attr(f, name, SCHEMA_ROWS)?;
     if value.is_true() {
-        crate::render::format::push_value(html, &value);
+        push_value(html, &value);
     }
     Ok(())
 }
