@@ -11,6 +11,8 @@ use super::{territory, view};
 /// `catalog_description`, `build_date`, `today`, `has_coverage` and the page's `t`.
 #[derive(Debug)]
 pub(super) struct LangNames {
+    /// The language's code (which copy of the templates its pages render from).
+    pub(super) code: &'static str,
     /// The other language's code (where the page's language switch leads).
     pub(super) other: &'static str,
     lang: Value,
@@ -34,6 +36,7 @@ impl LangNames {
         let i = langs.iter().position(|o| *o == l.code).unwrap_or(0);
         let other = langs[(i + 1) % langs.len()];
         LangNames {
+            code: l.code,
             other,
             lang: Value::from(l.code),
             other_lang: Value::from(other),
@@ -225,6 +228,7 @@ mod tests {
     #[test]
     fn a_root_context_reads_as_the_page_and_common_maps_merged() {
         let names = LangNames {
+            code: "en",
             other: "uk",
             lang: Value::from("en"),
             other_lang: Value::from("uk"),

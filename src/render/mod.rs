@@ -10,6 +10,7 @@ mod context;
 pub mod coverage;
 pub mod dcat;
 mod digest;
+mod envs;
 pub mod exports;
 mod format;
 mod fulltable;
@@ -34,7 +35,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use minijinja::{context, Environment, UndefinedBehavior, Value};
+use minijinja::{context, Value};
 
 use crate::catalog::territory::Category;
 use crate::catalog::{Catalog, Dataset};
@@ -83,36 +84,6 @@ pub struct Options {
     pub build_date: Option<NaiveDate>,
     /// "Today" for freshness: `--today`, else the build date.
     pub today: Option<NaiveDate>,
-}
-
-/// The templates borrow the theme's sources: a template added as owned is looked up behind a
-/// lock, with its name copied, at every page and at every `import` a page makes.
-fn environment(theme: &Theme) -> Result<(Environment<'_>, i18n::Translations), Error> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_formatter(format::write_value);
-    env.add_filter("cells", format::cells);
-    env.add_filter("rows", rows::rows);
-    env.add_filter("passport_rows", exports::passport::passport_rows);
-    env.add_filter("profile_rows", profile::profile_rows);
-    env.add_filter("schema_rows", view::schema_rows);
-    env.set_auto_escape_callback(|name| {
-        if name.ends_with(".html") {
-            minijinja::AutoEscape::Html
-        } else {
-            minijinja::AutoEscape::None
-        }
-    });
-    for (name, source) in &theme.templates {
-        env.add_template(name, source)
-            .map_err(|e| Error::Template {
-                path: theme.origin.clone(),
-                template: name.clone(),
-                source: Box::new(e),
-            })?;
-    }
-    let translations = i18n::add_functions(&mut env, &theme.messages);
-    Ok((env, translations))
 }
 
 /// The templates a dataset's own pages are rendered from: the build cache keeps a dataset only
@@ -191,7 +162,7 @@ fn site_path(base_url: &str) -> &str {
 }
 
 struct Renderer<'a> {
-    env: &'a Environment<'a>,
+    envs: &'a envs::Environments<'a>,
     sizes: &'a PageSizes,
     /// Each language's names for its pages' templates, in `LANGS` order.
     names: &'a [std::sync::Arc<context::LangNames>],
@@ -249,13 +220,17 @@ impl Renderer<'_> {
         page: Value,
         common: context::Common,
     ) -> Result<Vec<u8>, Error> {
-        let tmpl = self
-            .env
-            .get_template(template)
-            .map_err(|e| self.error(template, e))?;
+        let env = self.envs.of_lang(common.names.code);
+        let tmpl = (env.get_template(template)).map_err(|e| self.error(template, e))?;
         let mut html = self.sizes.buffer(template);
         let root = Value::from_object(context::Root { page, common });
-        (tmpl.render_captured_to(root, &mut html)).map_err(|e| self.error(template, e))?;
+        if let Err(e) = tmpl.render_captured_to(root.clone(), &mut html) {
+            // Told from the templates as the theme wrote them, whose lines the message shows;
+            // they fail where the language's copy did.
+            let written = (self.envs.written.get_template(template))
+                .and_then(|t| t.render_captured_to(root, &mut Vec::new()));
+            return Err(self.error(template, written.err().unwrap_or(e)));
+        }
         self.sizes.made(template, html.len());
         Ok(html)
     }

@@ -2,15 +2,16 @@
 //! of the catalogue is validated, then what is made from the whole catalogue. Invariant: every
 //! path comes once over both steps; the bytes do not depend on the order of the parts.
 
-use minijinja::{context, Environment};
+use minijinja::context;
 
 use super::builder::Builder;
 use super::context::LangNames;
+use super::envs::Environments;
 use super::sizes::PageSizes;
 use super::view::Lang;
 use super::{
-    environment, exports, machine, search, site_path, territory, Content, Memo, Options, PageAt,
-    Renderer, Sink, Theme, LANGS,
+    exports, machine, search, site_path, territory, Content, Memo, Options, PageAt, Renderer, Sink,
+    Theme, LANGS,
 };
 use crate::catalog::{Catalog, Dataset};
 use crate::error::Error;
@@ -30,7 +31,7 @@ const HANDED_ON: usize = 32;
 /// `finish` for everything made from the whole catalogue (front pages, territory and publisher
 /// pages, lists, feeds, search index, site map). Every path is checked against all the others.
 pub struct SiteRender<'a, 's, 'k> {
-    env: Environment<'a>,
+    envs: Environments<'a>,
     sizes: PageSizes,
     /// Each language's names for its pages' templates (`LangNames`), in `LANGS` order.
     names: Vec<std::sync::Arc<LangNames>>,
@@ -49,7 +50,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         options: &'a Options,
         sink: &'s mut Sink<'k>,
     ) -> Result<Self, Error> {
-        let (env, translations) = environment(theme)?;
+        let (envs, translations) = Environments::of(theme)?;
         let names = (LANGS.iter())
             .map(|lang| {
                 let l = Lang::of(theme, lang, options.today);
@@ -57,7 +58,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
             })
             .collect();
         Ok(SiteRender {
-            env,
+            envs,
             sizes: PageSizes::default(),
             names,
             index: territory::TerritoryIndex::build(catalog),
@@ -70,7 +71,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
 
     fn renderer(&self) -> Renderer<'_> {
         Renderer {
-            env: &self.env,
+            envs: &self.envs,
             sizes: &self.sizes,
             names: &self.names,
             catalog: self.catalog,
@@ -136,7 +137,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         for lang in LANGS {
             let l = Lang::of(theme, lang, options.today);
             let r = Renderer {
-                env: &self.env,
+                envs: &self.envs,
                 sizes: &self.sizes,
                 names: &self.names,
                 catalog,
