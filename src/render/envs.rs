@@ -26,11 +26,11 @@ use super::{exports, format, i18n, profile, rows, view};
 use crate::error::Error;
 
 /// The theme's templates compiled: as the theme wrote them, and each language's copy with its
-/// messages written in (`localise`), which pages render from.
+/// messages written in (`localise`), which pages render from. An error in a copy names the
+/// template and line it names in the theme's own (a message written in is on one line).
 pub(super) struct Environments<'a> {
-    /// The templates as written: an error is reported from these, so that it shows the theme's
-    /// own lines.
-    pub(super) written: Environment<'a>,
+    /// The templates as written (pages of a language without a copy).
+    written: Environment<'a>,
     /// Each language's copy, in `LANGS` order; empty when the theme leaves nothing to write in.
     localised: Vec<Environment<'a>>,
 }

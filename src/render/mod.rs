@@ -224,13 +224,7 @@ impl Renderer<'_> {
         let tmpl = (env.get_template(template)).map_err(|e| self.error(template, e))?;
         let mut html = self.sizes.buffer(template);
         let root = Value::from_object(context::Root { page, common });
-        if let Err(e) = tmpl.render_captured_to(root.clone(), &mut html) {
-            // Told from the templates as the theme wrote them, whose lines the message shows;
-            // they fail where the language's copy did.
-            let written = (self.envs.written.get_template(template))
-                .and_then(|t| t.render_captured_to(root, &mut Vec::new()));
-            return Err(self.error(template, written.err().unwrap_or(e)));
-        }
+        (tmpl.render_captured_to(root, &mut html)).map_err(|e| self.error(template, e))?;
         self.sizes.made(template, html.len());
         Ok(html)
     }

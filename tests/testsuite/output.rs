@@ -136,4 +136,18 @@ fn theme_copy_is_used() {
     let run = p.build(&["--theme", theme.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("404.html"), "{}", run.stderr);
+    // Pages render from a copy with the messages written in; an error there names the line of
+    // the theme's own template, below messages written in above it and on it.
+    let default_404 = crate::support::repo().join("themes/default/templates/404.html");
+    std::fs::copy(default_404, theme.join("templates/404.html")).unwrap();
+    let page = theme.join("templates/dataset.html");
+    let about = "<h2 id=\"about-dataset\">{{ t(\"dataset.about\") }}";
+    let text = std::fs::read_to_string(&page).unwrap();
+    let line = 1 + text.lines().position(|l| l.starts_with(about)).unwrap();
+    let broken = format!("{about}{{{{ t(\"home\") }}}}{{{{ no_such_thing }}}}");
+    std::fs::write(&page, text.replacen(about, &broken, 1)).unwrap();
+    let run = p.build(&["--theme", theme.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let at = format!("(in dataset.html:{line})");
+    assert!(run.stderr.contains(&at), "{at}: {}", run.stderr);
 }
