@@ -158,6 +158,8 @@ pub(super) fn localise(
 
 /// Where `source` calls `{{ t("key") }}` (the tag's byte range, the key). `None` when it uses
 /// `t` otherwise or switches escaping; an empty list when it does not tokenize.
+// `SyntaxConfig` is a unit struct only while minijinja's `custom_syntax` feature is off.
+#[allow(clippy::default_constructed_unit_structs)]
 fn t_calls(source: &str) -> Option<Vec<(Range<usize>, &str)>> {
     let lexed = tokenize(
         source,
