@@ -203,11 +203,15 @@ impl Publication {
         }
         std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::write(&marker, e))?;
         let previous = is_ours(&out).then(|| out.clone());
+        // Sized for the folders the recycled site had: grown folder by folder, the set of a
+        // national site's 350,000 was rehashed again and again on one core.
+        let mut made = write::Made::default();
+        made.reserve(recycled.as_ref().map_or(0, recycle::Index::folders));
         Ok(Publication {
             out,
             staging,
             previous,
-            made: write::Made::default(),
+            made,
             recycled,
             retired,
             stats: write::Stats::default(),

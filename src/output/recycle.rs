@@ -92,6 +92,11 @@ impl Index {
         (!seen.swap(true, Ordering::Relaxed)).then_some((self.dev, *ino))
     }
 
+    /// The number of folders the folder held.
+    pub fn folders(&self) -> usize {
+        self.dirs.len()
+    }
+
     /// True when the folder held a folder at `dir`.
     pub fn has_dir(&self, dir: &str) -> bool {
         self.dirs.contains_key(dir)
