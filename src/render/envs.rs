@@ -1,8 +1,8 @@
 //! Stage 4, render: the theme's templates compiled, as written and in each language's copy with
-//! its messages written in. A dataset page calls `t` some sixty times, and each `{{ t("key") }}` costs a name lookup, a
-//! function call, a map lookup and an escape on every page; written into the template once per
-//! language, it is template text, which costs nothing to write. A fifth of a dataset page's
-//! template work was these calls.
+//! its messages written in. A dataset page calls `t` some sixty times, and each `{{ t("key") }}`
+//! costs a name lookup, a function call, a map lookup and an escape on every page; written into
+//! the template once per language, it is template text, which costs nothing to write. A sixth of
+//! a dataset page's template work was these calls.
 //!
 //! Invariant: a language's copy writes exactly the bytes the theme's template writes on a page of
 //! that language (`t` is the page's language's messages: `context::LangNames`). Where that cannot
@@ -105,7 +105,7 @@ fn environment(
     Ok((env, translations))
 }
 
-/// A message as the formatter writes it in an `.html` template (`None`: it refuses it).
+/// A message as the formatter writes it in an `.html` template (`None`: rendering it failed).
 fn as_written(text: &str) -> Option<String> {
     let mut env = Environment::new();
     env.set_formatter(format::write_value);
@@ -116,7 +116,7 @@ fn as_written(text: &str) -> Option<String> {
 
 /// Each template of `templates` with every `{{ t("key") }}` whose message in `messages` can be
 /// written in replaced by the bytes the call writes (`written`: the formatter's output for a
-/// message, `None` when it refuses one). `None` when the theme leaves nothing to write in safely
+/// message, `None` when it cannot be had). `None` when the theme leaves nothing to write in safely
 /// (see the module's invariant); a template that does not tokenize is left for compiling to
 /// report.
 pub(super) fn localise(
