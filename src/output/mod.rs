@@ -158,7 +158,8 @@ pub struct Publication {
     staging: Staging,
     /// The site being replaced, when it is ours: files equal to its files are linked from it.
     previous: Option<PathBuf>,
-    /// Folders already made in the staging folder.
+    /// Folders this build made in the staging folder (a recycled one's own folders it keeps are
+    /// marked in `recycled`).
     made: write::Made,
     /// What the staging folder held at the start when it is the retired site, recycled.
     recycled: Option<recycle::Index>,
@@ -203,15 +204,11 @@ impl Publication {
         }
         std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::write(&marker, e))?;
         let previous = is_ours(&out).then(|| out.clone());
-        // Sized for the folders the recycled site had: grown folder by folder, the set of a
-        // national site's 350,000 was rehashed again and again on one core.
-        let mut made = write::Made::default();
-        made.reserve(recycled.as_ref().map_or(0, recycle::Index::folders));
         Ok(Publication {
             out,
             staging,
             previous,
-            made,
+            made: write::Made::default(),
             recycled,
             retired,
             stats: write::Stats::default(),
@@ -237,9 +234,7 @@ impl Publication {
         crate::interrupt::check()?;
         if let Some(index) = self.recycled.take() {
             let at = &self.staging.path;
-            index
-                .sweep(at, &self.made)
-                .map_err(|e| Error::write(at, e))?;
+            index.sweep(at).map_err(|e| Error::write(at, e))?;
         }
         let aside_removed = swap_in(&self.staging.path, &self.out)?;
         // After the exchange the staging path holds the previous site, which the guard removes

@@ -12,12 +12,19 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
 
 use super::folder::Folder;
+
+/// A recycled folder this build has not put anything in (yet).
+const FREE: u8 = 0;
+/// A recycled folder this build puts files in: kept, and so are its parents.
+const USED: u8 = 1;
+/// A recycled folder removed because this build puts a file at its path.
+const REMOVED: u8 = 2;
 
 /// Where the site at `out` (named `name`, in `parent`) is kept once replaced.
 pub fn retired_path(parent: &Path, name: &str) -> PathBuf {
@@ -30,8 +37,9 @@ pub fn retired_path(parent: &Path, name: &str) -> PathBuf {
 pub struct Index {
     /// Each file's inode number (from its directory entry) and whether it was taken.
     files: HashMap<Box<str>, (u64, AtomicBool), FixedState>,
-    /// Each marked once removed because this build puts a file at its path.
-    dirs: HashMap<Box<str>, AtomicBool, FixedState>,
+    /// Each folder's state: `FREE`, `USED` once this build puts something in it (and so in its
+    /// parents), `REMOVED` once removed because this build puts a file at its path.
+    dirs: HashMap<Box<str>, AtomicU8, FixedState>,
     /// The file system the folder is on: an inode number means a file only on it.
     dev: u64,
 }
@@ -80,7 +88,7 @@ impl Index {
         for list in lists {
             let files = list.files.into_iter();
             (index.files).extend(files.map(|(f, ino)| (f, (ino, AtomicBool::new(false)))));
-            (index.dirs).extend(list.dirs.into_iter().map(|d| (d, AtomicBool::new(false))));
+            (index.dirs).extend(list.dirs.into_iter().map(|d| (d, AtomicU8::new(FREE))));
         }
         Ok(index)
     }
@@ -92,14 +100,17 @@ impl Index {
         (!seen.swap(true, Ordering::Relaxed)).then_some((self.dev, *ino))
     }
 
-    /// The number of folders the folder held.
-    pub fn folders(&self) -> usize {
-        self.dirs.len()
-    }
-
-    /// True when the folder held a folder at `dir`.
-    pub fn has_dir(&self, dir: &str) -> bool {
-        self.dirs.contains_key(dir)
+    /// Keeps the folder at `dir` for this build's files, when the folder held one (not removed
+    /// since): `Some(true)` when it was not kept before — its parents are then to be kept too,
+    /// which the caller does (`write::make_folders`) — `Some(false)` when it was, and so were its
+    /// parents; `None` when there is none to keep.
+    pub fn keep_dir(&self, dir: &str) -> Option<bool> {
+        let state = self.dirs.get(dir)?;
+        match state.compare_exchange(FREE, USED, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => Some(true),
+            Err(USED) => Some(false),
+            Err(_) => None,
+        }
     }
 
     /// Makes way for this build's file at `path` (`to` in the staging folder): a folder there is
@@ -111,20 +122,21 @@ impl Index {
         if let Some(found) = self.take(path) {
             return Ok(Some(found));
         }
-        let removed = self.dirs.get(path);
-        if removed.is_some_and(|r| !r.swap(true, Ordering::Relaxed)) {
+        let state = self.dirs.get(path);
+        if state.is_some_and(|s| s.swap(REMOVED, Ordering::Relaxed) != REMOVED) {
             gone(std::fs::remove_dir_all(to))?;
         }
         Ok(None)
     }
 
-    /// Removes from `root` what this build did not produce: folders not in `made` (the outermost
-    /// of them, with everything in them), then files not taken.
-    pub fn sweep(&self, root: &Path, made: &super::write::Made) -> std::io::Result<()> {
-        let stale = |d: &str| !made.contains(d);
+    /// Removes from `root` what this build did not produce: folders not kept (the outermost of
+    /// them, with everything in them), then files not taken.
+    pub fn sweep(&self, root: &Path) -> std::io::Result<()> {
+        let stale =
+            |d: &str| (self.dirs.get(d)).is_none_or(|state| state.load(Ordering::Relaxed) != USED);
         // Picked in parallel: a national site has 350,000 folders and over half a million files.
         let outermost: Vec<&str> = (self.dirs.par_iter())
-            .filter(|(_, removed)| !removed.load(Ordering::Relaxed))
+            .filter(|(_, state)| state.load(Ordering::Relaxed) == FREE)
             .map(|(d, _)| &**d)
             .filter(|d| stale(d) && !ancestors(d).any(stale))
             .collect();
@@ -237,7 +249,8 @@ mod tests {
             "x/y/z/d.txt",
         ];
         assert_eq!(files, want);
-        assert!(index.has_dir("x/y/z") && index.has_dir("old") && !index.has_dir("x/b.txt"));
+        let dirs = |d: &str| index.dirs.contains_key(d);
+        assert!(dirs("x/y/z") && dirs("old") && !dirs("x/b.txt"));
         assert!(index.files.contains_key("x/b.txt") && !index.files.contains_key("x"));
         let id = |p: &str| {
             use std::os::unix::fs::MetadataExt;
@@ -247,8 +260,12 @@ mod tests {
         assert_eq!(index.take("x/y/c.txt"), Some(id("x/y/c.txt")));
         assert_eq!(index.take("x/y/c.txt"), None, "taken once");
         assert!(index.take("a.txt").is_some() && index.take("new.txt").is_none());
-        let made: super::super::write::Made = ["x", "x/y"].into_iter().map(Box::from).collect();
-        index.sweep(root, &made).unwrap();
+        // As `write::make_folders` keeps them: a folder, then its parents.
+        assert_eq!(index.keep_dir("x/y"), Some(true));
+        assert_eq!(index.keep_dir("x"), Some(true));
+        assert_eq!(index.keep_dir("x/y"), Some(false), "kept once");
+        assert_eq!(index.keep_dir("x/b.txt"), None, "a file is no folder");
+        index.sweep(root).unwrap();
         let mut left: Vec<String> = Index::of(root)
             .unwrap()
             .files
