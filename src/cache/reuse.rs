@@ -223,7 +223,9 @@ pub fn fingerprints(
         }
     }
     let global = crate::checksum::hex(&global.finalize());
-    let (whole, metadata) = (folders.0.iter())
+    // Two SHA-256 a dataset, in parallel: one after the other they were a fifth of a second of
+    // a national rebuild with the other core idle.
+    let both: Vec<_> = (folders.0.par_iter())
         .map(|(id, _, _, data)| {
             let mut whole = Sha256::new();
             let mut metadata = Sha256::new();
@@ -244,7 +246,8 @@ pub fn fingerprints(
             let hex = |h: Sha256| crate::checksum::hex(&h.finalize());
             ((id.clone(), hex(whole)), (id.clone(), hex(metadata)))
         })
-        .unzip();
+        .collect();
+    let (whole, metadata) = both.into_iter().unzip();
     Fingerprints { whole, metadata }
 }
 
