@@ -140,7 +140,7 @@ fn read(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
             r.findings.append(&mut problems);
             d.views = views;
             d.resources = resources;
-            d.descriptor = Descriptor::new(&obj);
+            d.descriptor = Descriptor::of_text(text, &obj);
             (Some(d), r.findings)
         }
         _ => (None, r.findings),
