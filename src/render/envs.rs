@@ -22,7 +22,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, UndefinedBehavior};
 
 use super::theme::{Theme, LANGS};
-use super::{exports, format, i18n, profile, rows, view};
+use super::{checklist, exports, format, i18n, profile, rows, view};
 use crate::error::Error;
 
 /// The theme's templates compiled: as the theme wrote them, and each language's copy with its
@@ -77,6 +77,7 @@ fn environment(
     env.add_filter("passport_rows", exports::passport::passport_rows);
     env.add_filter("profile_rows", profile::profile_rows);
     env.add_filter("schema_rows", view::schema_rows);
+    env.add_filter("checklist_rows", checklist::checklist_rows);
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") {
             minijinja::AutoEscape::Html
