@@ -155,36 +155,9 @@ pub fn checklist_rows(
     state: &minijinja::State,
     items: &minijinja::Value,
 ) -> Result<minijinja::Value, minijinja::Error> {
-    use super::loops::{field, push_field};
+    use super::loops::{field, push_field, Page};
     const NAME: &str = "checklist_rows";
-    let page = |name: &str| {
-        (state.lookup(name)).ok_or_else(|| {
-            let what = format!("the `{NAME}` filter needs `{name}` on the page");
-            minijinja::Error::new(minijinja::ErrorKind::UndefinedError, what)
-        })
-    };
-    let (lang, home, t) = (page("lang")?, page("home")?, page("t")?);
-    // `t("untranslated")`, asked for once, when a first text is not in the page's language.
-    let mut untranslated = None;
-    // A text as `{% if x.lang != lang %}<span lang=…>…</span> <small …>…</small>{% else %}…`.
-    let mut push_text = |html: &mut String, text: &minijinja::Value| {
-        let other = field(text, "lang", NAME)?;
-        if other == lang {
-            return push_field(html, text, "text", NAME);
-        }
-        html.push_str("<span lang=\"");
-        push_value(html, &other);
-        html.push_str("\">");
-        push_field(html, text, "text", NAME)?;
-        html.push_str("</span> <small class=\"untranslated\">");
-        let message = match &untranslated {
-            Some(m) => m,
-            None => untranslated.insert(t.call(state, &["untranslated".into()])?),
-        };
-        push_value(html, message);
-        html.push_str("</small>");
-        Ok::<_, minijinja::Error>(())
-    };
+    let mut page = Page::of(state, NAME)?;
     let mut html = String::with_capacity(items.len().unwrap_or(0) * 256);
     let mut told: Vec<(minijinja::Value, minijinja::Value)> = Vec::new();
     for i in items.try_iter()? {
@@ -194,14 +167,13 @@ pub fn checklist_rows(
         html.push_str("\"><td><code>");
         push_field(&mut html, &i, "code", NAME)?;
         html.push_str("</code></td><td>");
-        push_text(&mut html, &field(&i, "name", NAME)?)?;
+        page.push_text(&mut html, &field(&i, "name", NAME)?)?;
         html.push_str("</td><td>");
         // Asked for once a status (there are three), not once an item.
         let said = match told.iter().position(|(s, _)| *s == status) {
             Some(k) => k,
             None => {
-                let key = format!("checklist.{status}");
-                told.push((status.clone(), t.call(state, &[key.into()])?));
+                told.push((status.clone(), page.t(&format!("checklist.{status}"))?));
                 told.len() - 1
             }
         };
@@ -211,11 +183,11 @@ pub fn checklist_rows(
             let href = field(&d, "href", NAME)?;
             if href.is_true() {
                 html.push_str("<a href=\"");
-                push_value(&mut html, &home);
+                push_value(&mut html, &page.home);
                 push_value(&mut html, &href);
                 html.push_str("\">");
             }
-            push_text(&mut html, &field(&d, "label", NAME)?)?;
+            page.push_text(&mut html, &field(&d, "label", NAME)?)?;
             if href.is_true() {
                 html.push_str("</a>");
             }
@@ -247,37 +219,19 @@ mod tests {
              "datasets": [{"href": "datasets/b\"/", "label": text("Договори", "uk")}]},
             {"code": "2.7", "name": text("Маршрути", "uk"), "status": "missing", "datasets": []},
         ]);
-        let messages = |lang: &str, key: &str| -> Result<String, minijinja::Error> {
-            let text = match key {
-                "untranslated" => "(not translated)",
-                "checklist.published" => "published",
-                "checklist.overdue" => "overdue <late>",
-                "checklist.missing" => "missing",
-                _ => {
-                    return Err(minijinja::Error::new(
-                        minijinja::ErrorKind::UndefinedError,
-                        key.to_owned(),
-                    ))
-                }
-            };
-            Ok(format!("{lang}: {text}"))
-        };
         let contexts: Vec<minijinja::Value> = ["uk", "en"]
-            .iter()
-            .map(|lang| {
-                let t = minijinja::Value::from_function(move |key: &str| messages(lang, key));
-                minijinja::context! { items => items.clone(), lang => lang, home => "../", t => t }
-            })
-            .collect();
+            .map(|lang| crate::render::loops::test_page(lang, "items", items.clone()))
+            .to_vec();
         let written = crate::render::loops::assert_filter_writes_the_loop(
             |env| env.add_filter("checklist_rows", checklist_rows),
             (LOOP, "{{ items|checklist_rows }}"),
             &contexts,
             (
-                minijinja::context! {
-                    items => json!([{"code": "x", "name": text("x", "uk")}]),
-                    lang => "uk", home => "", t => minijinja::Value::from_function(|k: &str| k.to_owned()),
-                },
+                crate::render::loops::test_page(
+                    "uk",
+                    "items",
+                    json!([{"code": "x", "name": text("x", "uk")}]),
+                ),
                 "status",
             ),
         );

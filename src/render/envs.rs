@@ -22,7 +22,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::{Environment, UndefinedBehavior};
 
 use super::theme::{Theme, LANGS};
-use super::{checklist, exports, format, i18n, profile, rows, view};
+use super::{checklist, exports, format, i18n, profile, rows, territory, view};
 use crate::error::Error;
 
 /// The theme's templates compiled: as the theme wrote them, and each language's copy with its
@@ -78,6 +78,7 @@ fn environment(
     env.add_filter("profile_rows", profile::profile_rows);
     env.add_filter("schema_rows", view::schema_rows);
     env.add_filter("checklist_rows", checklist::checklist_rows);
+    env.add_filter("child_items", territory::child_items);
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") {
             minijinja::AutoEscape::Html

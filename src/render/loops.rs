@@ -1,5 +1,6 @@
 //! Stage 4, render: what the filters share that write in Rust what a template loop wrote
-//! (`passport_rows`, `schema_rows`, `profile_rows`): reading an item's field as a loop reads it,
+//! (`passport_rows`, `schema_rows`, `profile_rows`, `checklist_rows`, `child_items`): reading an
+//! item's field as a loop reads it, the page's values and texts as the loop wrote them (`Page`),
 //! and, for their tests, the check that a filter writes the loop's bytes. Invariant: a filter
 //! built on these writes each value as `{{ item.name }}` writes it (`format::push_value`) and
 //! fails where the loop fails.
@@ -33,6 +34,101 @@ pub fn push_field(
 ) -> Result<(), minijinja::Error> {
     push_value(html, &field(item, name, filter)?);
     Ok(())
+}
+
+/// What a filter reads from the page as the loop it replaced did — `lang`, `home` and `t` — to
+/// write texts as the default theme writes a `Text` (`txt` in `macros.html`): as it is in the
+/// page's language, else marked with its own and followed by the "untranslated" note.
+pub struct Page<'p, 's> {
+    state: &'p minijinja::State<'p, 's>,
+    filter: &'static str,
+    pub lang: minijinja::Value,
+    pub home: minijinja::Value,
+    t: minijinja::Value,
+    /// `t("untranslated")`, asked for once, when a first text is not in the page's language.
+    untranslated: Option<minijinja::Value>,
+}
+
+impl<'p, 's> Page<'p, 's> {
+    /// The page's values, for `filter` (named in the error when the page lacks one).
+    pub fn of(
+        state: &'p minijinja::State<'p, 's>,
+        filter: &'static str,
+    ) -> Result<Self, minijinja::Error> {
+        let lookup = |name: &str| {
+            (state.lookup(name)).ok_or_else(|| {
+                let what = format!("the `{filter}` filter needs `{name}` on the page");
+                minijinja::Error::new(minijinja::ErrorKind::UndefinedError, what)
+            })
+        };
+        Ok(Page {
+            state,
+            filter,
+            lang: lookup("lang")?,
+            home: lookup("home")?,
+            t: lookup("t")?,
+            untranslated: None,
+        })
+    }
+
+    /// `t(key)` on the page.
+    pub fn t(&self, key: &str) -> Result<minijinja::Value, minijinja::Error> {
+        self.t.call(self.state, &[key.into()])
+    }
+
+    /// Appends `text` (`text`, `lang`) as
+    /// `{% if x.lang != lang %}<span lang="{{ x.lang }}">{{ x.text }}</span> <small
+    /// class="untranslated">{{ t("untranslated") }}</small>{% else %}{{ x.text }}{% endif %}`.
+    pub fn push_text(
+        &mut self,
+        html: &mut String,
+        text: &minijinja::Value,
+    ) -> Result<(), minijinja::Error> {
+        let other = field(text, "lang", self.filter)?;
+        if other == self.lang {
+            return push_field(html, text, "text", self.filter);
+        }
+        html.push_str("<span lang=\"");
+        push_value(html, &other);
+        html.push_str("\">");
+        push_field(html, text, "text", self.filter)?;
+        html.push_str("</span> <small class=\"untranslated\">");
+        let note = match &self.untranslated {
+            Some(note) => note,
+            None => self.untranslated.insert(self.t("untranslated")?),
+        };
+        push_value(html, note);
+        html.push_str("</small>");
+        Ok(())
+    }
+}
+
+/// A page for a filter's test: `lang`, `home` (`../`), a `t` that says which language it was
+/// asked in (`"en: …"`; `checklist.overdue` has characters to escape; an unknown key fails), and
+/// `name` holding `items`.
+#[cfg(test)]
+pub fn test_page(lang: &'static str, name: &str, items: serde_json::Value) -> minijinja::Value {
+    let t = minijinja::Value::from_function(move |key: &str| {
+        let text = match key {
+            "untranslated" => "(not translated)",
+            "checklist.published" => "published",
+            "checklist.overdue" => "overdue <late>",
+            "checklist.missing" => "missing",
+            _ => {
+                let e = minijinja::Error::new(minijinja::ErrorKind::UndefinedError, key.to_owned());
+                return Err(e);
+            }
+        };
+        Ok(format!("{lang}: {text}"))
+    });
+    let page: std::collections::BTreeMap<&str, minijinja::Value> = [
+        ("lang", lang.into()),
+        ("home", "../".into()),
+        ("t", t),
+        (name, minijinja::Value::from_serialize(items)),
+    ]
+    .into();
+    minijinja::Value::from(page)
 }
 
 /// Checks a filter that writes in Rust what a template loop wrote: `looped` (the loop) and
