@@ -219,21 +219,11 @@ mod tests {
              "datasets": [{"href": "datasets/b\"/", "label": text("Договори", "uk")}]},
             {"code": "2.7", "name": text("Маршрути", "uk"), "status": "missing", "datasets": []},
         ]);
-        let contexts: Vec<minijinja::Value> = ["uk", "en"]
-            .map(|lang| crate::render::loops::test_page(lang, "items", items.clone()))
-            .to_vec();
-        let written = crate::render::loops::assert_filter_writes_the_loop(
+        let written = crate::render::loops::assert_page_filter_writes_the_loop(
             |env| env.add_filter("checklist_rows", checklist_rows),
             (LOOP, "{{ items|checklist_rows }}"),
-            &contexts,
-            (
-                crate::render::loops::test_page(
-                    "uk",
-                    "items",
-                    json!([{"code": "x", "name": text("x", "uk")}]),
-                ),
-                "status",
-            ),
+            ("items", items),
+            (json!([{"code": "x", "name": text("x", "uk")}]), "status"),
         );
         assert!(
             written[1].contains("en: overdue &lt;late&gt;"),

@@ -131,6 +131,21 @@ pub fn test_page(lang: &'static str, name: &str, items: serde_json::Value) -> mi
     minijinja::Value::from(page)
 }
 
+/// `assert_filter_writes_the_loop` for a filter of `name`'s items that reads the page
+/// (`Page`): the loop and `{{ name|filter }}` on a Ukrainian and an English `test_page` of
+/// `items`, and `missing` (items lacking `field`) failing; what the filter wrote on each.
+#[cfg(test)]
+pub fn assert_page_filter_writes_the_loop(
+    add: impl FnOnce(&mut minijinja::Environment<'static>),
+    (looped, filtered): (&'static str, &'static str),
+    (name, items): (&str, serde_json::Value),
+    (missing, field): (serde_json::Value, &str),
+) -> Vec<String> {
+    let contexts = ["uk", "en"].map(|lang| test_page(lang, name, items.clone()));
+    let missing = test_page("uk", name, missing);
+    assert_filter_writes_the_loop(add, (looped, filtered), &contexts, (missing, field))
+}
+
 /// Checks a filter that writes in Rust what a template loop wrote: `looped` (the loop) and
 /// `filtered` (the filter) render the same bytes in each of `contexts`, and `missing` (a context
 /// whose item lacks a field) fails, naming `field`. Returns what the filter wrote, for more checks.
