@@ -100,7 +100,7 @@ impl Registry {
         let mut registry = Registry::default();
         let mut findings = Vec::new();
         // Collected, then made into maps at once (sorted, in one pass; the codifier is in code
-        // order): inserted one by one, the 30,000 codes were a third of the registry's loading,
+        // order): inserted one by one, the 30,000 codes were a fifth of the registry's loading,
         // which every build does. A code given twice keeps its last row, as inserting did.
         let mut territories = Vec::new();
         for (index, row) in reader.deserialize::<Row>().enumerate() {
