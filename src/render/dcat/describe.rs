@@ -58,6 +58,9 @@ impl Ctx<'_> {
     pub fn agent(&self, g: &mut Graph, p: &Publisher) -> Node {
         let page = format!("{}publishers/{}/", self.base, p.slug);
         let a = Node::iri(format!("{page}#publisher"));
+        if !g.first_description(&a) {
+            return a;
+        }
         g.types(&a, &[t::AGENT, t::ORGANIZATION]);
         local_text(g, &a, t::NAME, &p.name);
         g.add(&a, t::IDENTIFIER, Object::text(p.edrpou.as_str()));
@@ -78,6 +81,9 @@ impl Ctx<'_> {
     /// Adds a publisher's contact point as a `vcard:Kind`; returns its IRI.
     pub fn contact(&self, g: &mut Graph, p: &Publisher) -> Node {
         let c = Node::iri(format!("{}publishers/{}/#contact", self.base, p.slug));
+        if !g.first_description(&c) {
+            return c;
+        }
         g.types(&c, &[t::KIND, t::VCARD_ORGANIZATION]);
         g.add(&c, t::FN, Object::text(p.contact_name.as_str()));
         if let Some(email) = &p.contact_email {
@@ -99,7 +105,11 @@ impl Ctx<'_> {
         };
         // A settlement has no page of its own: its code under the base URL still names it.
         let path = territory_href(self.catalog, code).unwrap_or_else(|| format!("katottg/{code}"));
+        // The IRI names one code (its folder is the code's category), so it stands for the code.
         let l = Node::iri(format!("{}{path}", self.base));
+        if !g.first_description(&l) {
+            return l;
+        }
         g.types(&l, &[t::LOCATION]);
         g.add(&l, t::IDENTIFIER, Object::text(code.to_string()));
         if let Some(territory) = self.catalog.registry.get(code) {
@@ -246,8 +256,10 @@ impl Ctx<'_> {
         g.types(&sum, &[t::CHECKSUM_C]);
         let algorithm = Node::iri(t::SHA256_HTTPS);
         g.add(&sum, t::ALGORITHM, algorithm.clone());
-        g.types(&algorithm, &[t::CHECKSUM_ALGORITHM]);
-        g.add(&algorithm, t::SAME_AS, Node::iri(t::SHA256));
+        if g.first_description(&algorithm) {
+            g.types(&algorithm, &[t::CHECKSUM_ALGORITHM]);
+            g.add(&algorithm, t::SAME_AS, Node::iri(t::SHA256));
+        }
         g.add(
             &sum,
             t::CHECKSUM_VALUE,

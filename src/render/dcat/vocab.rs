@@ -97,11 +97,16 @@ const COUNTRY: Scheme = Scheme {
 };
 
 /// Adds a concept of `scheme` with its labels; returns its IRI.
+/// The labels of a concept are a function of its scheme and code (the tables below), so a
+/// concept already in the graph is not described again.
 fn concept(g: &mut Graph, scheme: &Scheme, code: &str, labels: &[(&str, &'static str)]) -> Node {
+    let c = Node::iri(format!("{AUTHORITY}{}/{code}", scheme.name));
+    if !g.first_description(&c) {
+        return c;
+    }
     let scheme_iri = Node::iri(format!("{AUTHORITY}{}", scheme.name));
     g.types(&scheme_iri, &[t::CONCEPT_SCHEME]);
     g.add(&scheme_iri, t::TITLE, Object::lang(scheme.title, "en"));
-    let c = Node::iri(format!("{AUTHORITY}{}/{code}", scheme.name));
     g.types(&c, &[t::CONCEPT, scheme.class]);
     g.add(&c, t::IN_SCHEME, scheme_iri);
     for (text, lang) in labels {
@@ -180,7 +185,9 @@ pub fn media_type(g: &mut Graph, declared: Option<&str>, format: &str) -> Option
         .filter(|m| is_media_type(m))
         .or_else(|| fallback().map(str::to_owned))?;
     let n = Node::iri(format!("https://www.iana.org/assignments/media-types/{mt}"));
-    g.types(&n, &[t::MEDIA_TYPE_C]);
+    if g.first_description(&n) {
+        g.types(&n, &[t::MEDIA_TYPE_C]);
+    }
     Some(n)
 }
 
@@ -323,6 +330,41 @@ mod tests {
         for (licence, want) in cases {
             assert_eq!(license_iri(&licence).as_deref(), want, "{licence:?}");
         }
+    }
+
+    #[test]
+    fn a_concept_named_again_is_described_once_and_whole() {
+        let describe = |times: usize| {
+            let mut g = Graph::default();
+            // The concept's IRI is also the subject of another triple first: it is still
+            // described.
+            let c = Node::iri("http://publications.europa.eu/resource/authority/language/UKR");
+            g.types(&c, &[t::DOCUMENT]);
+            for _ in 0..times {
+                language(&mut g, "uk");
+                ukraine(&mut g);
+                frequency(&mut g, Frequency::Monthly);
+                file_type(&mut g, "csv");
+                media_type(&mut g, None, "csv");
+            }
+            String::from_utf8(g.to_turtle()).unwrap()
+        };
+        let once = describe(1);
+        for needle in [
+            "a dct:MediaType .",
+            "skos:Concept",
+            "\"Ukraine\"@en",
+            "\"UA\"",
+        ] {
+            assert!(once.contains(needle), "{needle}: {once}");
+        }
+        assert!(
+            once.contains(
+                "a dct:LinguisticSystem ,\n        skos:Concept ,\n        foaf:Document ;"
+            ),
+            "{once}"
+        );
+        assert_eq!(describe(3), once);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! a stable IRI, which harvesters can keep across harvests and which makes the two serialisations
 //! comparable in linear time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use foldhash::fast::FixedState;
@@ -140,6 +140,8 @@ impl From<Node> for Object {
 #[derive(Debug, Default)]
 pub struct Graph {
     subjects: HashMap<Node, Vec<(&'static str, Object)>, FixedState>,
+    /// The shared nodes whose descriptions are in the graph (`first_description`).
+    described: HashSet<Node, FixedState>,
 }
 
 /// Adds `(p, o)` to a subject's triples. Shared nodes (a publisher, a licence, a format) are
@@ -184,6 +186,21 @@ impl Graph {
                 }
             }
         }
+    }
+
+    /// True the first time it is asked for `node`: the caller then adds the node's description.
+    /// For shared nodes whose description is a function of their IRI alone (a publisher's agent,
+    /// a territory, a concept of the EU vocabularies): a page of a thousand datasets described
+    /// each of them again for every dataset naming it, only for `push` to drop the copies.
+    /// Kept apart from the triples: one IRI can be the subject of other triples too (a
+    /// territory's page is its `dct:Location` and a catalogue's homepage), and a part described
+    /// on another thread and merged in has its own record (it describes the node once more).
+    pub fn first_description(&mut self, node: &Node) -> bool {
+        if self.described.contains(node) {
+            return false;
+        }
+        self.described.insert(node.clone());
+        true
     }
 
     /// Adds `s rdf:type class` for each class.
