@@ -194,7 +194,7 @@ pub fn checklist_rows(
         }
         html.push_str("</td></tr>");
     }
-    Ok(minijinja::Value::from_safe_string(html))
+    Ok(super::clean::clean_html(html))
 }
 
 #[cfg(test)]
@@ -212,7 +212,7 @@ mod tests {
     fn checklist_rows_write_what_the_loop_wrote() {
         let text = |text: &str, lang: &str| json!({"text": text, "lang": lang});
         let items = json!([
-            {"code": "1.1", "name": text("Бюджет <громади>", "uk"), "status": "published",
+            {"code": "1.1", "name": text("Бюджет <громади>\u{1}", "uk"), "status": "published",
              "datasets": [{"href": "datasets/a/", "label": text("Бюджет & «план»", "uk")},
                           {"href": null, "label": text("Budget", "en")}]},
             {"code": "1.2", "name": text("Contracts", "en"), "status": "overdue",

@@ -264,6 +264,10 @@ pub fn write_value(
         Some(text) if html && !value.is_safe() => {
             write_html(out, text).map_err(minijinja::Error::from)
         }
+        // A filter of ours wrote it from pieces already cleaned (`clean`).
+        Some(text) if value.is_safe() && super::clean::is_clean(text) => {
+            out.write_str(text).map_err(minijinja::Error::from)
+        }
         Some(text) => match writable(text) {
             std::borrow::Cow::Owned(clean) => {
                 let clean = if value.is_safe() {
@@ -307,7 +311,7 @@ fn escape_html(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
 pub fn cells(row: &minijinja::Value) -> Result<minijinja::Value, minijinja::Error> {
     let mut html = String::new();
     push_cells(&mut html, row)?;
-    Ok(minijinja::Value::from_safe_string(html))
+    Ok(super::clean::clean_html(html))
 }
 
 /// Appends a row's values to `html` as `<td>` cells (the `cells` filter).

@@ -6,6 +6,7 @@
 mod builder;
 mod chart;
 pub mod checklist;
+mod clean;
 mod context;
 pub mod coverage;
 pub mod dcat;
@@ -224,7 +225,10 @@ impl Renderer<'_> {
         let tmpl = (env.get_template(template)).map_err(|e| self.error(template, e))?;
         let mut html = self.sizes.buffer(template);
         let root = Value::from_object(context::Root { page, common });
-        (tmpl.render_captured_to(root, &mut html)).map_err(|e| self.error(template, e))?;
+        let rendered = tmpl.render_captured_to(root, &mut html);
+        // The filters' HTML of this page is not needed any more (`clean`).
+        clean::forget();
+        rendered.map_err(|e| self.error(template, e))?;
         self.sizes.made(template, html.len());
         Ok(html)
     }

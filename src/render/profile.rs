@@ -144,7 +144,7 @@ pub fn profile_rows(columns: &Shown) -> Result<Shown, minijinja::Error> {
         }
         html.push_str("</td></tr>");
     }
-    Ok(Shown::from_safe_string(html))
+    Ok(super::clean::clean_html(html))
 }
 
 #[cfg(test)]

@@ -115,6 +115,7 @@ pub fn rows(table: &Value) -> Result<Value, minijinja::Error> {
             }
             Value::from_safe_string(html)
         });
+        super::clean::remember(html);
         return Ok(html.clone());
     }
     let mut html = String::new();
@@ -123,7 +124,7 @@ pub fn rows(table: &Value) -> Result<Value, minijinja::Error> {
         format::push_cells(&mut html, &row)?;
         html.push_str("</tr>\n");
     }
-    Ok(Value::from_safe_string(html))
+    Ok(super::clean::clean_html(html))
 }
 
 #[cfg(test)]

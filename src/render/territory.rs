@@ -373,7 +373,7 @@ pub fn child_items(
         }
         html.push_str("</span></li>");
     }
-    Ok(minijinja::Value::from_safe_string(html))
+    Ok(super::clean::clean_html(html))
 }
 
 #[cfg(test)]
@@ -390,7 +390,7 @@ mod tests {
     fn child_items_write_what_the_loop_wrote() {
         let text = |text: &str, lang: &str| json!({"text": text, "lang": lang});
         let children = json!([
-            {"href": "hromadas/UA1/", "name": text("Бучанська <міська>", "uk"), "category": "громада", "datasets": 12},
+            {"href": "hromadas/UA1/", "name": text("Бучанська <міська>\u{7}", "uk"), "category": "громада", "datasets": 12},
             {"href": null, "name": text("Bucha & Co", "en"), "category": "місто", "datasets": 0},
             {"href": "raions/\"x/", "name": text("Irpin", "en"), "category": "raion", "datasets": 1},
         ]);

@@ -286,7 +286,7 @@ pub fn passport_rows(
         }
         html.push_str("</td></tr>");
     }
-    Ok(minijinja::Value::from_safe_string(html))
+    Ok(crate::render::clean::clean_html(html))
 }
 
 const PASSPORT_ROWS: &str = "passport_rows";

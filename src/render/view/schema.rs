@@ -113,7 +113,7 @@ pub fn schema_rows(fields: &minijinja::Value) -> Result<minijinja::Value, miniji
         push_truthy(&mut html, &f, "description")?;
         html.push_str("</td></tr>");
     }
-    Ok(minijinja::Value::from_safe_string(html))
+    Ok(crate::render::clean::clean_html(html))
 }
 
 const SCHEMA_ROWS: &str = "schema_rows";
