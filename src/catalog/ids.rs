@@ -33,8 +33,27 @@ pub enum Level {
 /// A KATOTTG code: `UA`, then oblast (2), raion (2), hromada (3), settlement (3), district (2)
 /// digits and a 5-digit unique number. Lower groups are usually zero when a higher one is (not
 /// always: see `parse`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KatottgCode([u8; 17]);
+
+/// The order of the digits (code order), compared as two numbers: the same order as the bytes',
+/// without calling `memcmp` for seventeen bytes. The registry and every page look codes up in
+/// maps of 30,000, a dozen comparisons each; through `memcmp` that was most of loading it.
+impl Ord for KatottgCode {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |c: &KatottgCode| {
+            let [head @ .., last] = c.0;
+            (u128::from_be_bytes(head), last)
+        };
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for KatottgCode {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 /// Digit groups of a KATOTTG code as (start, end) within the 17 digits.
 const GROUPS: [(usize, usize); 5] = [(0, 2), (2, 4), (4, 7), (7, 10), (10, 12)];
@@ -263,6 +282,31 @@ impl fmt::Display for PublisherSlug {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_ordered_as_their_text() {
+        // Codes that differ in each place, the last digit included, in every pair.
+        let mut texts: Vec<String> = (0..17)
+            .flat_map(|at| {
+                ["1", "9"].map(|d| {
+                    let mut digits = *b"05020030010063857";
+                    digits[at] = d.as_bytes()[0];
+                    format!("UA{}", std::str::from_utf8(&digits).unwrap())
+                })
+            })
+            .collect();
+        texts.push("UA80000000000093317".into());
+        for a in &texts {
+            for b in &texts {
+                let (ca, cb) = (
+                    KatottgCode::parse(a).unwrap(),
+                    KatottgCode::parse(b).unwrap(),
+                );
+                assert_eq!(ca.cmp(&cb), a.cmp(b), "{a} {b}");
+                assert_eq!(ca.partial_cmp(&cb), Some(a.cmp(b)));
+            }
+        }
+    }
 
     #[test]
     fn katottg_codes() {

@@ -79,16 +79,57 @@ struct HistoryRow {
     old_name: String,
 }
 
-#[derive(serde::Deserialize)]
-struct Row {
-    code: String,
-    category: String,
-    name: String,
-    level1: String,
-    level2: String,
-    level3: String,
-    level4: String,
-    level_extra: String,
+/// One row of the registry: the columns it reads, by name.
+struct Row<'r> {
+    code: &'r str,
+    category: &'r str,
+    name: &'r str,
+    level1: &'r str,
+    level2: &'r str,
+    level3: &'r str,
+    level4: &'r str,
+    level_extra: &'r str,
+}
+
+/// The columns a registry row is read from, in `Row`'s order.
+const COLUMNS: [&str; 8] = [
+    "code",
+    "category",
+    "name",
+    "level1",
+    "level2",
+    "level3",
+    "level4",
+    "level_extra",
+];
+
+/// Where each of `COLUMNS` is in the header, found once: matched by name on every row (as a
+/// `Deserialize` struct is), the names were compared eighty times a row, 30,000 rows a build.
+/// The column missing first when there is one.
+fn positions(header: &csv::StringRecord) -> Result<[usize; 8], &'static str> {
+    let mut at = [0; 8];
+    for (slot, name) in at.iter_mut().zip(COLUMNS) {
+        *slot = header.iter().position(|h| h == name).ok_or(name)?;
+    }
+    Ok(at)
+}
+
+impl<'r> Row<'r> {
+    /// The row's cells at `at`; `None` when the row is shorter than the header says.
+    fn of(record: &'r csv::StringRecord, at: &[usize; 8]) -> Option<Row<'r>> {
+        let [code, category, name, level1, level2, level3, level4, level_extra] =
+            at.map(|i| record.get(i));
+        Some(Row {
+            code: code?,
+            category: category?,
+            name: name?,
+            level1: level1?,
+            level2: level2?,
+            level3: level3?,
+            level4: level4?,
+            level_extra: level_extra?,
+        })
+    }
 }
 
 impl Registry {
@@ -99,25 +140,48 @@ impl Registry {
         let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
         let mut registry = Registry::default();
         let mut findings = Vec::new();
+        let expected = "a registry row with the columns code, category, name, level1…level_extra";
+        let at = match reader.headers().map(positions) {
+            Ok(Ok(at)) => at,
+            Ok(Err(missing)) => {
+                let found = format!("a header without the column `{missing}`");
+                let f = Finding::new(Kind::TerritoryError, shown, expected).row(1);
+                return Ok((registry, vec![f.found(found)]));
+            }
+            Err(e) => {
+                let f = Finding::new(Kind::TerritoryError, shown, expected).row(1);
+                return Ok((registry, vec![f.found(e.to_string())]));
+            }
+        };
         // Collected, then made into maps at once (sorted, in one pass; the codifier is in code
         // order): inserted one by one, the 30,000 codes were a fifth of the registry's loading,
         // which every build does. A code given twice keeps its last row, as inserting did.
         let mut territories = Vec::new();
-        for (index, row) in reader.deserialize::<Row>().enumerate() {
-            let line = index as u64 + 2;
-            let bad = |what: &str| Finding::new(Kind::TerritoryError, shown, what).row(line);
-            let row = match row {
-                Ok(row) => row,
+        let mut record = csv::StringRecord::new();
+        for line in 2.. {
+            let bad = |found: String| {
+                Finding::new(Kind::TerritoryError, shown, expected)
+                    .row(line)
+                    .found(found)
+            };
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
                 Err(e) => {
-                    findings.push(bad("a registry row with the columns code, category, name, level1…level_extra").found(e.to_string()));
+                    findings.push(bad(e.to_string()));
                     continue;
                 }
+            }
+            let Some(row) = Row::of(&record, &at) else {
+                findings.push(bad(format!("{} cells", record.len())));
+                continue;
             };
             match Self::parse_row(&row) {
                 Ok(t) => territories.push((t, line)),
                 Err(expected) => findings.push(
-                    bad(&expected)
-                        .found(row.code.clone())
+                    Finding::new(Kind::TerritoryError, shown, &expected)
+                        .row(line)
+                        .found(row.code.to_owned())
                         .field("code", Some(1)),
                 ),
             }
@@ -162,17 +226,17 @@ impl Registry {
     }
 
     fn parse_row(row: &Row) -> Result<Territory, String> {
-        let code = KatottgCode::parse(&row.code).map_err(|e| e.0)?;
+        let code = KatottgCode::parse(row.code).map_err(|e| e.0)?;
         let category =
-            Category::parse(&row.category).ok_or("a category among O, K, P, H, M, X, C, B")?;
+            Category::parse(row.category).ok_or("a category among O, K, P, H, M, X, C, B")?;
         // The parent is the nearest level column above the object's own code; Kyiv and
         // Sevastopol repeat their own code down the levels, so repeats are skipped.
         let levels = [
-            &row.level1,
-            &row.level2,
-            &row.level3,
-            &row.level4,
-            &row.level_extra,
+            row.level1,
+            row.level2,
+            row.level3,
+            row.level4,
+            row.level_extra,
         ];
         let own = row.code.trim();
         let parent = levels
@@ -328,6 +392,41 @@ UA07020030000031457,H,3,Сирота,false,UA07000000000000000,,UA07020030000031
         // The orphan's parent (an invalid oblast code) is reported, located at its row.
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].row, Some(7));
+    }
+
+    #[test]
+    fn rows_are_read_by_column_name_and_bad_ones_reported() {
+        // Columns in another order, one more, and a row cut short.
+        let text = "name,level_extra,level4,level3,level2,level1,category,code,note
+Вінницька,,,,,UA05000000000010236,O,UA05000000000010236,x
+Вінницький,,,,UA05020000000026686,UA05000000000010236,P,UA05020000000026686,x
+Cut,,
+Bad,,,,,,Q,UA05020000000026686,x
+";
+        let (reg, findings) = load(text);
+        let raion = KatottgCode::parse("UA05020000000026686").unwrap();
+        assert_eq!(reg.get(&raion).unwrap().name, "Вінницький");
+        assert_eq!(reg.ancestors(&raion)[0].name, "Вінницька");
+        let rows: Vec<_> = findings.iter().map(|f| f.row).collect();
+        assert_eq!(rows, [Some(4), Some(5)], "{findings:?}");
+        assert!(findings[0]
+            .found
+            .as_deref()
+            .unwrap()
+            .contains("found record with 3 fields"));
+        assert!(
+            findings[1].expected.contains("a category among"),
+            "{findings:?}"
+        );
+        // A header without a column the registry needs: one finding, at the header.
+        let (reg, findings) = load("code,category,name,level1,level2,level3,level4\n");
+        assert!(reg.is_empty());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].row, Some(1));
+        assert_eq!(
+            findings[0].found.as_deref(),
+            Some("a header without the column `level_extra`")
+        );
     }
 
     #[test]
