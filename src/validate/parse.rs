@@ -278,8 +278,7 @@ fn is_term(b: u8) -> bool {
 #[inline]
 fn copy(batch: &mut Batch, bytes: &[u8]) {
     if !bytes.is_empty() {
-        batch.spare(bytes.len())[..bytes.len()].copy_from_slice(bytes);
-        batch.wrote(bytes.len());
+        batch.push_bytes(bytes);
     }
 }
 

@@ -30,12 +30,25 @@ pub(super) struct Records<'t> {
 /// Bytes read from the text at a time (what the `csv` crate's reader uses).
 const INPUT: usize = 64 * 1024;
 
+/// The smallest buffer `Records::sized` makes (never empty: a read into nothing reads nothing).
+const MIN_INPUT: usize = 4 * 1024;
+
 impl<'t> Records<'t> {
+    #[cfg(test)]
     pub(super) fn new(parser: Parser, src: Box<dyn Read + Send + 't>) -> Self {
+        Self::sized(parser, src, u64::MAX)
+    }
+
+    /// As `new`, for a text of about `size` bytes: the buffer is no larger than the text needs
+    /// (most of a national catalogue's files are a few KiB; their 64 KiB buffers were zeroed
+    /// for nothing). A size that turns out short only means more reads.
+    pub(super) fn sized(parser: Parser, src: Box<dyn Read + Send + 't>, size: u64) -> Self {
+        let input =
+            usize::try_from(size.saturating_add(1)).map_or(INPUT, |n| n.clamp(MIN_INPUT, INPUT));
         Records {
             parser,
             src,
-            input: vec![0; INPUT],
+            input: vec![0; input],
             start: 0,
             end: 0,
             eof: false,
@@ -277,4 +290,31 @@ fn join_header_rows(rows: &[Vec<String>], join: &str) -> Vec<String> {
                 .join(join)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::parse::Parser;
+
+    /// Every record's cells, read with `Records::sized` for a text of about `size` bytes.
+    fn cells(text: &str, size: u64) -> Vec<Vec<u8>> {
+        let parser = Parser::new(b',', b'"', true, None, None);
+        let mut records = Records::sized(parser, Box::new(text.as_bytes()), size);
+        let mut batch = Batch::default();
+        while records.read(&mut batch).unwrap() {}
+        batch.cells_raw(0..batch.cell_count())
+    }
+
+    #[test]
+    fn a_size_hint_only_sizes_the_buffer() {
+        // Longer than the smallest buffer and than the largest, with a quoted cell across reads.
+        let row = "1,\"a, «б»\nc\",x\n";
+        let text = row.repeat(INPUT / row.len() * 3);
+        let whole = cells(&text, u64::MAX);
+        assert_eq!(whole.len(), text.matches('\n').count() / 2 * 3);
+        for size in [0, 10, text.len() as u64, u64::MAX - 1] {
+            assert_eq!(cells(&text, size), whole, "{size}");
+        }
+    }
 }

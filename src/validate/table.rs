@@ -202,7 +202,7 @@ fn scan_read(
     scan.delimiter = delimiter;
     {
         let text = source::text_stream(head, &mut hashing, encoding);
-        let records = records(spec, delimiter, quote, skip_space, text);
+        let records = records(spec, delimiter, quote, skip_space, (text, size));
         let mut rows = RowReader::new(records, spec.dialect, shown);
         let last_row = check_rows(&mut rows, spec, size, skip_space, shown, &mut scan);
         finish_structure(rows.structure(), last_row, shown, &mut scan);
@@ -397,7 +397,9 @@ fn expected_rows(first: &Batch, size: u64) -> usize {
 /// Calls `each(row, cells)` for every data row of a table, with the same decoding, dialect and row
 /// numbering as `scan` but no checks (for foreign-key lookups across resources).
 pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) -> io::Result<()> {
-    let mut file = BufReader::with_capacity(checksum::BUFFER, std::fs::File::open(path)?);
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata().map_or(u64::MAX, |m| m.len());
+    let mut file = BufReader::with_capacity(checksum::BUFFER, file);
     let head = source::read_head(&mut file)?;
     let Ok(encoding) = source::choose_encoding(spec.encoding, &head) else {
         return Ok(());
@@ -408,7 +410,7 @@ pub fn visit(path: &Path, spec: &TableSpec, each: &mut dyn FnMut(u64, &[&str])) 
         skip_space,
     } = resolve(spec, &head, encoding);
     let text = source::text_stream(head, file, encoding);
-    let records = records(spec, delimiter, quote, skip_space, text);
+    let records = records(spec, delimiter, quote, skip_space, (text, size));
     let mut rows = RowReader::new(records, spec.dialect, path);
     let mut ignored = TableScan::default();
     let mut batch = Batch::default();
@@ -460,7 +462,7 @@ fn records<'t>(
     delimiter: u8,
     quote: u8,
     skip_space: bool,
-    text: Box<dyn Read + Send + 't>,
+    (text, size): (Box<dyn Read + Send + 't>, u64),
 ) -> Records<'t> {
     let comment = spec.dialect.comment_char;
     let parser = Parser::new(
@@ -475,7 +477,7 @@ fn records<'t>(
     } else {
         text
     };
-    Records::new(parser, text)
+    Records::sized(parser, text, size)
 }
 
 /// The schema restricted to the fields the header's labels pair with, by position, with an
