@@ -45,8 +45,27 @@ fn is_word_char(c: char) -> bool {
     is_alphabetic(c) || is_apostrophe(c) || is_combining_mark(c)
 }
 
+/// `c.to_lowercase()` for ASCII and the Cyrillic letters U+0400–U+045F and `Ґ`, by their
+/// offsets (one character each); `None` for the rest, left to Unicode's tables. Place names are
+/// transliterated on every English page and the search index lowercases every word: the table
+/// search for each letter was a third of the transliteration.
+pub fn quick_lowercase(c: char) -> Option<char> {
+    let shifted = |by: u32| char::from_u32(u32::from(c) + by);
+    match c {
+        'A'..='Z' => Some(c.to_ascii_lowercase()),
+        '\u{0}'..='\u{7f}' | 'а'..='џ' => Some(c),
+        'А'..='Я' => shifted(0x20),
+        'Ѐ'..='Џ' => shifted(0x50),
+        'Ґ' => Some('ґ'),
+        _ => None,
+    }
+}
+
 /// The single-character lowercase form of `c`, or `c` itself.
 fn lower(c: char) -> char {
+    if let Some(l) = quick_lowercase(c) {
+        return l;
+    }
     let mut it = c.to_lowercase();
     match (it.next(), it.next()) {
         (Some(l), None) => l,
@@ -92,13 +111,13 @@ fn push_cased(s: &str, all_caps: bool, out: &mut String) {
 /// Transliterates one word: a maximal run of letters, apostrophes and
 /// combining marks. Apostrophes are dropped only in words that contain a
 /// Ukrainian letter, so e.g. `O'Brien` keeps its apostrophe.
-fn push_word(word: &[char], out: &mut String) {
+fn push_word(word: &str, out: &mut String) {
     let is_ukrainian = |c: char| latin(lower(c), false, false).is_some();
-    let has_ukrainian = word.iter().any(|&c| is_ukrainian(c));
-    let letters = || word.iter().filter(|&&c| is_letter(c));
-    let all_caps = letters().count() > 1 && letters().all(|c| !c.is_lowercase());
+    let has_ukrainian = word.chars().any(is_ukrainian);
+    let letters = || word.chars().filter(|&c| is_letter(c));
+    let all_caps = letters().nth(1).is_some() && letters().all(|c| !c.is_lowercase());
     let mut prev_letter: Option<char> = None;
-    for &c in word {
+    for c in word.chars() {
         if !is_letter(c) {
             if !(has_ukrainian && is_apostrophe(c)) {
                 out.push(c);
@@ -131,20 +150,18 @@ fn push_word(word: &[char], out: &mut String) {
 /// assert_eq!(transliterate("Біла Церква"), "Bila Tserkva");
 /// ```
 pub fn transliterate(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + text.len() / 2);
-    let mut rest = chars.as_slice();
-    while let Some(&c) = rest.first() {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
         let end = if is_word_char(c) {
-            let end = rest
-                .iter()
-                .position(|&c| !is_word_char(c))
-                .unwrap_or(rest.len());
+            let end = (rest.char_indices())
+                .find(|&(_, c)| !is_word_char(c))
+                .map_or(rest.len(), |(at, _)| at);
             push_word(&rest[..end], &mut out);
             end
         } else {
             out.push(c);
-            1
+            c.len_utf8()
         };
         rest = &rest[end..];
     }
@@ -181,6 +198,22 @@ pub fn slugify(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_fast_lowercase_agrees_with_unicode() {
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            let mut it = c.to_lowercase();
+            let unicode = match (it.next(), it.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            };
+            assert_eq!(super::lower(c), unicode, "{c:?}");
+            if let Some(quick) = super::quick_lowercase(c) {
+                assert_eq!(c.to_lowercase().collect::<String>(), quick.to_string());
+            }
+        }
+        assert!(super::quick_lowercase('Ї').is_some() && super::quick_lowercase('Ǆ').is_none());
+    }
+
     #[test]
     fn the_fast_alphabetic_test_agrees_with_unicode_for_every_character() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {

@@ -39,8 +39,10 @@ pub fn normalise(text: &str) -> String {
         if ('\u{300}'..='\u{36F}').contains(&c) {
             continue;
         }
-        for l in c.to_lowercase() {
-            out.push(if l == 'ё' { 'е' } else { l });
+        match crate::catalog::slug::quick_lowercase(c) {
+            Some('ё') => out.push('е'),
+            Some(l) => out.push(l),
+            None => (c.to_lowercase()).for_each(|l| out.push(if l == 'ё' { 'е' } else { l })),
         }
     }
     out
