@@ -61,6 +61,14 @@ struct Counts {
     table: hashbrown::HashTable<Counted>,
 }
 
+/// What `Counts::add` did with a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Added {
+    Again,
+    New,
+    Full,
+}
+
 /// A distinct value: its text's hash and place in `Counts::texts`, and its count.
 #[derive(Debug, Clone, Copy)]
 struct Counted {
@@ -71,18 +79,18 @@ struct Counted {
 }
 
 impl Counts {
-    /// Adds `times` to the count of `text`; false (nothing added) when `text` is new and there
-    /// are `DISTINCT_BOUND` values already.
-    fn add(&mut self, text: &str, times: u64) -> bool {
+    /// Adds `times` to the count of `text`: `Again` when it was counted before, `Full` (nothing
+    /// added) when it is new and there are `DISTINCT_BOUND` values already.
+    fn add(&mut self, text: &str, times: u64) -> Added {
         let hash = foldhash::fast::FixedState::default().hash_one(text);
         let texts = &self.texts;
         let same = |c: &Counted| c.hash == hash && texts[c.start..c.start + c.len] == *text;
         if let Some(c) = self.table.find_mut(hash, same) {
             c.n += times;
-            return true;
+            return Added::Again;
         }
         if self.table.len() >= DISTINCT_BOUND {
-            return false;
+            return Added::Full;
         }
         let start = self.texts.len();
         self.texts.push_str(text);
@@ -93,7 +101,7 @@ impl Counts {
             n: times,
         };
         self.table.insert_unique(hash, counted, |c| c.hash);
-        true
+        Added::New
     }
 
     fn len(&self) -> usize {
@@ -141,10 +149,13 @@ impl Column {
         }
     }
 
-    fn count(&mut self, text: &str, times: u64) {
-        if (self.counts.as_mut()).is_some_and(|counts| !counts.add(text, times)) {
+    /// Counts `text`; true when the same text was counted before.
+    fn count(&mut self, text: &str, times: u64) -> bool {
+        let added = (self.counts.as_mut()).map(|counts| counts.add(text, times));
+        if added == Some(Added::Full) {
             self.counts = None;
         }
+        added == Some(Added::Again)
     }
 
     fn extremes(&mut self, v: Value<'static>) {
@@ -169,8 +180,10 @@ impl Column {
 
     fn add(&mut self, text: &str, value: Option<&Value>) {
         self.filled += 1;
-        self.count(text, 1);
+        let again = self.count(text, 1);
         match value {
+            // The same cell text parses to the same value, whose length is already in.
+            Some(Value::Text(_)) if again => {}
             Some(Value::Text(t)) => self.length(t.chars().count()),
             Some(v) => {
                 if let Some(v) = owned(v) {
