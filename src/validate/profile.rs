@@ -78,7 +78,18 @@ struct Counted {
     n: u64,
 }
 
+/// Distinct values a column's table holds before it first grows: most columns of a catalogue's
+/// small tables have fewer, and growing from nothing rehashed the table five times before this.
+const FIRST_DISTINCT: usize = 64;
+
 impl Counts {
+    fn new() -> Self {
+        Counts {
+            texts: String::with_capacity(FIRST_DISTINCT * 16),
+            table: hashbrown::HashTable::with_capacity(FIRST_DISTINCT),
+        }
+    }
+
     /// Adds `times` to the count of `text`: `Again` when it was counted before, `Full` (nothing
     /// added) when it is new and there are `DISTINCT_BOUND` values already.
     fn add(&mut self, text: &str, times: u64) -> Added {
@@ -144,7 +155,7 @@ fn owned(value: &Value) -> Option<Value<'static>> {
 impl Column {
     fn new() -> Self {
         Column {
-            counts: Some(Counts::default()),
+            counts: Some(Counts::new()),
             ..Default::default()
         }
     }
