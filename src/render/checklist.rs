@@ -3,9 +3,13 @@
 //! is a hromada: also `local-self-government`), whether it is published (with links), published
 //! but overdue (by the dataset's frequency, else the one the list expects), or missing. Pure: plain data in, view rows out.
 
+use std::sync::Arc;
+
+use minijinja::value::{Enumerator, Object, ObjectRepr};
+use minijinja::Value;
 use serde::Serialize;
 
-use super::format::push_value;
+use super::format::{push_escaped, push_value};
 use super::view::{Lang, Link, Text};
 use crate::catalog::mandatory::{Applies, Mandatory};
 use crate::catalog::territory::Category;
@@ -19,6 +23,71 @@ pub struct Item {
     /// `published`, `overdue` or `missing`.
     pub status: &'static str,
     pub datasets: Vec<Link>,
+}
+
+/// A checklist as pages hold it. To the templates, a list of items, each with `code`, `name`,
+/// `status` and `datasets` as an `Item` serialises them (made when a template asks for one),
+/// which `checklist_rows` writes straight from the items; to anything else (the build cache's
+/// key of a page), the items themselves. Serialised into template values whole, a hromada's
+/// thirty items were then read back field by field: most of a territory page's work.
+#[derive(Debug, Clone, Default)]
+pub struct Checklist(Arc<Vec<Item>>);
+
+impl Checklist {
+    /// The items, in list order.
+    pub fn items(&self) -> &[Item] {
+        &self.0
+    }
+}
+
+impl Serialize for Checklist {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if minijinja::value::serializing_for_value() {
+            Value::from_object(Items(self.0.clone())).serialize(serializer)
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+/// A checklist's items for the templates: a list.
+#[derive(Debug)]
+struct Items(Arc<Vec<Item>>);
+
+impl Object for Items {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let at = key.as_usize().filter(|at| *at < self.0.len())?;
+        Some(Value::from_object(ItemAt(self.0.clone(), at)))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.len())
+    }
+}
+
+/// One item of a checklist for the templates: a map with `Item`'s fields, in its order.
+#[derive(Debug)]
+struct ItemAt(Arc<Vec<Item>>, usize);
+
+impl Object for ItemAt {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let item = &self.0[self.1];
+        Some(match key.as_str()? {
+            "code" => Value::from(item.code.as_str()),
+            "name" => Value::from_serialize(&item.name),
+            "status" => Value::from(item.status),
+            "datasets" => Value::from_serialize(&item.datasets),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["code", "name", "status", "datasets"])
+    }
 }
 
 /// The status of item `m` given the datasets that fulfil it: a dataset is judged by its own
@@ -60,9 +129,9 @@ pub fn checklist(
     publishers: &[&PublisherSlug],
     local: bool,
     lang: &Lang,
-) -> Vec<Item> {
+) -> Checklist {
     let declared = Declared::of(catalog, publishers);
-    applicable(catalog, local)
+    let items = applicable(catalog, local)
         .map(|m| {
             let fulfilling = declared.fulfilling(m);
             Item {
@@ -77,7 +146,8 @@ pub fn checklist(
                     .collect(),
             }
         })
-        .collect()
+        .collect();
+    Checklist(Arc::new(items))
 }
 
 /// The items that apply to a publisher (`local`: a body of local self-government).
@@ -158,6 +228,9 @@ pub fn checklist_rows(
     use super::loops::{field, push_field, Page};
     const NAME: &str = "checklist_rows";
     let mut page = Page::of(state, NAME)?;
+    if let Some(items) = items.downcast_object_ref::<Items>() {
+        return Ok(super::clean::clean_html(rows_of(&mut page, &items.0)?));
+    }
     let mut html = String::with_capacity(items.len().unwrap_or(0) * 256);
     let mut told: Vec<(minijinja::Value, minijinja::Value)> = Vec::new();
     for i in items.try_iter()? {
@@ -197,6 +270,45 @@ pub fn checklist_rows(
     Ok(super::clean::clean_html(html))
 }
 
+/// `checklist_rows` of a checklist made here: the same bytes, from the items themselves.
+fn rows_of(page: &mut super::loops::Page, items: &[Item]) -> Result<String, minijinja::Error> {
+    let mut html = String::with_capacity(items.len() * 256);
+    let mut told: Vec<(&str, Value)> = Vec::new();
+    for i in items {
+        html.push_str("\n    <tr class=\"status-");
+        push_escaped(&mut html, i.status);
+        html.push_str("\"><td><code>");
+        push_escaped(&mut html, &i.code);
+        html.push_str("</code></td><td>");
+        page.push_local(&mut html, &i.name.text, i.name.lang)?;
+        html.push_str("</td><td>");
+        let said = match told.iter().position(|(s, _)| *s == i.status) {
+            Some(k) => k,
+            None => {
+                told.push((i.status, page.t(&format!("checklist.{}", i.status))?));
+                told.len() - 1
+            }
+        };
+        push_value(&mut html, &told[said].1);
+        for d in &i.datasets {
+            html.push_str(" · ");
+            let href = d.href.as_deref().filter(|h| !h.is_empty());
+            if let Some(href) = href {
+                html.push_str("<a href=\"");
+                push_value(&mut html, &page.home);
+                push_escaped(&mut html, href);
+                html.push_str("\">");
+            }
+            page.push_local(&mut html, &d.label.text, d.label.lang)?;
+            if href.is_some() {
+                html.push_str("</a>");
+            }
+        }
+        html.push_str("</td></tr>");
+    }
+    Ok(html)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +343,104 @@ mod tests {
             written[1]
         );
         assert!(written[1].contains("<small class=\"untranslated\">en: (not translated)"));
+        // A checklist made here: the filter writes its items straight; the loop reads the
+        // object's items. Both write what the same items as plain values gave.
+        let text = |text: &str, lang: &'static str| Text {
+            text: text.to_owned(),
+            lang,
+        };
+        let link = |href: Option<&str>, label| Link {
+            href: href.map(str::to_owned),
+            label,
+        };
+        let item = |code: &str, name, status, datasets| Item {
+            code: code.to_owned(),
+            name,
+            status,
+            datasets,
+        };
+        let checklist = Checklist(Arc::new(vec![
+            item(
+                "1.1",
+                text("Бюджет <громади>\u{1}", "uk"),
+                "published",
+                vec![
+                    link(Some("datasets/a/"), text("Бюджет & «план»", "uk")),
+                    link(None, text("Budget", "en")),
+                ],
+            ),
+            item(
+                "1.2",
+                text("Contracts", "en"),
+                "overdue",
+                vec![link(Some("datasets/b\"/"), text("Договори", "uk"))],
+            ),
+            item("2.7", text("Маршрути", "uk"), "missing", vec![]),
+        ]));
+        let contexts = ["uk", "en"].map(|lang| {
+            crate::render::loops::test_page_of(lang, "items", Value::from_serialize(&checklist))
+        });
+        let missing = crate::render::loops::test_page("uk", "items", json!([{"code": "x"}]));
+        let made = crate::render::loops::assert_filter_writes_the_loop(
+            |env| env.add_filter("checklist_rows", checklist_rows),
+            (LOOP, "{{ items|checklist_rows }}"),
+            &contexts,
+            (missing, "status"),
+        );
+        assert_eq!(made, written);
+    }
+
+    #[test]
+    fn a_checklist_reads_in_templates_as_its_items_do() {
+        let text = |text: &str| Text {
+            text: text.to_owned(),
+            lang: "uk",
+        };
+        let link = |href: Option<&str>| Link {
+            href: href.map(str::to_owned),
+            label: text("Набір"),
+        };
+        let items = vec![
+            Item {
+                code: "1.1".into(),
+                name: text("Бюджет"),
+                status: "published",
+                datasets: vec![link(Some("datasets/a/")), link(None)],
+            },
+            Item {
+                code: "2.7".into(),
+                name: text("Маршрути"),
+                status: "missing",
+                datasets: vec![],
+            },
+        ];
+        let template = r#"{{ items|length }} {% if items %}some{% endif %} {{ items|selectattr("status", "equalto", "published")|list|length }} {{ items[1].name.text }} {{ items[0]|list }} {{ items[1].code }}
+{%- for i in items %} {{ loop.index }}:{{ i.code }}:{{ i.status }}:{% for d in i.datasets %}{{ d.href }}/{{ d.label.text }},{% endfor %}{% endfor %} {{ items[0] }} {{ items }}"#;
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_template("t", template).unwrap();
+        let render = |items: Value| {
+            env.get_template("t")
+                .unwrap()
+                .render(minijinja::context! { items })
+                .unwrap()
+        };
+        let checklist = Checklist(Arc::new(items.clone()));
+        let object = Value::from_serialize(&checklist);
+        assert!(object.downcast_object_ref::<Items>().is_some());
+        assert_eq!(render(object), render(Value::from_serialize(&items)));
+        let empty = minijinja::Environment::new();
+        let none = |items: Value| {
+            let t =
+                "{{ items|length }} {% if items %}some{% endif %}{% for i in items %}x{% endfor %}";
+            empty.render_str(t, minijinja::context! { items }).unwrap()
+        };
+        assert_eq!(none(Value::from_serialize(Checklist::default())), "0 ");
+        assert_eq!(none(Value::from_serialize(Vec::<Item>::new())), "0 ");
+        // To anything but the templates (the build cache's key), the items themselves.
+        assert_eq!(
+            serde_json::to_value(&checklist).unwrap(),
+            serde_json::to_value(&items).unwrap()
+        );
     }
 }

@@ -342,6 +342,11 @@ pub fn push_value(html: &mut String, value: &minijinja::Value) {
     }
 }
 
+/// Appends `text` as `{{ text }}` writes a string in an `.html` template (`write_value`).
+pub fn push_escaped(html: &mut String, text: &str) {
+    push_text(html, text, false);
+}
+
 /// Appends `text` without the characters `unwritable` refuses, escaped unless it is `safe`.
 fn push_text(html: &mut String, text: &str, safe: bool) {
     if safe {

@@ -204,4 +204,3 @@ fn place<'a>(catalog: &'a Catalog, scope: &Scope, code: &'a str) -> Place<'a> {
         },
     }
 }
-

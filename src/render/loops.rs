@@ -5,7 +5,7 @@
 //! built on these writes each value as `{{ item.name }}` writes it (`format::push_value`) and
 //! fails where the loop fails.
 
-use super::format::push_value;
+use super::format::{push_escaped, push_value};
 
 /// `item.name` for a filter that writes in Rust what a template loop wrote: an error naming the
 /// filter and the field when `item` has none (as a loop's `{{ item.name }}` fails with strict
@@ -71,6 +71,31 @@ impl<'p, 's> Page<'p, 's> {
         })
     }
 
+    /// As `push_text`, for a text given as its `text` and `lang`.
+    pub fn push_local(
+        &mut self,
+        html: &mut String,
+        text: &str,
+        lang: &str,
+    ) -> Result<(), minijinja::Error> {
+        if self.lang.as_str() == Some(lang) {
+            push_escaped(html, text);
+            return Ok(());
+        }
+        html.push_str("<span lang=\"");
+        push_escaped(html, lang);
+        html.push_str("\">");
+        push_escaped(html, text);
+        html.push_str("</span> <small class=\"untranslated\">");
+        let note = match &self.untranslated {
+            Some(note) => note,
+            None => self.untranslated.insert(self.t("untranslated")?),
+        };
+        push_value(html, note);
+        html.push_str("</small>");
+        Ok(())
+    }
+
     /// `t(key)` on the page.
     pub fn t(&self, key: &str) -> Result<minijinja::Value, minijinja::Error> {
         self.t.call(self.state, &[key.into()])
@@ -108,6 +133,12 @@ impl<'p, 's> Page<'p, 's> {
 /// `name` holding `items`.
 #[cfg(test)]
 pub fn test_page(lang: &'static str, name: &str, items: serde_json::Value) -> minijinja::Value {
+    test_page_of(lang, name, minijinja::Value::from_serialize(items))
+}
+
+/// `test_page` with `items` given as a template value.
+#[cfg(test)]
+pub fn test_page_of(lang: &'static str, name: &str, items: minijinja::Value) -> minijinja::Value {
     let t = minijinja::Value::from_function(move |key: &str| {
         let text = match key {
             "untranslated" => "(not translated)",
@@ -125,7 +156,7 @@ pub fn test_page(lang: &'static str, name: &str, items: serde_json::Value) -> mi
         ("lang", lang.into()),
         ("home", "../".into()),
         ("t", t),
-        (name, minijinja::Value::from_serialize(items)),
+        (name, items),
     ]
     .into();
     minijinja::Value::from(page)

@@ -179,7 +179,7 @@ pub struct TerritoryView<'s> {
     /// Names in earlier codifier editions (the page keeps its address: the code).
     pub former_names: Vec<String>,
     /// The Resolution 835 checklist of the hromada's own publishers (hromadas only).
-    pub checklist: Vec<super::checklist::Item>,
+    pub checklist: super::checklist::Checklist,
     /// The oblast's coverage page (oblasts, when the catalogue has a list of mandatory datasets).
     pub coverage_href: Option<String>,
     /// Facts from the datasets declared as their source, and those datasets.
@@ -297,7 +297,7 @@ pub fn view<'s>(
     let checklist = if t.category == Category::H {
         super::checklist::checklist(catalog, &publishers, true, lang)
     } else {
-        Vec::new()
+        super::checklist::Checklist::default()
     };
     TerritoryView {
         code: t.code.to_string(),

@@ -423,7 +423,7 @@ pub struct PublisherView {
     pub contact_email: Option<String>,
     pub datasets: Vec<SharedListed>,
     /// The Resolution 835 checklist of its datasets.
-    pub checklist: Vec<super::checklist::Item>,
+    pub checklist: super::checklist::Checklist,
     /// Its Atom feed, from the site root (when a dataset of it has a date).
     pub feed: Option<String>,
 }
