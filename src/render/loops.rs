@@ -82,10 +82,25 @@ impl<'p, 's> Page<'p, 's> {
             push_escaped(html, text);
             return Ok(());
         }
+        let text = |html: &mut String| {
+            push_escaped(html, text);
+            Ok(())
+        };
+        self.push_foreign(html, |html| push_escaped(html, lang), text)
+    }
+
+    /// Appends a text not in the page's language, its language and text written by `lang` and
+    /// `text`: `<span lang="…">…</span> <small class="untranslated">{{ t("untranslated") }}</small>`.
+    fn push_foreign(
+        &mut self,
+        html: &mut String,
+        lang: impl FnOnce(&mut String),
+        text: impl FnOnce(&mut String) -> Result<(), minijinja::Error>,
+    ) -> Result<(), minijinja::Error> {
         html.push_str("<span lang=\"");
-        push_escaped(html, lang);
+        lang(html);
         html.push_str("\">");
-        push_escaped(html, text);
+        text(html)?;
         html.push_str("</span> <small class=\"untranslated\">");
         let note = match &self.untranslated {
             Some(note) => note,
@@ -109,22 +124,13 @@ impl<'p, 's> Page<'p, 's> {
         html: &mut String,
         text: &minijinja::Value,
     ) -> Result<(), minijinja::Error> {
-        let other = field(text, "lang", self.filter)?;
+        let filter = self.filter;
+        let other = field(text, "lang", filter)?;
         if other == self.lang {
-            return push_field(html, text, "text", self.filter);
+            return push_field(html, text, "text", filter);
         }
-        html.push_str("<span lang=\"");
-        push_value(html, &other);
-        html.push_str("\">");
-        push_field(html, text, "text", self.filter)?;
-        html.push_str("</span> <small class=\"untranslated\">");
-        let note = match &self.untranslated {
-            Some(note) => note,
-            None => self.untranslated.insert(self.t("untranslated")?),
-        };
-        push_value(html, note);
-        html.push_str("</small>");
-        Ok(())
+        let written = |html: &mut String| push_field(html, text, "text", filter);
+        self.push_foreign(html, |html| push_value(html, &other), written)
     }
 }
 
