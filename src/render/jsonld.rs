@@ -77,7 +77,7 @@ struct PropertyValue<'a> {
 struct Place<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    name: &'a str,
+    name: std::borrow::Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     identifier: Option<PropertyValue<'a>>,
 }
@@ -136,15 +136,7 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
         url: p.website.as_deref(),
     });
     let date = |d: Option<chrono::NaiveDate>| d.map(super::format::iso_date);
-    let codes: Vec<String> = (d.spatial.iter())
-        .map(|s| match s {
-            Scope::Country => String::new(),
-            Scope::Territory(code) => code.to_string(),
-        })
-        .collect();
-    let spatial_coverage = (d.spatial.iter().zip(&codes))
-        .map(|(s, code)| place(catalog, s, code))
-        .collect();
+    let spatial_coverage = d.spatial.iter().map(|s| place(catalog, s)).collect();
     let distribution = (d.resources.iter().zip(&result.resources))
         .map(|(r, res)| Download {
             kind: "DataDownload",
@@ -185,22 +177,25 @@ pub fn dataset(catalog: &Catalog, d: &Dataset, result: &DatasetResult, lang: &La
     text.replace('<', "\\u003c")
 }
 
-/// A territory as a schema.org `Place` (Ukraine for the whole country); `code` is its code's text.
-fn place<'a>(catalog: &'a Catalog, scope: &Scope, code: &'a str) -> Place<'a> {
+/// A territory as a schema.org `Place` (Ukraine for the whole country).
+fn place<'a>(catalog: &'a Catalog, scope: &Scope) -> Place<'a> {
     match scope {
         Scope::Country => Place {
             kind: "Country",
-            name: "Україна",
+            name: "Україна".into(),
             identifier: None,
         },
-        Scope::Territory(c) => Place {
-            kind: "AdministrativeArea",
-            name: catalog.registry.get(c).map_or(code, |t| t.name.as_str()),
-            identifier: Some(PropertyValue {
-                kind: "PropertyValue",
-                property: "КАТОТТГ",
-                value: code.into(),
-            }),
-        },
+        Scope::Territory(code) => {
+            let name = catalog.registry.get(code).map(|t| t.name.as_str());
+            Place {
+                kind: "AdministrativeArea",
+                name: name.map_or_else(|| code.to_string().into(), Into::into),
+                identifier: Some(PropertyValue {
+                    kind: "PropertyValue",
+                    property: "КАТОТТГ",
+                    value: code.to_string().into(),
+                }),
+            }
+        }
     }
 }
