@@ -12,6 +12,7 @@
 
 pub(crate) mod folder;
 mod recycle;
+mod spliced;
 mod write;
 pub use write::Stats;
 

@@ -241,6 +241,10 @@ fn write_one(to: &Path, content: &Content) -> Result<(u64, Option<std::fs::Metad
             Ok((bytes.len() as u64, f.metadata().ok()))
         }),
         Content::File(from) => copy_new(from, to),
+        Content::Spliced(spliced) => create_new(to).and_then(|f| {
+            let bytes = super::spliced::write(&f, spliced)?;
+            Ok((bytes, f.metadata().ok()))
+        }),
         // `place` links these before it comes here.
         Content::Previous(_) => Err(std::io::Error::other(
             "a kept file is linked from the previous site, not written",
@@ -280,6 +284,9 @@ fn same_content(old: &Path, content: &Content) -> Option<std::fs::Metadata> {
                 && std::fs::File::open(old).is_ok_and(|f| equal_streams(f, &bytes[..]))
         }
         Content::Previous(_) => false,
+        Content::Spliced(spliced) => {
+            std::fs::File::open(old).is_ok_and(|f| super::spliced::equals(&f, &meta, spliced))
+        }
         Content::File(from) => {
             std::fs::metadata(from).is_ok_and(|m| m.len() == meta.len())
                 && match (std::fs::File::open(old), std::fs::File::open(from)) {

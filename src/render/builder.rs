@@ -85,9 +85,11 @@ impl<'s, 'k> Builder<'s, 'k> {
             });
         }
         self.paths.insert(path.as_str().into(), origin);
-        if let Content::Bytes(bytes) = &content {
-            self.held += bytes.len();
-        }
+        self.held += match &content {
+            Content::Bytes(bytes) => bytes.len(),
+            Content::Spliced(spliced) => spliced.held(),
+            Content::File(_) | Content::Previous(_) => 0,
+        };
         self.site.push((path, content));
         if self.held > BATCH_BYTES || self.site.len() >= BATCH_FILES {
             self.flush()?;

@@ -60,6 +60,9 @@ pub enum Content {
     /// The previous site's file at the same path, unchanged (a dataset or a file the build cache
     /// kept), with its stamp when the cache checked it in this build.
     Previous(Option<crate::cache::Stamp>),
+    /// A catalogue-wide file of one part per dataset, parts the last build made read back from
+    /// its file (`splice`).
+    Spliced(splice::Spliced),
 }
 
 /// The whole site, or a batch of it: output path (with `/`) → content.

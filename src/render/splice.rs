@@ -10,8 +10,6 @@
 //! (its stamp, checked on the open file) and only for datasets valid then and now; a part that
 //! cannot be read is made. The bytes equal a full build's whatever the memo holds.
 
-use std::os::unix::fs::FileExt as _;
-
 use rayon::prelude::*;
 
 use super::memo::Memo;
@@ -31,13 +29,128 @@ pub struct Layout<'a> {
     pub path: &'a str,
     pub head: Vec<u8>,
     /// Written between two non-empty parts.
-    pub between: &'a [u8],
-    pub tail: &'a [u8],
+    pub between: &'static [u8],
+    pub tail: &'static [u8],
 }
 
 /// A dataset's place in the file: its id and whether it is valid now (only valid datasets' parts
 /// are read back or recorded, as only valid datasets are kept).
 pub type Member<'d> = (&'d DatasetId, bool);
+
+/// A spliced file as the output stage writes it: its head, its runs of parts with `between`
+/// between two runs, its tail. A run read back is a range of the previous build's file, which the
+/// output stage copies from the open file (the kernel copies where it can): a national
+/// catalogue's package is over a hundred megabytes, and read into memory and joined with the
+/// parts made now it was held twice, at the build's peak.
+#[derive(Debug, Clone)]
+pub struct Spliced {
+    head: Vec<u8>,
+    between: &'static [u8],
+    tail: &'static [u8],
+    runs: Vec<Run>,
+    /// The previous build's file the runs read back lie in.
+    from: Option<std::sync::Arc<std::fs::File>>,
+}
+
+/// A run of the file: one part made now, or parts that lay one after another in the previous
+/// file (the separators between them included): its offset there and its length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Run {
+    Made(Vec<u8>),
+    Back(u64, u64),
+}
+
+/// A piece of a spliced file, in order: bytes, or a range of the previous file (`Spliced::from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'s> {
+    Bytes(&'s [u8]),
+    Range { start: u64, len: u64 },
+}
+
+impl Segment<'_> {
+    pub fn size(&self) -> u64 {
+        match self {
+            Segment::Bytes(b) => b.len() as u64,
+            Segment::Range { len, .. } => *len,
+        }
+    }
+}
+
+impl Spliced {
+    /// The file's pieces in order.
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
+        let runs = self.runs.iter().enumerate().flat_map(|(k, run)| {
+            let between = (k > 0).then_some(Segment::Bytes(self.between));
+            let run = match run {
+                Run::Made(bytes) => Segment::Bytes(bytes),
+                Run::Back(start, len) => Segment::Range {
+                    start: *start,
+                    len: *len,
+                },
+            };
+            between.into_iter().chain([run])
+        });
+        let head = std::iter::once(Segment::Bytes(&self.head));
+        head.chain(runs)
+            .chain([Segment::Bytes(self.tail)])
+            .filter(|s| s.size() > 0)
+    }
+
+    /// The file's length.
+    pub fn size(&self) -> u64 {
+        self.segments().map(|s| s.size()).sum()
+    }
+
+    /// The open previous file the ranges lie in (`None` when every part was made now).
+    pub fn from(&self) -> Option<&std::fs::File> {
+        self.from.as_deref()
+    }
+
+    /// Bytes held in memory (made now).
+    pub fn held(&self) -> usize {
+        let made = self.runs.iter().map(|r| match r {
+            Run::Made(bytes) => bytes.len(),
+            Run::Back(..) => 0,
+        });
+        self.head.len() + made.sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+impl Spliced {
+    /// A spliced file of `runs`: `Ok` bytes made now, `Err((start, len))` a range of `from`.
+    pub(crate) fn of_runs(
+        (head, between, tail): (&[u8], &'static [u8], &'static [u8]),
+        runs: Vec<Result<Vec<u8>, (u64, u64)>>,
+        from: Option<std::fs::File>,
+    ) -> Spliced {
+        let runs = (runs.into_iter())
+            .map(|r| r.map_or_else(|(s, l)| Run::Back(s, l), Run::Made))
+            .collect();
+        Spliced {
+            head: head.to_vec(),
+            between,
+            tail,
+            runs,
+            from: from.map(std::sync::Arc::new),
+        }
+    }
+}
+
+impl PartialEq for Spliced {
+    /// The same pieces from the same open file.
+    fn eq(&self, other: &Spliced) -> bool {
+        let same_file = match (&self.from, &other.from) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        same_file
+            && (&self.head, self.between, self.tail, &self.runs)
+                == (&other.head, other.between, other.tail, &other.runs)
+    }
+}
+
+impl Eq for Spliced {}
 
 /// The file `layout` describes with the part of each of `members` (in order; `make(i)` makes
 /// member `i`'s part, empty for none), reading back unchanged parts through `memo` and recording
@@ -47,7 +160,7 @@ pub fn splice(
     layout: Layout,
     members: &[Member],
     make: impl Fn(usize) -> Vec<u8> + Sync,
-) -> Vec<u8> {
+) -> Spliced {
     let previous = memo.and_then(|m| (m.spliced)(layout.path));
     let fingerprint = |id: &DatasetId| memo.and_then(|m| m.fingerprints.get(id));
     let back = |i: usize| -> Option<Part> {
@@ -62,18 +175,26 @@ pub fn splice(
         .map(|i| back(i).unwrap_or_else(|| Part::Made(make(i))))
         .collect();
     let mut spans = Spans::new();
-    let record = |i: usize, at: usize, len: usize| {
+    let record = |i: usize, at: u64, len: u64| {
         let (id, valid) = members[i];
         if let Some(fp) = fingerprint(id).filter(|_| valid) {
-            spans.insert(id.as_str().to_owned(), (fp.clone(), at as u64, len as u64));
+            spans.insert(id.as_str().to_owned(), (fp.clone(), at, len));
         }
     };
-    let from = previous.as_ref().map(|p| &p.file);
-    let bytes = joined(&layout, &parts, from, &make, record);
+    let runs = runs(&layout, parts, record);
     if let Some(m) = memo {
         m.record_spans(layout.path, spans);
     }
-    bytes
+    let from = runs.iter().any(|r| matches!(r, Run::Back(..)));
+    Spliced {
+        head: layout.head,
+        between: layout.between,
+        tail: layout.tail,
+        runs,
+        from: previous
+            .filter(|_| from)
+            .map(|p| std::sync::Arc::new(p.file)),
+    }
 }
 
 /// A member's part: where it lies in the previous file, or made now.
@@ -83,106 +204,88 @@ enum Part {
 }
 
 impl Part {
-    fn len(&self) -> usize {
+    fn len(&self) -> u64 {
         match self {
-            Part::Back(_, len) => *len as usize,
-            Part::Made(bytes) => bytes.len(),
+            Part::Back(_, len) => *len,
+            Part::Made(bytes) => bytes.len() as u64,
         }
     }
 }
 
-/// The file from `parts`, allocated once at its exact size (a national catalogue's package is
-/// over a hundred megabytes: grown, or gathered in blocks and joined, it was held twice). Parts
-/// read back that lay one after the other in the previous file (`from`) are read with one call,
-/// the separator between them included (a gap of exactly a separator holds nothing else); a run
-/// that cannot be read is made instead. `record(i, offset, length)` is told where each part went.
-fn joined(
-    layout: &Layout,
-    parts: &[Part],
-    from: Option<&std::fs::File>,
-    make: &(impl Fn(usize) -> Vec<u8> + Sync),
-    mut record: impl FnMut(usize, usize, usize),
-) -> Vec<u8> {
+/// The file's runs from `parts`: the non-empty ones, parts read back that lay one after the other
+/// in the previous file joined into one range with the separators between them (a gap of exactly
+/// a separator holds nothing else). `record(i, offset, length)` is told where each part goes in
+/// the new file.
+fn runs(layout: &Layout, parts: Vec<Part>, mut record: impl FnMut(usize, u64, u64)) -> Vec<Run> {
+    let between = layout.between.len() as u64;
     let non_empty: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].len() > 0).collect();
-    let between = layout.between.len();
-    let total = layout.head.len()
-        + layout.tail.len()
-        + non_empty.iter().map(|&i| parts[i].len()).sum::<usize>()
-        + between * non_empty.len().saturating_sub(1);
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(&layout.head);
+    let mut at = layout.head.len() as u64;
+    let mut runs = Vec::new();
+    let mut parts: Vec<Option<Part>> = parts.into_iter().map(Some).collect();
     let mut k = 0;
     while k < non_empty.len() {
         if k > 0 {
-            out.extend_from_slice(layout.between);
+            at += between;
         }
-        let run = run_of(parts, &non_empty[k..], between as u64);
-        let read = run.and_then(|(start, end, n)| {
-            let at = out.len();
-            out.resize(at + (end - start) as usize, 0);
-            let ok = from?.read_exact_at(&mut out[at..], start).is_ok();
-            if !ok {
-                out.truncate(at);
+        let taken = parts[non_empty[k]].take().expect("each part is taken once");
+        let run = match taken {
+            Part::Made(bytes) => {
+                record(non_empty[k], at, bytes.len() as u64);
+                k += 1;
+                Run::Made(bytes)
             }
-            ok.then_some((at, n))
-        });
-        let n = match (read, run) {
-            (Some((mut at, n)), _) => {
-                for &i in &non_empty[k..k + n] {
-                    record(i, at, parts[i].len());
-                    at += parts[i].len() + between;
-                }
-                n
-            }
-            // A run not read back is made; a part made already is written.
-            (None, run) => {
-                let n = run.map_or(1, |(_, _, n)| n);
-                for (j, &i) in non_empty[k..k + n].iter().enumerate() {
-                    if j > 0 {
-                        out.extend_from_slice(layout.between);
-                    }
-                    let made;
-                    let bytes = match &parts[i] {
-                        Part::Made(bytes) => bytes,
-                        Part::Back(..) => {
-                            made = make(i);
-                            &made
-                        }
+            Part::Back(start, len) => {
+                record(non_empty[k], at, len);
+                let mut end = start + len;
+                k += 1;
+                while let Some(&i) = non_empty.get(k) {
+                    let Some(Part::Back(s, len)) = parts[i] else {
+                        break;
                     };
-                    record(i, out.len(), bytes.len());
-                    out.extend_from_slice(bytes);
+                    if s != end + between {
+                        break;
+                    }
+                    record(i, at + (s - start), len);
+                    end = s + len;
+                    k += 1;
                 }
-                n
+                Run::Back(start, end - start)
             }
         };
-        k += n;
+        at += match &run {
+            Run::Made(bytes) => bytes.len() as u64,
+            Run::Back(_, len) => *len,
+        };
+        runs.push(run);
     }
-    out.extend_from_slice(layout.tail);
-    out
-}
-
-/// The run of parts read back at the start of `next` (indices into `parts`) that lay one after
-/// another in the previous file, `between` bytes apart: (its start, its end, how many parts).
-/// `None` when the first part is made now.
-fn run_of(parts: &[Part], next: &[usize], between: u64) -> Option<(u64, u64, usize)> {
-    let Part::Back(start, len) = parts[*next.first()?] else {
-        return None;
-    };
-    let (mut end, mut n) = (start + len, 1);
-    while let Some(Part::Back(s, len)) = next.get(n).map(|&i| &parts[i]) {
-        if *s != end + between {
-            break;
-        }
-        end = s + len;
-        n += 1;
-    }
-    Some((start, end, n))
+    runs
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+    use std::os::unix::fs::FileExt as _;
+
+    /// How many ranges of the previous file the last `spliced` call's file had.
+    static RANGES: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+
+    /// The bytes of `s` as the output stage writes them, read back from its open file.
+    pub(crate) fn bytes(s: &Spliced) -> Vec<u8> {
+        let mut out = Vec::new();
+        for segment in s.segments() {
+            match segment {
+                Segment::Bytes(b) => out.extend_from_slice(b),
+                Segment::Range { start, len } => {
+                    let mut buf = vec![0; len as usize];
+                    s.from().unwrap().read_exact_at(&mut buf, start).unwrap();
+                    out.extend_from_slice(&buf);
+                }
+            }
+        }
+        assert_eq!(out.len() as u64, s.size());
+        out
+    }
 
     /// Splices `members` (id, valid, part) with `fingerprints` and the previous file `previous`
     /// (its bytes and spans); returns the bytes, the spans recorded and the ids made again.
@@ -229,10 +332,15 @@ mod tests {
             between: b", ",
             tail: b"]",
         };
-        let bytes = splice(Some(&memo), layout, &list, |i| {
+        let spliced = splice(Some(&memo), layout, &list, |i| {
             made.lock().unwrap().push(members[i].0.to_owned());
             members[i].2.as_bytes().to_vec()
         });
+        let bytes = bytes(&spliced);
+        let ranges = spliced
+            .segments()
+            .filter(|s| matches!(s, Segment::Range { .. }));
+        *RANGES.lock().unwrap() = ranges.count();
         let spans = memo.spans.into_inner().unwrap().remove("f.csv").unwrap();
         let spans = std::sync::Arc::unwrap_or_clone(spans);
         let mut made = made.into_inner().unwrap();
@@ -290,6 +398,7 @@ mod tests {
             bytes, "[AA, C, x, E]",
             "`a` and `c` read back as one run, then `e`"
         );
+        assert_eq!(*RANGES.lock().unwrap(), 2, "`a` and `c`, then `e`");
         assert_eq!(made, ["d"]);
 
         // Nothing changed: the parts are read back in one run, the file is the same.
@@ -297,5 +406,6 @@ mod tests {
         let (same, _, made) = spliced(&second, Some((again.as_bytes(), &spans)), &members);
         assert_eq!(same, again);
         assert!(made.is_empty(), "{made:?}");
+        assert_eq!(*RANGES.lock().unwrap(), 1, "one range of the previous file");
     }
 }

@@ -180,17 +180,17 @@ pub fn files(
         let origin = format!("the Atom feed `{path}`");
         add(path, content, origin)
     })?;
-    for (path, bytes) in tables::tables(catalog, validated, urls, memo) {
+    for (path, content) in tables::tables(catalog, validated, urls, memo) {
         add(
             path.into(),
-            Content::Bytes(bytes),
+            content,
             format!("the catalogue table `{path}`"),
         )?;
     }
-    if let Some(bytes) = package::catalogue(catalog, validated, memo) {
+    if let Some(spliced) = package::catalogue(catalog, validated, memo) {
         add(
             "datapackage.json".into(),
-            Content::Bytes(bytes),
+            Content::Spliced(spliced),
             "the catalogue's data package".into(),
         )?;
     }

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::result_of;
 use crate::catalog::{Catalog, Dataset};
-use crate::render::splice::{splice, Layout};
+use crate::render::splice::{splice, Layout, Spliced};
 use crate::render::view::resource_path;
 use crate::render::Memo;
 use crate::validate::Validated;
@@ -93,7 +93,7 @@ fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value
 /// The catalogue's data package, as pretty JSON; `None` when there is no data file (a package
 /// needs one). Spliced a dataset at a time (`splice`): a national catalogue's package runs to
 /// over a hundred megabytes, and as one JSON value it took about a gigabyte.
-pub fn catalogue(catalog: &Catalog, validated: &Validated, memo: Option<&Memo>) -> Option<Vec<u8>> {
+pub fn catalogue(catalog: &Catalog, validated: &Validated, memo: Option<&Memo>) -> Option<Spliced> {
     /// The package but its resources, its properties in the order they are written.
     #[derive(serde::Serialize)]
     struct Package<'a> {

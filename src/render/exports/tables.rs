@@ -8,7 +8,7 @@
 use super::{changed, csv_bytes, formats, result_of, Urls, LIST_SEPARATOR};
 use crate::catalog::{Catalog, Dataset, Publisher, Scope};
 use crate::render::splice::{splice, Layout};
-use crate::render::Memo;
+use crate::render::{Content, Memo};
 use crate::validate::Validated;
 
 /// Columns of `datasets.csv`.
@@ -176,7 +176,7 @@ pub fn tables(
     validated: &Validated,
     urls: Urls,
     memo: Option<&Memo>,
-) -> [(&'static str, Vec<u8>); 3] {
+) -> [(&'static str, Content); 3] {
     let header = |cols: &[&str]| csv_bytes([cols]);
     let datasets: Vec<&Dataset> = catalog.datasets.values().collect();
     let members = super::members(&datasets, validated);
@@ -187,7 +187,7 @@ pub fn tables(
             between: b"",
             tail: b"",
         };
-        splice(memo, layout, &members, |i| rows(datasets[i]))
+        Content::Spliced(splice(memo, layout, &members, |i| rows(datasets[i])))
     };
     let dataset_rows = |d: &Dataset| csv_bytes([dataset_row(catalog, validated, d, urls)]);
     let resource_rows = |d: &Dataset| csv_bytes(resource_rows(validated, d, urls));
@@ -202,6 +202,6 @@ pub fn tables(
             "resources.csv",
             table("resources.csv", header(&RESOURCE_COLUMNS), &resource_rows),
         ),
-        ("publishers.csv", csv_bytes(publishers)),
+        ("publishers.csv", Content::Bytes(csv_bytes(publishers))),
     ]
 }
