@@ -24,6 +24,7 @@ use sha2::{Digest as _, Sha256};
 use super::{field, source_path, Stamp};
 use crate::catalog::{Catalog, Dataset, DatasetId};
 use crate::checksum::Digest;
+use crate::output::folder::Folder;
 use crate::validate::{DatasetResult, ResourceResult};
 
 /// The file in the cache folder: the manifest in postcard's binary encoding. As JSON it was
@@ -259,28 +260,119 @@ pub fn reusable(
     (fingerprints, templates): (&BTreeMap<DatasetId, String>, &str),
     out: &Path,
 ) -> BTreeMap<DatasetId, Entry> {
-    if manifest.dataset_templates != templates {
-        return BTreeMap::new();
-    }
+    // Taken whole: the entries not kept are of no more use, and at national scale they are a
+    // tenth of a gigabyte that a build rendering every dataset again held to its end.
+    let mut recorded = std::mem::take(&mut manifest.datasets);
     let candidates: Vec<(DatasetId, Entry)> = (fingerprints.iter())
+        .filter(|_| manifest.dataset_templates == templates)
         .filter_map(|(id, fp)| {
-            let e = manifest.datasets.remove(id.as_str())?;
+            let e = recorded.remove(id.as_str())?;
             (&e.fingerprint == fp).then(|| (id.clone(), e))
         })
         .collect();
+    rayon::spawn(move || drop(recorded));
     candidates
         .into_par_iter()
-        .filter(|(_, e)| {
-            e.outputs
-                .iter()
-                .all(|(path, stamp)| intact(out, path, stamp))
-        })
+        .filter(|(id, e)| all_intact(out, id.as_str(), &e.outputs))
         .collect()
+}
+
+/// True when every file of `outputs`, dataset `id`'s, is still as recorded in the site at `out`
+/// (`intact`). A file is stamped relative to its dataset's folder (the one named by its id,
+/// `datasets/<id>/`, `en/datasets/<id>/`), opened once: by full path every component of the half
+/// million paths of a national site was looked up again, the most of the kernel's time here.
+fn all_intact(out: &Path, id: &str, outputs: &[(String, Stamp)]) -> bool {
+    use rustix::fs::FileType;
+    let mut open: Option<(&str, Folder)> = None;
+    outputs.iter().all(|(path, stamp)| {
+        let (base, rest) = split_at(path, id);
+        if open.as_ref().is_none_or(|(b, _)| *b != base) {
+            let Ok(folder) = Folder::open(&out.join(base)) else {
+                return false;
+            };
+            open = Some((base, folder));
+        }
+        let (Some((_, folder)), Ok(name)) = (&open, std::ffi::CString::new(rest)) else {
+            return false;
+        };
+        folder.stat(&name).is_ok_and(|st| {
+            FileType::from_raw_mode(st.st_mode) == FileType::RegularFile
+                && Stamp::of_stat(&st) == *stamp
+        })
+    })
+}
+
+/// `path` split after its folder named `id` (folder, the rest), else after its own folder.
+fn split_at<'p>(path: &'p str, id: &str) -> (&'p str, &'p str) {
+    let mut start = 0;
+    for part in path.split('/') {
+        let end = start + part.len();
+        if part == id && end < path.len() {
+            return (&path[..end], &path[end + 1..]);
+        }
+        start = end + 1;
+    }
+    path.rsplit_once('/').unwrap_or(("", path))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_split_after_the_dataset_folder() {
+        for (path, want) in [
+            ("datasets/x/index.html", ("datasets/x", "index.html")),
+            (
+                "en/datasets/x/table/t/index.html",
+                ("en/datasets/x", "table/t/index.html"),
+            ),
+            ("datasets/xy/index.html", ("datasets/xy", "index.html")),
+            ("feeds/x", ("feeds", "x")),
+            ("x", ("", "x")),
+        ] {
+            assert_eq!(split_at(path, "x"), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_dataset_is_intact_only_while_every_file_is_as_stamped() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let paths = [
+            "datasets/x/index.html",
+            "datasets/x/t/a.csv",
+            "en/datasets/x/index.html",
+        ];
+        for p in paths {
+            std::fs::create_dir_all(out.join(p).parent().unwrap()).unwrap();
+            std::fs::write(out.join(p), p).unwrap();
+        }
+        let stamped = || -> Vec<(String, Stamp)> {
+            (paths.iter())
+                .map(|p| {
+                    let meta = std::fs::symlink_metadata(out.join(p)).unwrap();
+                    ((*p).to_owned(), Stamp::of(&meta))
+                })
+                .collect()
+        };
+        let outputs = stamped();
+        assert!(all_intact(out, "x", &outputs));
+        assert!(
+            outputs.iter().all(|(p, s)| intact(out, p, s)),
+            "as by full path"
+        );
+        // Written again in place (another size), replaced by a link, gone.
+        std::fs::write(out.join(paths[1]), "changed").unwrap();
+        assert!(!all_intact(out, "x", &outputs));
+        let outputs = stamped();
+        std::fs::remove_file(out.join(paths[2])).unwrap();
+        std::os::unix::fs::symlink(out.join(paths[0]), out.join(paths[2])).unwrap();
+        assert!(!all_intact(out, "x", &outputs), "a link is not the file");
+        std::fs::remove_file(out.join(paths[2])).unwrap();
+        assert!(!all_intact(out, "x", &outputs), "a file gone");
+        assert!(all_intact(out, "x", &outputs[..2]));
+    }
 
     #[test]
     fn an_entry_keeps_what_the_catalogue_pages_read_and_only_for_valid_datasets() {

@@ -257,10 +257,12 @@ pub(super) fn keep(
     out: &Path,
 ) -> BTreeMap<catalog::DatasetId, cache::reuse::Entry> {
     let (known, manifest) = c.records.get();
-    if manifest.datasets.is_empty() || !crate::output::is_ours(out) {
-        return BTreeMap::new();
-    }
-    let Some(hashes) = cache::hashes(source, &c.now, known) else {
+    let hashes = (!manifest.datasets.is_empty() && crate::output::is_ours(out))
+        .then(|| cache::hashes(source, &c.now, known))
+        .flatten();
+    let Some(hashes) = hashes else {
+        // Nothing to keep: the last build's entries are of no more use.
+        drop(std::mem::take(&mut manifest.datasets));
         return BTreeMap::new();
     };
     let fingerprints = cache::reuse::fingerprints(folders, &c.setting.data, &hashes);
