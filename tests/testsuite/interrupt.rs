@@ -112,13 +112,21 @@ fn killed_at_twenty_random_points_the_site_is_old_or_new_never_mixed() {
     assert!(status.status.success(), "{status:?}");
     // The killed builds are rebuilds with the cache, which keeps the datasets the change leaves
     // alone: quicker than the clean builds, so their kill points are drawn within one rebuild's
-    // time (within a clean build's, too many landed after the rebuild had finished).
-    std::fs::write(&v.descriptor, &v.text[1]).unwrap();
-    let started = Instant::now();
-    let status = build_into(&p, &p.out()).output().unwrap();
-    assert!(status.status.success(), "{status:?}");
-    assert_eq!(digest_tree(&p.out()), v.site[1]);
-    let rebuild = started.elapsed().min(slowest);
+    // time (within a clean build's, too many landed after the rebuild had finished). The first
+    // rebuild after a clean build has no retired site to recycle yet and is slower than the
+    // killed ones, which all recycle: the time is the quicker of the two rebuilds after it (with
+    // the other tests loading the machine, the first one's time let most kills land too late).
+    let mut rebuild = slowest;
+    for (k, next) in [1, 0, 1].into_iter().enumerate() {
+        std::fs::write(&v.descriptor, &v.text[next]).unwrap();
+        let started = Instant::now();
+        let status = build_into(&p, &p.out()).output().unwrap();
+        assert!(status.status.success(), "{status:?}");
+        assert_eq!(digest_tree(&p.out()), v.site[next]);
+        if k > 0 {
+            rebuild = rebuild.min(started.elapsed());
+        }
+    }
     let mut published = 1;
     let mut points = Points(20_261_205);
     let signals = [libc::SIGINT, libc::SIGTERM, libc::SIGKILL];
