@@ -24,13 +24,16 @@ pub(super) fn write(to: &File, s: &Spliced) -> io::Result<u64> {
     let mut gathered: Vec<u8> = Vec::new();
     for segment in s.segments() {
         match segment {
-            Segment::Bytes(bytes) if gathered.len() + bytes.len() <= GATHER => {
-                gathered.extend_from_slice(bytes);
-            }
             Segment::Bytes(bytes) => {
-                at = flush(to, at, &mut gathered)?;
-                to.write_all_at(bytes, at)?;
-                at += bytes.len() as u64;
+                if gathered.len() + bytes.len() > GATHER {
+                    at = flush(to, at, &mut gathered)?;
+                }
+                if bytes.len() > GATHER {
+                    to.write_all_at(bytes, at)?;
+                    at += bytes.len() as u64;
+                } else {
+                    gathered.extend_from_slice(bytes);
+                }
             }
             Segment::Range { start, len } => {
                 at = flush(to, at, &mut gathered)?;
