@@ -1,14 +1,16 @@
 //! Stage 4, render: catalogue-wide files made of one part per dataset, in catalogue order, between
 //! a head and a tail (`datapackage.json`, `datasets.csv`, `resources.csv`). With the build cache's
-//! memo, a dataset's part is read back from the previous build's file when its fingerprint is the
-//! one that part was made from: at national scale these files run to a hundred megabytes, and
-//! making them again was a second of a one-file rebuild.
+//! memo, a dataset's part is taken from the previous build's file when its fingerprint is the one
+//! that part was made from: at national scale these files run to a hundred megabytes, and making
+//! them again was a second of a one-file rebuild. The part is not read here: the file is handed
+//! on as pieces (`Spliced`), and the output stage copies the ranges from the open file.
 //!
 //! Invariants: a part is a function of its dataset's fingerprinted inputs alone (the fingerprint
-//! covers the dataset's files, the catalogue's settings and the tool), so a part read back is the
-//! part a full build makes; parts are read back only from a file that is as the last build left it
-//! (its stamp, checked on the open file) and only for datasets valid then and now; a part that
-//! cannot be read is made. The bytes equal a full build's whatever the memo holds.
+//! covers the dataset's files, the catalogue's settings and the tool), so a part taken back is the
+//! part a full build makes; parts are taken only from a file that is as the last build left it
+//! (its stamp, checked on the open file) and only for datasets valid then and now; a part recorded
+//! past the file's end is made. The bytes equal a full build's whatever the memo holds; should the
+//! previous file shrink under the build, the output stage fails the write rather than write less.
 
 use rayon::prelude::*;
 
