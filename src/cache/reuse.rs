@@ -263,8 +263,11 @@ pub fn reusable(
     // Taken whole: the entries not kept are of no more use, and at national scale they are a
     // tenth of a gigabyte that a build rendering every dataset again held to its end.
     let mut recorded = std::mem::take(&mut manifest.datasets);
+    if manifest.dataset_templates != templates {
+        rayon::spawn(move || drop(recorded));
+        return BTreeMap::new();
+    }
     let candidates: Vec<(DatasetId, Entry)> = (fingerprints.iter())
-        .filter(|_| manifest.dataset_templates == templates)
         .filter_map(|(id, fp)| {
             let e = recorded.remove(id.as_str())?;
             (&e.fingerprint == fp).then(|| (id.clone(), e))

@@ -11,12 +11,11 @@ use std::fs::File;
 use std::io;
 use std::os::unix::fs::{FileExt as _, MetadataExt as _};
 
+use super::write::BLOCK;
 use crate::render::splice::{Segment, Spliced};
 
 /// Bytes made now are gathered up to this size before they are written.
 const GATHER: usize = 256 * 1024;
-/// Ranges are compared, or copied where the kernel cannot, in blocks of this size.
-const BLOCK: usize = 128 * 1024;
 
 /// Writes `s` into the new, empty file `to`; returns the bytes written.
 pub(super) fn write(to: &File, s: &Spliced) -> io::Result<u64> {

@@ -16,8 +16,9 @@ use crate::cache::Stamp;
 use crate::error::Error;
 use crate::render::{Content, Site};
 
-/// Reads are compared in blocks of this size (larger buffers measured slower on this hardware).
-const BLOCK: usize = 128 * 1024;
+/// Reads are compared, and spliced ranges copied where the kernel cannot, in blocks of this size
+/// (larger buffers measured slower on this hardware).
+pub(super) const BLOCK: usize = 128 * 1024;
 
 /// What writing did: files written, files linked from the previous site, bytes written.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

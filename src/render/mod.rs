@@ -52,7 +52,7 @@ pub use theme::{Theme, LANGS};
 use view::Lang;
 
 /// One output file's content.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Content {
     Bytes(Vec<u8>),
     /// A file copied as it is (a published data file).

@@ -56,10 +56,19 @@ pub struct Spliced {
 
 /// A run of the file: one part made now, or parts that lay one after another in the previous
 /// file (the separators between them included): its offset there and its length.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Run {
     Made(Vec<u8>),
     Back(u64, u64),
+}
+
+impl Run {
+    fn size(&self) -> u64 {
+        match self {
+            Run::Made(bytes) => bytes.len() as u64,
+            Run::Back(_, len) => *len,
+        }
+    }
 }
 
 /// A piece of a spliced file, in order: bytes, or a range of the previous file (`Spliced::from`).
@@ -110,11 +119,8 @@ impl Spliced {
 
     /// Bytes held in memory (made now).
     pub fn held(&self) -> usize {
-        let made = self.runs.iter().map(|r| match r {
-            Run::Made(bytes) => bytes.len(),
-            Run::Back(..) => 0,
-        });
-        self.head.len() + made.sum::<usize>()
+        let made = self.runs.iter().filter(|r| matches!(r, Run::Made(_)));
+        self.head.len() + made.map(|r| r.size() as usize).sum::<usize>()
     }
 }
 
@@ -139,21 +145,6 @@ impl Spliced {
     }
 }
 
-impl PartialEq for Spliced {
-    /// The same pieces from the same open file.
-    fn eq(&self, other: &Spliced) -> bool {
-        let same_file = match (&self.from, &other.from) {
-            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
-            (a, b) => a.is_none() && b.is_none(),
-        };
-        same_file
-            && (&self.head, self.between, self.tail, &self.runs)
-                == (&other.head, other.between, other.tail, &other.runs)
-    }
-}
-
-impl Eq for Spliced {}
-
 /// The file `layout` describes with the part of each of `members` (in order; `make(i)` makes
 /// member `i`'s part, empty for none), reading back unchanged parts through `memo` and recording
 /// this build's parts there for the next build.
@@ -165,16 +156,16 @@ pub fn splice(
 ) -> Spliced {
     let previous = memo.and_then(|m| (m.spliced)(layout.path));
     let fingerprint = |id: &DatasetId| memo.and_then(|m| m.fingerprints.get(id));
-    let back = |i: usize| -> Option<Part> {
+    let back = |i: usize| -> Option<Run> {
         let (id, valid) = members[i];
         let p = previous.as_ref()?;
         let (was, start, len) = p.spans.get(id.as_str())?;
         let inside = start.checked_add(*len).is_some_and(|end| end <= p.len);
-        (valid && inside && Some(was) == fingerprint(id)).then_some(Part::Back(*start, *len))
+        (valid && inside && Some(was) == fingerprint(id)).then_some(Run::Back(*start, *len))
     };
-    let parts: Vec<Part> = (0..members.len())
+    let parts: Vec<Run> = (0..members.len())
         .into_par_iter()
-        .map(|i| back(i).unwrap_or_else(|| Part::Made(make(i))))
+        .map(|i| back(i).unwrap_or_else(|| Run::Made(make(i))))
         .collect();
     let mut spans = Spans::new();
     let record = |i: usize, at: u64, len: u64| {
@@ -199,65 +190,38 @@ pub fn splice(
     }
 }
 
-/// A member's part: where it lies in the previous file, or made now.
-enum Part {
-    Back(u64, u64),
-    Made(Vec<u8>),
-}
-
-impl Part {
-    fn len(&self) -> u64 {
-        match self {
-            Part::Back(_, len) => *len,
-            Part::Made(bytes) => bytes.len() as u64,
-        }
-    }
-}
-
-/// The file's runs from `parts`: the non-empty ones, parts read back that lay one after the other
-/// in the previous file joined into one range with the separators between them (a gap of exactly
-/// a separator holds nothing else). `record(i, offset, length)` is told where each part goes in
-/// the new file.
-fn runs(layout: &Layout, parts: Vec<Part>, mut record: impl FnMut(usize, u64, u64)) -> Vec<Run> {
+/// The file's runs from each member's part (a run of one: made now, or where it lies in the
+/// previous file): the non-empty ones, with parts that lay one after the other in the previous file
+/// joined into one range with the separators between them (a gap of exactly a separator holds
+/// nothing else). `record(i, offset, length)` is told where member `i`'s part goes in the new file.
+fn runs(layout: &Layout, parts: Vec<Run>, mut record: impl FnMut(usize, u64, u64)) -> Vec<Run> {
     let between = layout.between.len() as u64;
-    let non_empty: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].len() > 0).collect();
+    let mut parts = (parts.into_iter().enumerate())
+        .filter(|(_, p)| p.size() > 0)
+        .peekable();
     let mut at = layout.head.len() as u64;
     let mut runs = Vec::new();
-    let mut parts: Vec<Option<Part>> = parts.into_iter().map(Some).collect();
-    let mut k = 0;
-    while k < non_empty.len() {
-        if k > 0 {
+    while let Some((i, part)) = parts.next() {
+        if !runs.is_empty() {
             at += between;
         }
-        let taken = parts[non_empty[k]].take().expect("each part is taken once");
-        let run = match taken {
-            Part::Made(bytes) => {
-                record(non_empty[k], at, bytes.len() as u64);
-                k += 1;
-                Run::Made(bytes)
-            }
-            Part::Back(start, len) => {
-                record(non_empty[k], at, len);
+        record(i, at, part.size());
+        let run = match part {
+            Run::Back(start, len) => {
                 let mut end = start + len;
-                k += 1;
-                while let Some(&i) = non_empty.get(k) {
-                    let Some(Part::Back(s, len)) = parts[i] else {
-                        break;
-                    };
+                while let Some(&(k, Run::Back(s, len))) = parts.peek() {
                     if s != end + between {
                         break;
                     }
-                    record(i, at + (s - start), len);
+                    record(k, at + (s - start), len);
                     end = s + len;
-                    k += 1;
+                    parts.next();
                 }
                 Run::Back(start, end - start)
             }
+            made => made,
         };
-        at += match &run {
-            Run::Made(bytes) => bytes.len() as u64,
-            Run::Back(_, len) => *len,
-        };
+        at += run.size();
         runs.push(run);
     }
     runs
