@@ -22,7 +22,7 @@ use crate::render::view::territory_href;
 use crate::render::Content;
 use crate::validate::Validated;
 use describe::Ctx;
-use pages::{publish, Collection};
+use pages::{publish_all, Collection};
 pub use vocab::{license_iri, spdx_license};
 
 /// Datasets per catalogue page when `catalog.toml` does not set `[dcat] page_size`.
@@ -54,22 +54,11 @@ pub fn files(
         spatial: None,
         datasets: datasets.clone(),
     };
-    // Every description is independent of the others: made in parallel, a chunk at a time (a
-    // national catalogue's descriptions run to gigabytes), added in a fixed order.
     let mut collections = vec![main];
     collections.extend(territory_catalogs(catalog, &datasets));
     collections.extend(publisher_catalogs(catalog, &datasets));
-    // The whole catalogue first (its pages straight to `add`: they are the largest), then the
-    // territories' and publishers' (each dataset's own description: `dataset_files`).
-    publish(add, &ctx, &collections[0], page_size)?;
-    for chunk in collections[1..].chunks(CHUNK / 8) {
-        publish_all(add, &ctx, chunk, page_size)?;
-    }
-    Ok(())
+    publish_all(add, &ctx, &collections, &datasets, page_size)
 }
-
-/// Catalogues described in parallel at a time, times 8.
-const CHUNK: usize = 512;
 
 /// One dataset's own description, `datasets/<id>/dataset.ttl` and `.jsonld`.
 pub fn dataset_files(catalog: &Catalog, validated: &Validated, d: &Dataset) -> [Output; 2] {
@@ -96,36 +85,6 @@ pub fn dataset_files(catalog: &Catalog, validated: &Validated, d: &Dataset) -> [
             origin("JSON-LD"),
         ),
     ]
-}
-
-/// Publishes `collections` (made in parallel, added in order).
-fn publish_all(
-    add: &mut Add,
-    ctx: &Ctx,
-    collections: &[Collection],
-    page_size: usize,
-) -> Result<(), Error> {
-    use rayon::prelude::*;
-    let pages: Vec<Vec<Output>> = collections
-        .par_iter()
-        .map(|c| {
-            let mut out = Vec::new();
-            publish(
-                &mut |path, content, origin| {
-                    out.push((path, content, origin));
-                    Ok(())
-                },
-                ctx,
-                c,
-                page_size,
-            )?;
-            Ok(out)
-        })
-        .collect::<Result<_, Error>>()?;
-    for (path, content, origin) in pages.into_iter().flatten() {
-        add(path, content, origin)?;
-    }
-    Ok(())
 }
 
 /// One output file: path, content, origin.

@@ -7,8 +7,11 @@
 //! Turtle pages and the JSON-LD pages the JSON-LD pages — a harvester follows `hydra:next` in the
 //! format it started with — which is the only difference between the two graphs.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::describe::{local_text, Ctx};
-use super::rdf::{Graph, Node, Object};
+use super::rdf::{Block, Graph, Node, Object};
 use super::vocab::{self, t};
 use super::Output;
 use crate::catalog::{Dataset, LocalText, Scope};
@@ -42,66 +45,233 @@ impl Collection<'_> {
     }
 }
 
-/// Adds every page of `c`, in Turtle and JSON-LD. The pages are made in parallel as many at a
-/// time as there are threads: the whole catalogue of a national site has dozens of pages of a
-/// thousand datasets, which one after the other kept a core idle for seconds, and all at once
-/// would hold hundreds of megabytes.
-pub fn publish(add: &mut Add, ctx: &Ctx, c: &Collection, page_size: usize) -> Result<(), Error> {
+/// One page of one catalogue to publish.
+struct Job<'c, 'a> {
+    c: &'c Collection<'a>,
+    /// Every Turtle page's IRI of the catalogue.
+    ttl_pages: &'c [String],
+    /// The page's number, from 1.
+    n: usize,
+    page_size: usize,
+    /// The page's datasets.
+    datasets: &'c [&'a Dataset],
+    /// True when both files are the previous build's (`kept`).
+    kept: bool,
+}
+
+/// Datasets whose descriptions the pages made together hold, per thread.
+const USES_PER_THREAD: usize = 1000;
+
+/// Pages made together at most (a hromada's catalogue is a page of twenty datasets).
+const PAGES_AT_ONCE: usize = 64;
+
+/// Bytes of descriptions kept for pages still to come, at most.
+const HELD_AT_MOST: usize = 48 << 20;
+
+/// Adds every page of every catalogue in `collections`, in Turtle and JSON-LD. `all` is every
+/// dataset described, in id order.
+///
+/// A dataset is in up to five catalogues (the site's, its hromada's, raion's and oblast's, its
+/// publisher's): its description is made once (`Block`) and written into each. The pages are
+/// made in the order of their first dataset, so that a dataset's pages come close together, and
+/// a description is let go of after the last page that holds it (or, past `HELD_AT_MOST`, made
+/// again when needed: the bytes are the same either way). Pages are made in parallel, as many
+/// together as hold about `USES_PER_THREAD` datasets per thread: all at once, a national
+/// catalogue's would hold gigabytes.
+pub fn publish_all(
+    add: &mut Add,
+    ctx: &Ctx,
+    collections: &[Collection],
+    all: &[&Dataset],
+    page_size: usize,
+) -> Result<(), Error> {
     let page_size = page_size.max(1);
-    let pages = c.datasets.len().div_ceil(page_size).max(1);
-    let ttl_pages: Vec<String> = (1..=pages)
-        .map(|n| format!("{}{}", ctx.base, c.page_path(n, "ttl")))
+    let ttl_pages: Vec<Vec<String>> = (collections.iter())
+        .map(|c| {
+            let pages = c.datasets.len().div_ceil(page_size).max(1);
+            (1..=pages)
+                .map(|n| format!("{}{}", ctx.base, c.page_path(n, "ttl")))
+                .collect()
+        })
         .collect();
-    let numbers: Vec<usize> = (1..=pages).collect();
-    for group in numbers.chunks(rayon::current_num_threads().max(1)) {
-        let made: Vec<[Output; 2]> = (group.par_iter())
-            .map(|&n| page(ctx, c, (n, page_size), &ttl_pages))
+    let jobs = plan(ctx, collections, &ttl_pages, all, page_size);
+    let last = last_uses(&jobs);
+    let mut store = Store::default();
+    let limit = (USES_PER_THREAD * rayon::current_num_threads()).max(page_size);
+    let mut at = 0;
+    while at < jobs.len() {
+        let end = chunk_end(&jobs, at, limit);
+        let chunk = &jobs[at..end];
+        store.make(ctx, chunk);
+        let made: Vec<[Output; 2]> = (chunk.par_iter())
+            .map(|job| page(ctx, job, &store))
             .collect();
         for (path, content, origin) in made.into_iter().flatten() {
             add(path, content, origin)?;
         }
+        store.let_go(&last, end);
+        at = end;
     }
     Ok(())
 }
 
-/// Datasets a page describes on one thread at a time.
-const DESCRIBED_AT_ONCE: usize = 128;
-
-/// Page `n` of `c` in Turtle and JSON-LD (`ttl_pages`: every Turtle page's IRI).
-fn page(
+/// Every page of every collection, whether it is kept, in the order they are made: by their
+/// first dataset's place in `all` (then as listed).
+fn plan<'c, 'a>(
     ctx: &Ctx,
-    c: &Collection,
-    (n, page_size): (usize, usize),
-    ttl_pages: &[String],
-) -> [Output; 2] {
-    let pages = ttl_pages.len();
-    let from = (n - 1) * page_size;
-    let chunk = &c.datasets[from.min(c.datasets.len())..(from + page_size).min(c.datasets.len())];
+    collections: &'c [Collection<'a>],
+    ttl_pages: &'c [Vec<String>],
+    all: &[&Dataset],
+    page_size: usize,
+) -> Vec<Job<'c, 'a>> {
+    let place: HashMap<usize, usize> = (all.iter().enumerate()).map(|(i, d)| (key(d), i)).collect();
+    let mut jobs: Vec<Job> = (collections.iter().zip(ttl_pages))
+        .flat_map(|(c, ttl_pages)| {
+            (1..=ttl_pages.len()).map(move |n| {
+                let from = ((n - 1) * page_size).min(c.datasets.len());
+                let to = (from + page_size).min(c.datasets.len());
+                Job {
+                    c,
+                    ttl_pages,
+                    n,
+                    page_size,
+                    datasets: &c.datasets[from..to],
+                    kept: false,
+                }
+            })
+        })
+        .collect();
+    jobs.par_iter_mut()
+        .for_each(|job| job.kept = kept(ctx, job));
+    let first = |job: &Job| {
+        (job.datasets.first()).map_or(0, |d| place.get(&key(d)).map_or(usize::MAX, |i| *i))
+    };
+    jobs.sort_by_cached_key(first);
+    jobs
+}
+
+/// For each dataset (by `key`), the place in `jobs` of the last page that describes it.
+fn last_uses(jobs: &[Job]) -> HashMap<usize, usize> {
+    let mut last = HashMap::new();
+    for (at, job) in jobs.iter().enumerate().filter(|(_, job)| !job.kept) {
+        for d in job.datasets {
+            last.insert(key(d), at);
+        }
+    }
+    last
+}
+
+/// Where the chunk of pages made together that starts at `at` ends: at least one page, at most
+/// `PAGES_AT_ONCE`, and no more datasets to describe than `limit` unless one page has more.
+fn chunk_end(jobs: &[Job], at: usize, limit: usize) -> usize {
+    let mut uses = 0;
+    let mut end = at;
+    while end < jobs.len() && end - at < PAGES_AT_ONCE {
+        let more = if jobs[end].kept {
+            0
+        } else {
+            jobs[end].datasets.len()
+        };
+        if end > at && uses + more > limit {
+            break;
+        }
+        uses += more;
+        end += 1;
+    }
+    end
+}
+
+/// A dataset's key in the store: its address (every page holds the catalogue's own datasets).
+fn key(d: &Dataset) -> usize {
+    std::ptr::from_ref(d) as usize
+}
+
+/// The descriptions made for pages, by dataset (`None`: the dataset is not described).
+#[derive(Default)]
+struct Store {
+    blocks: HashMap<usize, Option<Arc<Block>>>,
+    held: usize,
+}
+
+impl Store {
+    /// Makes, in parallel, the descriptions `chunk`'s pages need that the store lacks.
+    fn make(&mut self, ctx: &Ctx, chunk: &[Job]) {
+        let mut need: Vec<&Dataset> = (chunk.iter().filter(|job| !job.kept))
+            .flat_map(|job| job.datasets.iter().copied())
+            .filter(|d| !self.blocks.contains_key(&key(d)))
+            .collect();
+        need.sort_unstable_by_key(|d| key(d));
+        need.dedup_by_key(|d| key(d));
+        let made: Vec<(usize, Option<Block>)> =
+            (need.par_iter()).map(|d| (key(d), block(ctx, d))).collect();
+        for (k, block) in made {
+            self.held += block.as_ref().map_or(0, Block::size);
+            self.blocks.insert(k, block.map(Arc::new));
+        }
+    }
+
+    /// The descriptions of `datasets` that there are, in their order.
+    fn of<'s>(&'s self, datasets: &[&Dataset]) -> Vec<&'s Block> {
+        (datasets.iter())
+            .filter_map(|d| self.blocks.get(&key(d))?.as_deref())
+            .collect()
+    }
+
+    /// Lets go of the descriptions no page from `next` on holds, then of those needed last
+    /// while more than `HELD_AT_MOST` is held.
+    fn let_go(&mut self, last: &HashMap<usize, usize>, next: usize) {
+        let needed = |k: &usize| last.get(k).copied().filter(|at| *at >= next);
+        let mut held = 0;
+        self.blocks.retain(|k, b| {
+            let keep = needed(k).is_some();
+            if keep {
+                held += b.as_ref().map_or(0, |b| b.size());
+            }
+            keep
+        });
+        self.held = held;
+        if self.held <= HELD_AT_MOST {
+            return;
+        }
+        let mut by_need: Vec<(usize, usize)> = (self.blocks.keys())
+            .map(|k| (needed(k).unwrap_or(0), *k))
+            .collect();
+        by_need.sort_unstable();
+        while self.held > HELD_AT_MOST {
+            let Some((_, k)) = by_need.pop() else { break };
+            let size = (self.blocks.remove(&k).flatten()).map_or(0, |b| b.size());
+            self.held -= size.min(self.held);
+        }
+    }
+}
+
+/// The description of `d` as a block (`None` when it has no validation result).
+fn block(ctx: &Ctx, d: &Dataset) -> Option<Block> {
+    let mut g = Graph::default();
+    let node = ctx.dataset(&mut g, d)?;
+    Some(g.into_block(format!("{}datasets/{}/", ctx.base, d.id), node))
+}
+
+/// A page in Turtle and JSON-LD: the previous build's files when kept, else made with the
+/// descriptions in `store`.
+fn page(ctx: &Ctx, job: &Job, store: &Store) -> [Output; 2] {
+    let (c, n) = (job.c, job.n);
     let origin = |ext: &str| format!("page {n} of the DCAT-AP catalogue `{}` ({ext})", c.path);
     let (ttl, jsonld) = (c.page_path(n, "ttl"), c.page_path(n, "jsonld"));
-    if kept(ctx, c, (n, pages, page_size), chunk, [&ttl, &jsonld]) {
+    if job.kept {
         return [
             (ttl, Content::Previous(None), origin("Turtle")),
             (jsonld, Content::Previous(None), origin("JSON-LD")),
         ];
     }
+    let ttl_pages = job.ttl_pages;
+    let pages = ttl_pages.len();
+    let blocks = store.of(job.datasets);
     let mut g = Graph::default();
     let catalog = catalog_node(&mut g, ctx, c);
-    // The datasets described a part at a time in parallel, for the same reason as below.
-    let parts: Vec<(Graph, Vec<Node>)> = (chunk.par_chunks(DESCRIBED_AT_ONCE))
-        .map(|part| {
-            let mut g = Graph::default();
-            let nodes = (part.iter())
-                .filter_map(|d| ctx.dataset(&mut g, d))
-                .collect();
-            (g, nodes)
-        })
-        .collect();
-    for (part, nodes) in parts {
-        g.merge(part);
-        for s in nodes {
-            g.add(&catalog, t::DATASET_P, s);
-        }
+    for b in &blocks {
+        g.merge_shared(&b.shared);
+        g.add(&catalog, t::DATASET_P, b.node.clone());
     }
     let view = Node::iri(&ttl_pages[n - 1]);
     g.add(&catalog, t::VIEW, view.clone());
@@ -116,40 +286,39 @@ fn page(
     }
     let count = |k: usize| Object::typed(k.to_string(), t::INTEGER);
     g.add(&view, t::TOTAL_ITEMS, count(c.datasets.len()));
-    g.add(&view, t::ITEMS_PER_PAGE, count(page_size));
-    // JSON-LD pages name the JSON-LD pages (see the module's note).
+    g.add(&view, t::ITEMS_PER_PAGE, count(job.page_size));
+    // JSON-LD pages name the JSON-LD pages (see the module's note). No description names a
+    // catalogue page: the blocks are written as they are.
     let rename = |iri: &str| {
         let n = ttl_pages.iter().position(|p| p == iri)?;
         Some(format!("{}{}", ctx.base, c.page_path(n + 1, "jsonld")))
     };
     // Both at once: a rebuild remakes only the pages that hold a changed dataset, often one
     // page of a thousand datasets per catalogue, which alone kept a core idle.
-    let (turtle, json) = g.to_both(&rename);
+    let (turtle, json) = g.to_both_with(&blocks, &rename);
     [
         (ttl, Content::Bytes(turtle), origin("Turtle")),
         (jsonld, Content::Bytes(json), origin("JSON-LD")),
     ]
 }
 
-/// True when page `n` of `c` (both its files) is the previous build's: the build cache's memo
+/// True when the page of `job` (both its files) is the previous build's: the build cache's memo
 /// has the same key for it — made from the page's place in the collection and its datasets'
 /// fingerprints, which cover everything else a page says (the setting, the catalogue, the
 /// territory register, publishers) — and the previous files are intact.
-fn kept(
-    ctx: &Ctx,
-    c: &Collection,
-    (n, pages, page_size): (usize, usize, usize),
-    chunk: &[&Dataset],
-    paths: [&str; 2],
-) -> bool {
+fn kept(ctx: &Ctx, job: &Job) -> bool {
     let Some(memo) = ctx.memo else {
         return false;
     };
-    let place = [n, pages, page_size, c.datasets.len()].map(|k| k.to_string());
+    let c = job.c;
+    let paths = [c.page_path(job.n, "ttl"), c.page_path(job.n, "jsonld")];
+    let place =
+        [job.n, job.ttl_pages.len(), job.page_size, c.datasets.len()].map(|k| k.to_string());
     let mut parts = vec![c.path.as_str(), c.home.as_str()];
     parts.extend(place.iter().map(String::as_str));
     let made = crate::render::Made::FromAll;
-    memo.files_kept(&parts, chunk.iter().map(|d| &d.id), made, &paths)
+    let paths = [paths[0].as_str(), paths[1].as_str()];
+    memo.files_kept(&parts, job.datasets.iter().map(|d| &d.id), made, &paths)
 }
 
 /// Adds the catalogue's own description; returns its IRI (`<base><home>#catalog`).

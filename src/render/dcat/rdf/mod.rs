@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use foldhash::fast::FixedState;
 
 mod write;
-use write::{jsonld, turtle};
+use write::{jsonld, jsonld_body, turtle, turtle_body, Item};
 
 /// The namespaces used, as (prefix, IRI): Turtle `@prefix`es and the JSON-LD `@context`.
 pub const PREFIXES: [(&str, &str); 16] = [
@@ -132,9 +132,9 @@ impl From<Node> for Object {
 
 /// A set of triples; predicates are full IRIs from the code (never from data).
 ///
-/// Held by subject: a catalogue page adds about sixty triples for each of its thousand datasets,
-/// and a set of whole triples cloned the subject's IRI for every one and compared long IRIs
-/// on every insert. Duplicates (a publisher's agent, added once per dataset) are dropped on
+/// Held by subject: a dataset's description is about sixty triples, and a set of whole triples
+/// cloned the subject's IRI for every one and compared long IRIs on every insert. Duplicates (a
+/// publisher's agent, merged into a catalogue page once per dataset) are dropped on
 /// insert while a subject's list is short (`push`), and all of them when the graph is written,
 /// where each subject's triples are sorted.
 #[derive(Debug, Default)]
@@ -149,9 +149,14 @@ pub struct Graph {
 /// do not pile up in a page of a thousand datasets. Long lists (a catalogue's datasets) are left
 /// to the sort.
 fn push(list: &mut Vec<(&'static str, Object)>, p: &'static str, o: Object) {
-    if list.len() > SHORT || !list.iter().any(|(q, x)| *q == p && *x == o) {
+    if !holds(list, p, &o) {
         list.push((p, o));
     }
+}
+
+/// True when a short list already has `(p, o)` (a long one is left to the sort).
+fn holds(list: &[(&'static str, Object)], p: &str, o: &Object) -> bool {
+    list.len() <= SHORT && list.iter().any(|(q, x)| *q == p && x == o)
 }
 
 /// A subject's triples up to which `Graph::add` drops a triple it already has.
@@ -172,29 +177,13 @@ impl Graph {
         }
     }
 
-    /// Adds every triple of `other` (a part of a document described on another thread).
-    pub fn merge(&mut self, other: Graph) {
-        for (s, triples) in other.subjects {
-            match self.subjects.get_mut(&s) {
-                Some(list) => {
-                    for (p, o) in triples {
-                        push(list, p, o);
-                    }
-                }
-                None => {
-                    self.subjects.insert(s, triples);
-                }
-            }
-        }
-    }
-
     /// True the first time it is asked for `node`: the caller then adds the node's description.
     /// For shared nodes whose description is a function of their IRI alone (a publisher's agent,
     /// a territory, a concept of the EU vocabularies): a page of a thousand datasets described
     /// each of them again for every dataset naming it, only for `push` to drop the copies.
     /// Kept apart from the triples: one IRI can be the subject of other triples too (a
-    /// territory's page is its `dct:Location` and a catalogue's homepage), and a part described
-    /// on another thread and merged in has its own record (it describes the node once more).
+    /// territory's page is its `dct:Location` and a catalogue's homepage), and the shared nodes
+    /// of a block merged in (`merge_shared`) were described in the block's own graph.
     pub fn first_description(&mut self, node: &Node) -> bool {
         if self.described.contains(node) {
             return false;
@@ -231,21 +220,127 @@ impl Graph {
     /// The graph as Turtle and as JSON-LD (`to_turtle`, `to_jsonld`), written at the same time
     /// from one sorting of its triples.
     pub fn to_both(&self, rename: &(dyn Fn(&str) -> Option<String> + Sync)) -> (Vec<u8>, Vec<u8>) {
+        self.to_both_with(&[], rename)
+    }
+
+    /// As `to_both`, with `blocks` written in their places among the graph's subjects: the
+    /// document of the graph with every block's triples added. No subject of the graph may lie
+    /// under a block's prefix (the blocks' own nodes were taken out of the graphs they were
+    /// described in: `Graph::into_block`).
+    pub fn to_both_with(
+        &self,
+        blocks: &[&Block],
+        rename: &(dyn Fn(&str) -> Option<String> + Sync),
+    ) -> (Vec<u8>, Vec<u8>) {
         let subjects = self.subjects();
-        rayon::join(|| turtle(&subjects), || jsonld(&subjects, rename))
+        let items = interleave(&subjects, blocks);
+        rayon::join(|| turtle(&items), || jsonld(&items, rename))
+    }
+
+    /// Adds every triple of `shared` (a block's shared nodes), which stays as it is. A page's
+    /// datasets mostly name the same publisher, territory and licence: a triple already there
+    /// is dropped before it is copied.
+    pub fn merge_shared(&mut self, shared: &Graph) {
+        for (s, triples) in &shared.subjects {
+            let Some(list) = self.subjects.get_mut(s) else {
+                self.subjects.insert(s.clone(), triples.clone());
+                continue;
+            };
+            for (p, o) in triples {
+                if !holds(list, p, o) {
+                    list.push((p, o.clone()));
+                }
+            }
+        }
+    }
+
+    /// Takes the subjects whose IRI starts with `prefix` out of the graph and writes them once in
+    /// both syntaxes; the rest (the shared nodes they name) stays with the block as a graph.
+    /// `node` is the dataset's own node, which a catalogue lists.
+    pub fn into_block(mut self, prefix: String, node: Node) -> Block {
+        let mut own = Graph::default();
+        let taken: Vec<Node> = (self.subjects.keys())
+            .filter(|Node::Iri(s)| s.starts_with(&prefix))
+            .cloned()
+            .collect();
+        for s in taken {
+            if let Some(triples) = self.subjects.remove(&s) {
+                own.subjects.insert(s, triples);
+            }
+        }
+        let groups = own.subjects();
+        Block {
+            turtle: turtle_body(&groups),
+            jsonld: jsonld_body(&groups),
+            prefix,
+            node,
+            shared: Graph {
+                subjects: self.subjects,
+                described: HashSet::default(),
+            },
+        }
     }
 
     /// The graph as Turtle, with the `PREFIXES`.
     #[cfg(test)]
     pub fn to_turtle(&self) -> Vec<u8> {
-        turtle(&self.subjects())
+        turtle(&interleave(&self.subjects(), &[]))
     }
 
     /// The graph as compact JSON-LD (see `jsonld`).
     #[cfg(test)]
     pub fn to_jsonld(&self, rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
-        jsonld(&self.subjects(), rename)
+        jsonld(&interleave(&self.subjects(), &[]), rename)
     }
+}
+
+/// One dataset's description made once and written into every document that holds it (its
+/// catalogues' pages): its own nodes — every subject under `prefix`, `<base>datasets/<id>/` —
+/// already written in both syntaxes, and the shared nodes they name (publisher, territory,
+/// licence, formats), which each document merges with the others' and writes once.
+///
+/// Its place among a document's subjects is its prefix's: every own subject starts with it and no
+/// other does, and a string between two strings with a prefix has it too, so the own subjects
+/// are next to each other in any sorted set of subjects, in the order they have alone.
+#[derive(Debug)]
+pub struct Block {
+    prefix: String,
+    /// The dataset's node (`dcat:Dataset`).
+    pub node: Node,
+    turtle: String,
+    jsonld: Vec<u8>,
+    /// The triples of the shared nodes the description names.
+    pub shared: Graph,
+}
+
+impl Block {
+    /// About how many bytes the block holds (its texts, and its shared triples at a guess).
+    pub fn size(&self) -> usize {
+        let shared: usize = (self.shared.subjects.values()).map(|t| 96 * t.len()).sum();
+        self.prefix.len() + self.turtle.len() + self.jsonld.len() + shared
+    }
+}
+
+/// The subjects and the blocks in one order: a block goes before the first subject past its
+/// prefix. The blocks are put in their prefixes' order.
+fn interleave<'g>(subjects: &'g [Group<'g>], blocks: &[&'g Block]) -> Vec<Item<'g>> {
+    let mut blocks = blocks.to_vec();
+    blocks.sort_unstable_by(|a, b| a.prefix.cmp(&b.prefix));
+    let mut items = Vec::with_capacity(subjects.len() + blocks.len());
+    let mut next = blocks.into_iter().peekable();
+    for group in subjects {
+        let Node::Iri(s) = group.0;
+        while let Some(block) = next.next_if(|b| b.prefix.as_str() < s.as_str()) {
+            debug_assert!(
+                !s.starts_with(&block.prefix),
+                "{s} is under a block's prefix"
+            );
+            items.push(Item::Block(block));
+        }
+        items.push(Item::Group(group));
+    }
+    items.extend(next.map(Item::Block));
+    items
 }
 
 #[cfg(test)]
@@ -384,5 +479,116 @@ mod tests {
         // Compact: one line of JSON and its newline.
         let text = g.to_jsonld(&|_| None);
         assert_eq!(text.iter().filter(|b| **b == b'\n').count(), 1);
+    }
+
+    /// A dataset's description as `Ctx::dataset` shapes it: its own nodes under
+    /// `https://x.org/datasets/<id>/` (the landing page is the prefix itself), and shared ones.
+    fn describe(g: &mut Graph, id: &str, title: &str) -> Node {
+        let page = format!("https://x.org/datasets/{id}/");
+        let d = Node::iri(format!("{page}#dataset"));
+        g.types(&d, &["http://www.w3.org/ns/dcat#Dataset"]);
+        g.add(
+            &d,
+            "http://purl.org/dc/terms/title",
+            Object::lang(title, "uk"),
+        );
+        g.add(
+            &d,
+            "http://www.w3.org/ns/dcat#landingPage",
+            Node::iri(&page),
+        );
+        g.types(&Node::iri(&page), &["http://xmlns.com/foaf/0.1/Document"]);
+        let dist = Node::iri(format!("{page}#distribution-data"));
+        g.add(&d, "http://www.w3.org/ns/dcat#distribution", dist.clone());
+        g.types(&dist, &["http://www.w3.org/ns/dcat#Distribution"]);
+        // Shared: the publisher (named by every dataset), a licence titled by this one.
+        let agent = Node::iri("https://x.org/publishers/p/#publisher");
+        g.add(&d, "http://purl.org/dc/terms/publisher", agent.clone());
+        g.types(&agent, &["http://xmlns.com/foaf/0.1/Agent"]);
+        let licence = Node::iri("http://publications.europa.eu/licence/CC_BY_4_0");
+        g.add(&dist, "http://purl.org/dc/terms/license", licence.clone());
+        g.add(
+            &licence,
+            "http://purl.org/dc/terms/title",
+            Object::text(title),
+        );
+        d
+    }
+
+    #[test]
+    fn a_document_from_blocks_is_the_document_described_whole() {
+        // Id order is not prefix order (`a` < `a-b`, but `a-b/` < `a/`); the catalogue's node,
+        // its homepage and a page under `datasets/` (the list) sort around the blocks.
+        let ids = [
+            ("a", "Перший"),
+            ("a-b", "Другий \"в лапках\""),
+            ("z", "Третій"),
+        ];
+        let catalogue = |g: &mut Graph| {
+            let c = Node::iri("https://x.org/#catalog");
+            g.types(&c, &["http://www.w3.org/ns/dcat#Catalog"]);
+            g.add(
+                &c,
+                "http://xmlns.com/foaf/0.1/homepage",
+                Node::iri("https://x.org/"),
+            );
+            let list = Node::iri("https://x.org/datasets/");
+            g.types(&list, &["http://xmlns.com/foaf/0.1/Document"]);
+            g.add(
+                &c,
+                "http://www.w3.org/ns/hydra/core#view",
+                Node::iri("https://x.org/catalog.ttl"),
+            );
+            c
+        };
+        let mut whole = Graph::default();
+        let c = catalogue(&mut whole);
+        for (id, title) in ids {
+            let d = describe(&mut whole, id, title);
+            whole.add(&c, "http://www.w3.org/ns/dcat#dataset", d);
+        }
+        let blocks: Vec<Block> = (ids.iter())
+            .map(|(id, title)| {
+                let mut g = Graph::default();
+                let node = describe(&mut g, id, title);
+                g.into_block(format!("https://x.org/datasets/{id}/"), node)
+            })
+            .collect();
+        let mut page = Graph::default();
+        let c = catalogue(&mut page);
+        for b in &blocks {
+            page.merge_shared(&b.shared);
+            page.add(&c, "http://www.w3.org/ns/dcat#dataset", b.node.clone());
+        }
+        let rename =
+            |iri: &str| (iri == "https://x.org/catalog.ttl").then(|| "urn:page".to_owned());
+        let refs: Vec<&Block> = blocks.iter().rev().collect();
+        let (turtle, json) = page.to_both_with(&refs, &rename);
+        assert_eq!(
+            String::from_utf8(turtle).unwrap(),
+            String::from_utf8(whole.to_turtle()).unwrap()
+        );
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            String::from_utf8(whole.to_jsonld(&rename)).unwrap()
+        );
+        // A block holds its own nodes only; the shared ones stay a graph.
+        let own = &blocks[0].turtle;
+        assert!(
+            own.starts_with("\n<https://x.org/datasets/a/>\n    a foaf:Document ."),
+            "{own}"
+        );
+        assert!(!own.contains("\n<https://x.org/publishers/"), "{own}");
+        assert_eq!(blocks[0].shared.subjects.len(), 2);
+        // A block alone between no subjects is the document of its dataset alone.
+        let mut alone = Graph::default();
+        let node = describe(&mut alone, "z", "Третій");
+        let mut shared = Graph::default();
+        shared.merge_shared(&blocks[2].shared);
+        assert_eq!(node, blocks[2].node);
+        assert_eq!(
+            shared.to_both_with(&[&blocks[2]], &|_| None),
+            alone.to_both(&|_| None)
+        );
     }
 }

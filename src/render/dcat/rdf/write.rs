@@ -7,46 +7,72 @@ use std::fmt::Write as _;
 
 use super::{Group, Node, Object, Tag, PREFIXES, RDF_TYPE};
 
-/// Grouped triples (`Graph::subjects`) as Turtle, with the `PREFIXES`.
-pub(super) fn turtle(subjects: &[Group<'_>]) -> Vec<u8> {
-    let mut out = String::with_capacity(Bound::TURTLE.of(subjects));
+/// What a document is written from, in subject order: a subject's grouped triples, or a block of
+/// subjects written before (`super::Block`: one dataset's own nodes, the same bytes wherever its
+/// description is written).
+pub(super) enum Item<'g> {
+    Group(&'g Group<'g>),
+    Block(&'g super::Block),
+}
+
+/// Grouped triples (`Graph::subjects`) and blocks as Turtle, with the `PREFIXES`.
+pub(super) fn turtle(items: &[Item<'_>]) -> Vec<u8> {
+    let mut out = String::with_capacity(capacity(&Bound::TURTLE, items, |b| b.turtle.len()));
     for (prefix, ns) in PREFIXES {
         let _ = writeln!(out, "@prefix {prefix}: <{ns}> .");
     }
-    for (s, list) in subjects {
-        out.push('\n');
-        push_turtle_node(&mut out, s);
-        let mut last: Option<&str> = None;
-        for &(p, o) in list {
-            if last == Some(p) {
-                out.push_str(" ,\n        ");
-            } else {
-                out.push_str(if last.is_some() { " ;\n    " } else { "\n    " });
-                if p == RDF_TYPE {
-                    out.push('a');
-                } else {
-                    push_turtle_iri(&mut out, p);
-                }
-                out.push(' ');
-            }
-            push_turtle_object(&mut out, o);
-            last = Some(p);
+    for item in items {
+        match item {
+            Item::Group(group) => turtle_subject(&mut out, group),
+            Item::Block(block) => out.push_str(&block.turtle),
         }
-        out.push_str(" .\n");
     }
     out.into_bytes()
 }
 
-/// Grouped triples as compact JSON-LD text: a `@context` of the `PREFIXES` and a `@graph` of node
-/// objects whose keys are compact IRIs and whose values are in expanded form. `rename` may replace
-/// IRIs (the JSON-LD pages of a paged catalogue link each other, not the Turtle pages).
+/// Grouped triples as Turtle subjects alone, without the `PREFIXES` (a block's text).
+pub(super) fn turtle_body(subjects: &[Group<'_>]) -> String {
+    let mut out = String::with_capacity(Bound::TURTLE.of(subjects));
+    for group in subjects {
+        turtle_subject(&mut out, group);
+    }
+    out
+}
+
+/// One subject with its triples, after a blank line.
+fn turtle_subject(out: &mut String, (s, list): &Group<'_>) {
+    out.push('\n');
+    push_turtle_node(out, s);
+    let mut last: Option<&str> = None;
+    for &(p, o) in list {
+        if last == Some(p) {
+            out.push_str(" ,\n        ");
+        } else {
+            out.push_str(if last.is_some() { " ;\n    " } else { "\n    " });
+            if p == RDF_TYPE {
+                out.push('a');
+            } else {
+                push_turtle_iri(out, p);
+            }
+            out.push(' ');
+        }
+        push_turtle_object(out, o);
+        last = Some(p);
+    }
+    out.push_str(" .\n");
+}
+
+/// Grouped triples and blocks as compact JSON-LD text: a `@context` of the `PREFIXES` and a
+/// `@graph` of node objects whose keys are compact IRIs and whose values are in expanded form.
+/// `rename` may replace IRIs of the groups (the JSON-LD pages of a paged catalogue link each
+/// other, not the Turtle pages); a block was written without (it names no catalogue page).
 ///
 /// Compact, one line: a harvester reads it, a person reads the Turtle. Indented, a national
 /// catalogue's JSON-LD was 1.5 GB, 45 % of it white space. Written as it is walked, the way
 /// serde_json writes compact JSON (strings escaped by serde_json itself), with no tree of values
 /// in between.
-pub(super) fn jsonld(subjects: &[Group<'_>], rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(Bound::JSONLD.of(subjects));
+pub(super) fn jsonld(items: &[Item<'_>], rename: &dyn Fn(&str) -> Option<String>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity(&Bound::JSONLD, items, |b| b.jsonld.len() + 1));
     out.extend_from_slice(b"{\"@context\":{");
     for (i, (prefix, ns)) in PREFIXES.iter().enumerate() {
         if i > 0 {
@@ -57,34 +83,66 @@ pub(super) fn jsonld(subjects: &[Group<'_>], rename: &dyn Fn(&str) -> Option<Str
         json_str(&mut out, ns);
     }
     out.extend_from_slice(b"},\"@graph\":[");
-    for (i, (Node::Iri(id), list)) in subjects.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"@id\":");
-        json_iri(&mut out, id, rename);
-        // The objects of one predicate are next to each other (the triples are sorted).
-        for run in list.chunk_by(|a, b| a.0 == b.0) {
-            let p = run[0].0;
-            out.push(b',');
-            if p == RDF_TYPE {
-                out.extend_from_slice(b"\"@type\"");
-            } else {
-                json_compact(&mut out, p);
-            }
-            out.extend_from_slice(b":[");
-            for (j, (_, o)) in run.iter().enumerate() {
-                if j > 0 {
-                    out.push(b',');
-                }
-                json_value(&mut out, p, o, rename);
-            }
-            out.push(b']');
+        match item {
+            Item::Group(group) => jsonld_subject(&mut out, group, rename),
+            Item::Block(block) => out.extend_from_slice(&block.jsonld),
         }
-        out.push(b'}');
     }
     out.extend_from_slice(b"]}\n");
     out
+}
+
+/// Grouped triples as the `@graph`'s node objects alone, comma-separated (a block's text).
+pub(super) fn jsonld_body(subjects: &[Group<'_>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(Bound::JSONLD.of(subjects));
+    for (i, group) in subjects.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        jsonld_subject(&mut out, group, &|_| None);
+    }
+    out
+}
+
+/// One subject's node object.
+fn jsonld_subject(
+    out: &mut Vec<u8>,
+    (Node::Iri(id), list): &Group<'_>,
+    rename: &dyn Fn(&str) -> Option<String>,
+) {
+    out.extend_from_slice(b"{\"@id\":");
+    json_iri(out, id, rename);
+    // The objects of one predicate are next to each other (the triples are sorted).
+    for run in list.chunk_by(|a, b| a.0 == b.0) {
+        let p = run[0].0;
+        out.push(b',');
+        if p == RDF_TYPE {
+            out.extend_from_slice(b"\"@type\"");
+        } else {
+            json_compact(out, p);
+        }
+        out.extend_from_slice(b":[");
+        for (j, (_, o)) in run.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            json_value(out, p, o, rename);
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+}
+
+/// The buffer for `items`: the bound of the groups, and the blocks' lengths as they are.
+fn capacity(bound: &Bound, items: &[Item<'_>], block: impl Fn(&super::Block) -> usize) -> usize {
+    (items.iter()).fold(bound.fixed, |n, item| match item {
+        Item::Group(group) => n + bound.of_group(group),
+        Item::Block(b) => n + block(b),
+    })
 }
 
 /// The bytes a serialisation writes at most around its texts, so that its buffer is allocated
@@ -125,6 +183,11 @@ impl Bound {
     };
 
     fn of(&self, subjects: &[Group<'_>]) -> usize {
+        (subjects.iter()).fold(self.fixed, |n, group| n + self.of_group(group))
+    }
+
+    /// Around one subject and its triples.
+    fn of_group(&self, (Node::Iri(s), list): &Group<'_>) -> usize {
         let object = |o: &Object| match o {
             Object::Node(Node::Iri(i)) => self.iri + i.len(),
             Object::Literal(text, tag) => {
@@ -136,12 +199,10 @@ impl Bound {
                 self.literal + text.len() + text.len() / 8 + tag
             }
         };
-        (subjects.iter()).fold(self.fixed, |n, (Node::Iri(s), list)| {
-            let triples: usize = (list.iter())
-                .map(|(p, o)| self.predicate + p.len() + object(o))
-                .sum();
-            n + self.subject + s.len() + triples
-        })
+        let triples: usize = (list.iter())
+            .map(|(p, o)| self.predicate + p.len() + object(o))
+            .sum();
+        self.subject + s.len() + triples
     }
 }
 
@@ -397,10 +458,11 @@ mod tests {
         for (datasets, text) in cases {
             let g = page(datasets, text);
             let subjects = g.subjects();
-            let t = turtle(&subjects);
+            let items: Vec<Item> = subjects.iter().map(Item::Group).collect();
+            let t = turtle(&items);
             assert!(t.len() <= Bound::TURTLE.of(&subjects), "{datasets} {text}");
             // Renamed page links are few; the bound's fixed part leaves room for them.
-            let j = jsonld(&subjects, &|i| rename(i).filter(|_| datasets < 20));
+            let j = jsonld(&items, &|i| rename(i).filter(|_| datasets < 20));
             assert!(j.len() <= Bound::JSONLD.of(&subjects), "{datasets} {text}");
         }
     }
