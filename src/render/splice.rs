@@ -3,13 +3,15 @@
 //! memo, a dataset's part is taken from the previous build's file when its fingerprint is the one
 //! that part was made from: at national scale these files run to a hundred megabytes, and making
 //! them again was a second of a one-file rebuild. The part is not read here: the file is handed
-//! on as pieces (`Spliced`), and the output stage copies the ranges from the open file.
+//! on as pieces (`Spliced`), and the output stage copies the ranges from the open file. A part
+//! made again is compared with the one recorded, and taken back as well when it is the same.
 //!
 //! Invariants: a part is a function of its dataset's fingerprinted inputs alone (the fingerprint
 //! covers the dataset's files, the catalogue's settings and the tool), so a part taken back is the
 //! part a full build makes; parts are taken only from a file that is as the last build left it
 //! (its stamp, checked on the open file) and only for datasets valid then and now; a part recorded
-//! past the file's end is made. The bytes equal a full build's whatever the memo holds; should the
+//! past the file's end is made, and a part compared is taken back only when its bytes are the
+//! ones made now. The bytes equal a full build's whatever the memo holds; should the
 //! previous file shrink under the build, the output stage fails the write rather than write less.
 
 use rayon::prelude::*;
@@ -163,9 +165,26 @@ pub fn splice(
         let inside = start.checked_add(*len).is_some_and(|end| end <= p.len);
         (valid && inside && Some(was) == fingerprint(id)).then_some(Run::Back(*start, *len))
     };
+    // A part made again is mostly the bytes it had (a new tool, a template edited: every
+    // fingerprint changes, few parts do): those are taken from the previous file as well, and
+    // the bytes made are let go of. A national package's parts are over a hundred megabytes,
+    // held at the peak of such a build.
+    let same = |i: usize, made: Vec<u8>| -> Run {
+        let (id, valid) = members[i];
+        let recorded = previous.as_ref().zip(valid.then_some(()));
+        let back = recorded.and_then(|(p, ())| {
+            let (_, start, len) = p.spans.get(id.as_str())?;
+            let inside = start.checked_add(*len).is_some_and(|end| end <= p.len);
+            (inside && *len == made.len() as u64).then_some(())?;
+            let mut was = vec![0; made.len()];
+            std::os::unix::fs::FileExt::read_exact_at(&p.file, &mut was, *start).ok()?;
+            (was == made).then_some(Run::Back(*start, *len))
+        });
+        back.unwrap_or(Run::Made(made))
+    };
     let parts: Vec<Run> = (0..members.len())
         .into_par_iter()
-        .map(|i| back(i).unwrap_or_else(|| Run::Made(make(i))))
+        .map(|i| back(i).unwrap_or_else(|| same(i, make(i))))
         .collect();
     let mut spans = Spans::new();
     let record = |i: usize, at: u64, len: u64| {
@@ -233,8 +252,15 @@ mod tests {
     use std::collections::BTreeMap;
     use std::os::unix::fs::FileExt as _;
 
-    /// How many ranges of the previous file the last `spliced` call's file had.
-    static RANGES: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+    thread_local! {
+        /// How many ranges of the previous file the last `spliced` call's file had (on the
+        /// test's thread: the tests run side by side).
+        static RANGES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    fn ranges() -> usize {
+        RANGES.with(std::cell::Cell::get)
+    }
 
     /// The bytes of `s` as the output stage writes them, read back from its open file.
     pub(crate) fn bytes(s: &Spliced) -> Vec<u8> {
@@ -306,7 +332,7 @@ mod tests {
         let ranges = spliced
             .segments()
             .filter(|s| matches!(s, Segment::Range { .. }));
-        *RANGES.lock().unwrap() = ranges.count();
+        RANGES.with(|r| r.set(ranges.count()));
         let spans = memo.spans.into_inner().unwrap().remove("f.csv").unwrap();
         let spans = std::sync::Arc::unwrap_or_clone(spans);
         let mut made = made.into_inner().unwrap();
@@ -364,7 +390,7 @@ mod tests {
             bytes, "[AA, C, x, E]",
             "`a` and `c` read back as one run, then `e`"
         );
-        assert_eq!(*RANGES.lock().unwrap(), 2, "`a` and `c`, then `e`");
+        assert_eq!(ranges(), 2, "`a` and `c`, then `e`");
         assert_eq!(made, ["d"]);
 
         // Nothing changed: the parts are read back in one run, the file is the same.
@@ -372,6 +398,33 @@ mod tests {
         let (same, _, made) = spliced(&second, Some((again.as_bytes(), &spans)), &members);
         assert_eq!(same, again);
         assert!(made.is_empty(), "{made:?}");
-        assert_eq!(*RANGES.lock().unwrap(), 1, "one range of the previous file");
+        assert_eq!(ranges(), 1, "one range of the previous file");
+    }
+
+    #[test]
+    fn a_part_made_again_with_the_same_bytes_is_read_back() {
+        let id = |s: &str| DatasetId::parse(s).unwrap();
+        let fp = |f: &str| -> BTreeMap<DatasetId, String> {
+            ["a", "b", "c"].map(|i| (id(i), f.to_owned())).into()
+        };
+        let members = [("a", true, "A"), ("b", true, "BB"), ("c", true, "C")];
+        let (bytes, spans, _) = spliced(&fp("1"), None, &members);
+        let spans = std::sync::Arc::new(spans);
+        // Every fingerprint changed (a new tool): each part is made and compared; all are the
+        // same, so the file is one range of the previous one, recorded with the new prints.
+        let (again, recorded, made) = spliced(&fp("2"), Some((bytes.as_bytes(), &spans)), &members);
+        assert_eq!((again.as_str(), made.len()), ("[A, BB, C]", 3));
+        assert_eq!(ranges(), 1);
+        assert_eq!(recorded["b"], ("2".to_owned(), 4, 2));
+        // `b` changed in a byte and `c` in its length: made, between ranges of the others.
+        let members = [("a", true, "A"), ("b", true, "BX"), ("c", true, "CC")];
+        let (changed, _, _) = spliced(&fp("3"), Some((bytes.as_bytes(), &spans)), &members);
+        assert_eq!(changed, "[A, BX, CC]");
+        assert_eq!(ranges(), 1, "`a` only");
+        // An invalid dataset's part is never taken back.
+        let members = [("a", false, "A"), ("b", true, "BB"), ("c", true, "C")];
+        let (invalid, _, _) = spliced(&fp("4"), Some((bytes.as_bytes(), &spans)), &members);
+        assert_eq!(invalid, "[A, BB, C]");
+        assert_eq!(ranges(), 1, "`b` and `c` as one range");
     }
 }
