@@ -492,6 +492,10 @@ impl Parts<'_> {
         ),
         Error,
     > {
+        let mut site = site;
+        // Room for every kept file's path at once: made a part at a time, the map of paths was
+        // rehashed at each doubling, holding half a million at national scale.
+        site.reserve(self.kept.values().map(|e| e.outputs.len()).sum());
         let mut site = Some(site);
         let mut outputs = Outputs::new();
         let mut rendering = 0.0;
@@ -537,7 +541,6 @@ impl Parts<'_> {
                     .collect()
             })
             .collect();
-        site.reserve(kept.iter().map(Vec::len).sum());
         // Their paths are recorded in their entries, which the cache's record takes on.
         for (d, files) in old.iter().zip(kept) {
             site.previous(d, files)?;

@@ -108,7 +108,7 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
         Ok(paths)
     }
 
-    /// Makes room for `files` more files at once (before the kept datasets' files).
+    /// Makes room for `files` more files at once (the kept datasets' files, before the first).
     pub fn reserve(&mut self, files: usize) {
         self.out.reserve(files);
     }
