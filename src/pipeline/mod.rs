@@ -2,6 +2,7 @@
 //! report. `check` stops after validation and writes nothing. `cached` is the build with the
 //! build cache around it.
 
+mod background;
 mod cached;
 
 use std::collections::BTreeMap;
@@ -370,20 +371,15 @@ fn run(
         build_date: inputs.build_date,
         today: inputs.today,
     };
-    // Rendered batches go straight into the staging folder: nothing is visible at `--out` until
-    // `finish` swaps the whole site in.
-    let mut publication = crate::output::Publication::begin(&options.out, &options.source)?;
+    // Rendered batches go straight into the staging folder (written while the next is rendered):
+    // nothing is visible at `--out` until `finish` swaps the whole site in.
+    let publication = crate::output::Publication::begin(&options.out, &options.source)?;
     // With the cache, the stamps of the files as written, for its record of the site.
-    let mut journal = (options.cache.as_deref())
+    let journal = (options.cache.as_deref())
         .filter(|_| cached.is_some())
         .and_then(cache::Journal::create);
-    let mut sink = |batch: render::Site| {
-        let stamps = publication.write(&batch)?;
-        if let Some(j) = &mut journal {
-            j.add(batch.keys().zip(stamps));
-        }
-        Ok(())
-    };
+    let mut writer = background::Background::start((publication, journal), background::write_batch);
+    let mut sink = |batch: render::Site| writer.send(batch);
     let site = render::SiteRender::begin(&catalog, &inputs.theme, &render_options, &mut sink)?;
     let folders = cache::reuse::Folders::of(&catalog);
     let kept = match &mut cached {
@@ -412,6 +408,7 @@ fn run(
         options.out.as_path(),
     );
     let (files, memoised) = cached::finish(site, &validated, cached.as_mut(), at)?;
+    let (publication, journal) = writer.finish()?;
     timings.add("render + write", rendering + start.elapsed().as_secs_f64());
     let stats = publication.stats;
     let finished = publication.finish()?;

@@ -10,8 +10,9 @@ use rayon::slice::ParallelSliceMut as _;
 use super::{Content, Sink};
 use crate::error::Error;
 
-/// Bytes of rendered content held before a batch goes to the sink.
-const BATCH_BYTES: usize = 64 << 20;
+/// Bytes of rendered content held before a batch goes to the sink. The sink writes a batch while
+/// the next one is made (`pipeline::background`): two are held at most.
+const BATCH_BYTES: usize = 32 << 20;
 
 /// Files held before a batch goes to the sink, whatever their size: a national catalogue's kept
 /// files (no bytes held) came as one batch of half a million, each added to an ever larger map.
