@@ -6,8 +6,8 @@
 //! Invariants: batches are written one at a time, in the order they were handed over, by `step`
 //! alone; a batch is handed over only when the thread takes it (no queue), so at most the batch
 //! being written and the one being rendered are held. The first error stops the writing and is
-//! the one the next hand-over (or `finish`) returns. Without a thread (none could be started)
-//! every batch is written where it is handed over, as before.
+//! the one the next hand-over (or `finish`) returns. Without a thread (a build on one thread, or
+//! none could be started) every batch is written where it is handed over, as before.
 
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
@@ -33,8 +33,15 @@ enum Mode<S> {
 }
 
 impl<S: Send + 'static> Background<S> {
-    /// Starts the writer thread with `state`.
+    /// Starts the writer thread with `state` — unless the build runs on one thread
+    /// (`RAYON_NUM_THREADS=1`), which then writes every batch itself.
     pub fn start(state: S, step: fn(&mut S, Site) -> Result<(), Error>) -> Background<S> {
+        if rayon::current_num_threads() < 2 {
+            return Background {
+                step,
+                mode: Mode::Here(Some(state)),
+            };
+        }
         let (tx, rx) = sync_channel::<Site>(0);
         // Passed through a slot, so that it is still here should no thread start.
         let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(state)));
@@ -142,6 +149,16 @@ mod tests {
             writer.send(batch(path)).unwrap();
         }
         assert_eq!(writer.finish().unwrap(), ["a", "b", "c"]);
+
+        // On one thread (a pool of one), the same.
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let mut here = one.install(|| Background::start(Vec::new(), step));
+        assert!(matches!(here.mode, Mode::Here(Some(_))));
+        here.send(batch("a")).unwrap();
+        assert_eq!(here.finish().unwrap(), ["a"]);
 
         let mut writer = Background::start(Vec::new(), step);
         writer.send(batch("a")).unwrap();
