@@ -478,7 +478,7 @@ impl Parts<'_> {
     fn run<'a, 's, 'k>(
         &self,
         load_findings: Vec<validate::report::Finding>,
-        site: render::SiteRender<'a, 's, 'k>,
+        mut site: render::SiteRender<'a, 's, 'k>,
         timings: &mut Timings,
     ) -> Result<
         (
@@ -489,7 +489,6 @@ impl Parts<'_> {
         ),
         Error,
     > {
-        let mut site = site;
         // Room for every kept file's path at once: made a part at a time, the map of paths was
         // rehashed at each doubling, holding half a million at national scale.
         site.reserve(self.kept.values().map(|e| e.outputs.len()).sum());

@@ -183,7 +183,8 @@ fn chunk_end(jobs: &[Job], at: usize, limit: usize) -> usize {
     end
 }
 
-/// A dataset's key in the store: its address (every page holds the catalogue's own datasets).
+/// A dataset's key in the store: its address (every catalogue lists the catalogue's own `Dataset`s,
+/// never copies).
 fn key(d: &Dataset) -> usize {
     std::ptr::from_ref(d) as usize
 }
