@@ -28,7 +28,7 @@ enum Mode<S> {
         tx: SyncSender<Site>,
         handle: JoinHandle<Result<S, Error>>,
     },
-    /// Written here (`None` only while switching).
+    /// Written here (`None` once the state was taken back: at the end, or at the writing's error).
     Here(Option<S>),
 }
 

@@ -193,7 +193,6 @@ fn key(d: &Dataset) -> usize {
 #[derive(Default)]
 struct Store {
     blocks: HashMap<usize, Option<Arc<Block>>>,
-    held: usize,
 }
 
 impl Store {
@@ -208,7 +207,6 @@ impl Store {
         let made: Vec<(usize, Option<Block>)> =
             (need.par_iter()).map(|d| (key(d), block(ctx, d))).collect();
         for (k, block) in made {
-            self.held += block.as_ref().map_or(0, Block::size);
             self.blocks.insert(k, block.map(Arc::new));
         }
     }
@@ -232,18 +230,17 @@ impl Store {
             }
             keep
         });
-        self.held = held;
-        if self.held <= HELD_AT_MOST {
+        if held <= HELD_AT_MOST {
             return;
         }
         let mut by_need: Vec<(usize, usize)> = (self.blocks.keys())
             .map(|k| (needed(k).unwrap_or(0), *k))
             .collect();
         by_need.sort_unstable();
-        while self.held > HELD_AT_MOST {
+        while held > HELD_AT_MOST {
             let Some((_, k)) = by_need.pop() else { break };
             let size = (self.blocks.remove(&k).flatten()).map_or(0, |b| b.size());
-            self.held -= size.min(self.held);
+            held -= size.min(held);
         }
     }
 }
