@@ -154,17 +154,33 @@ impl<'de> serde::Deserialize<'de> for Stamp {
 /// The files of a tree, relative path (with `/`) → stamp, in path order. `None` when a name
 /// cannot be recorded (not UTF-8, or with a tab or line break): such a tree is never cached.
 pub fn stamps(root: &Path) -> Option<BTreeMap<String, Stamp>> {
-    let mut map = BTreeMap::new();
-    for (path, stamp) in walk(root)? {
-        map.insert(path, stamp);
-    }
-    Some(map)
+    tree(root).map(|tree| tree.stamps)
+}
+
+/// A tree's files as one walk found them: what `stamps` gives, and which of them are not
+/// regular files. The source folder is walked once, for the cache and the catalogue's loading.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    /// Relative path (with `/`) → stamp, in path order, of every entry that is not a folder.
+    pub stamps: BTreeMap<String, Stamp>,
+    /// The paths of those that are not regular files (links, mostly), in path order.
+    pub special: Vec<String>,
+}
+
+/// The tree at `root` (see `Tree`); `None` as for `stamps`.
+pub fn tree(root: &Path) -> Option<Tree> {
+    let walked = walk(root)?;
+    Some(Tree {
+        // Built at once from sorted entries (not inserted one by one).
+        stamps: walked.files.into_iter().collect(),
+        special: walked.special,
+    })
 }
 
 /// The files of a tree with their stamps, sorted by path (as `stamps`, without a map's
 /// overhead: a national site's half a million files).
 pub fn stamp_list(root: &Path) -> Option<Vec<(String, Stamp)>> {
-    walk(root)
+    walk(root).map(|walked| walked.files)
 }
 
 /// What the last build recorded.
@@ -360,7 +376,7 @@ pub fn site_intact(out: &Path, record: &Record) -> bool {
     if record.site_stamps.is_empty() || !out.join(crate::output::MARKER).is_file() {
         return false;
     }
-    walk(out).is_some_and(|now| stamps_digest(pairs(&now)) == record.site_stamps)
+    walk(out).is_some_and(|now| stamps_digest(pairs(&now.files)) == record.site_stamps)
 }
 
 /// A `stamp_list`'s entries as `stamps_digest` takes them.

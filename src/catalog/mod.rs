@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod dialect;
 pub mod ids;
 pub mod jsonline;
+pub mod listing;
 pub mod mandatory;
 pub mod package;
 pub mod profile;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 pub use config::{CatalogConfig, LocalText, Publisher};
 pub use dataset::{Dataset, Resource};
 pub use ids::{DatasetId, KatottgCode, PublisherSlug, Scope};
+pub use listing::Listing;
 pub use territory::Registry;
 
 use crate::error::Error;
@@ -133,6 +135,12 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &Path, kind: Kind) -> Result<Strin
 
 /// Loads the source folder.
 pub fn load(source: &Path) -> Result<Loaded, Error> {
+    load_listed(source, None)
+}
+
+/// Loads the source folder, taking its datasets' descriptors and resources' files from
+/// `listing` when given: a listing of it made just before (see `Listing`).
+pub fn load_listed(source: &Path, listing: Option<&Listing>) -> Result<Loaded, Error> {
     if !source.is_dir() {
         return Err(Error::SourceMissing {
             path: source.to_path_buf(),
@@ -173,10 +181,9 @@ pub fn load(source: &Path) -> Result<Loaded, Error> {
     let schemas = schema::Interner::default();
     let loaded: Vec<(Vec<Dataset>, Vec<Finding>)> = (publishers.values().collect::<Vec<_>>())
         .par_iter()
-        .map(|publisher| {
-            let mut found = Vec::new();
-            let datasets = load_datasets(source, publisher, &schemas, &mut found)?;
-            Ok((datasets, found))
+        .map(|publisher| match listing {
+            Some(listing) => load_listed_datasets(source, publisher, listing, &schemas),
+            None => load_datasets(source, publisher, &schemas),
         })
         .collect::<Result<_, Error>>()?;
     let mut datasets = BTreeMap::new();
@@ -395,14 +402,22 @@ fn load_publishers(
     Ok(publishers)
 }
 
+/// What a walk of a publisher's folder meets that loading acts on, in the walk's order.
+enum Met {
+    /// A link that leads outside the source folder (a finding).
+    Outside(PathBuf),
+    /// A dataset's `datapackage.json`.
+    Descriptor(PathBuf),
+}
+
+/// The datasets of `publisher`, walking its folder.
 fn load_datasets(
     source: &Path,
     publisher: &Publisher,
     schemas: &schema::Interner,
-    findings: &mut Vec<Finding>,
-) -> Result<Vec<Dataset>, Error> {
-    let mut datasets = Vec::new();
+) -> Result<(Vec<Dataset>, Vec<Finding>), Error> {
     let root = source.join(&publisher.folder);
+    let mut met = Vec::new();
     for entry in walkdir::WalkDir::new(&root)
         .min_depth(1)
         .sort_by_file_name()
@@ -414,32 +429,82 @@ fn load_datasets(
         let linked = entry.path_is_symlink()
             && (entry.path().is_dir() || entry.file_name() == "datapackage.json");
         if linked && config::leads_outside(source, entry.path()) {
-            findings.push(outside_link(source, entry.path(), None));
-            continue;
-        }
-        if entry.depth() < 2
-            || entry.file_name() != "datapackage.json"
-            || !entry.file_type().is_file()
+            met.push(Met::Outside(entry.into_path()));
+        } else if entry.depth() >= 2
+            && entry.file_name() == "datapackage.json"
+            && entry.file_type().is_file()
         {
-            continue;
+            met.push(Met::Descriptor(entry.into_path()));
         }
-        let dir = entry.path().parent().unwrap_or(&root);
+    }
+    read_datasets(source, publisher, schemas, met, None)
+}
+
+/// The datasets of `publisher`, from a listing of the source folder (the same as
+/// `load_datasets` finds: links are looked at as the walk looks at them).
+fn load_listed_datasets(
+    source: &Path,
+    publisher: &Publisher,
+    listing: &Listing,
+    schemas: &schema::Interner,
+) -> Result<(Vec<Dataset>, Vec<Finding>), Error> {
+    let Some(folder) = publisher.folder.to_str() else {
+        return load_datasets(source, publisher, schemas);
+    };
+    let root = source.join(folder);
+    let mut met = Vec::new();
+    for (relative, regular) in listing.below(folder) {
+        let path = root.join(relative);
+        let name = relative.rsplit('/').next().unwrap_or(relative);
+        if !regular {
+            let link = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
+            let linked = link && (path.is_dir() || name == "datapackage.json");
+            if linked && config::leads_outside(source, &path) {
+                met.push(Met::Outside(path));
+            }
+        } else if relative.contains('/') && name == "datapackage.json" {
+            met.push(Met::Descriptor(path));
+        }
+    }
+    read_datasets(source, publisher, schemas, met, Some(listing))
+}
+
+/// Reads the descriptors met in `publisher`'s folder, in order, with the findings about links.
+fn read_datasets(
+    source: &Path,
+    publisher: &Publisher,
+    schemas: &schema::Interner,
+    met: Vec<Met>,
+    listing: Option<&Listing>,
+) -> Result<(Vec<Dataset>, Vec<Finding>), Error> {
+    let (mut datasets, mut findings) = (Vec::new(), Vec::new());
+    let root = source.join(&publisher.folder);
+    for met in met {
+        let file = match met {
+            Met::Outside(path) => {
+                findings.push(outside_link(source, &path, None));
+                continue;
+            }
+            Met::Descriptor(file) => file,
+        };
+        let dir = file.parent().unwrap_or(&root);
         let folder = relative(source, dir);
         let at = package::Location {
             source,
             folder: &folder,
             publisher: &publisher.slug,
             schemas,
+            listing,
         };
         let shown = folder.join("datapackage.json");
-        let (dataset, mut f) = match read_text(entry.path(), &shown, Kind::PackageError)? {
+        let (dataset, mut f) = match read_text(&file, &shown, Kind::PackageError)? {
             Ok(text) => package::parse(&text, &at),
             Err(finding) => (None, vec![*finding]),
         };
         findings.append(&mut f);
         datasets.extend(dataset);
     }
-    Ok(datasets)
+    Ok((datasets, findings))
 }
 
 #[cfg(test)]
@@ -470,6 +535,7 @@ mod tests {
             folder: Path::new("p/d"),
             publisher: &slug,
             schemas: &schemas,
+            listing: None,
         };
         let (_, findings) = package::parse(text, &at);
         let located: Vec<_> = findings

@@ -77,6 +77,8 @@ pub struct Location<'a> {
     pub publisher: &'a PublisherSlug,
     /// The schemas parsed so far in this load.
     pub schemas: &'a super::schema::Interner,
+    /// The source folder as a walk found it, when there is one (`super::Listing`).
+    pub listing: Option<&'a super::Listing<'a>>,
 }
 
 /// Parses a `datapackage.json` text. Returns the dataset when it is usable (possibly with

@@ -20,14 +20,20 @@ fn text(obj: &Map<String, Value>, key: &str) -> Option<String> {
     obj.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Resolves `relative` inside `folder` (on disk), refusing anything that leaves it.
-fn contained_file(source: &Path, folder: &Path, relative: &Path) -> Result<PathBuf, String> {
+/// Resolves `relative` inside `folder` (on disk), refusing anything that leaves it. A file the
+/// source folder's `listing` shows as a regular file is one (see `super::Listing`).
+fn contained_file(
+    source: &Path,
+    folder: &Path,
+    relative: &Path,
+    listing: Option<&super::Listing>,
+) -> Result<PathBuf, String> {
     if !is_contained_relative(relative) {
         return Err("a relative path inside the dataset folder (no leading `/`, no `..`)".into());
     }
     let dir = source.join(folder);
     let full = dir.join(relative);
-    if plain_file(&dir, relative) {
+    if listing.is_some_and(|l| l.regular_file(folder, relative)) || plain_file(&dir, relative) {
         return Ok(full);
     }
     let real = full.canonicalize().map_err(|_| {
@@ -87,7 +93,7 @@ fn schema(
     let value = match obj.get("schema") {
         None => return Ok(None),
         Some(Value::String(path)) => {
-            let file = contained_file(at.source, at.folder, Path::new(path))
+            let file = contained_file(at.source, at.folder, Path::new(path), at.listing)
                 .map_err(|e| finding(shown, format!("{key}.schema"), e).found(path.clone()))?;
             let schema_shown = at.folder.join(path);
             let bytes = std::fs::read(&file).map_err(|e| {
@@ -142,7 +148,7 @@ pub fn read(
             None
         }
         (Some(Value::String(p)), None) => {
-            match contained_file(at.source, at.folder, Path::new(p)) {
+            match contained_file(at.source, at.folder, Path::new(p), at.listing) {
                 Ok(_) => Some(PathBuf::from(p)),
                 Err(e) => {
                     findings.push(finding(shown, format!("{key}.path"), e).found(p.clone()));
@@ -270,7 +276,7 @@ mod tests {
         ];
         for (p, ok) in cases {
             assert_eq!(
-                contained_file(dir.path(), folder, Path::new(p)).is_ok(),
+                contained_file(dir.path(), folder, Path::new(p), None).is_ok(),
                 *ok,
                 "{p}"
             );

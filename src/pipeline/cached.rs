@@ -20,6 +20,8 @@ use crate::validate::Validated;
 pub(super) struct CacheRun {
     setting: cache::Digests,
     now: BTreeMap<String, cache::Stamp>,
+    /// Those of the source files that are not regular files (`cache::Tree::special`).
+    special: Vec<String>,
     /// The last build's record of the source files' hashes and its manifest.
     records: Pending<(Known, cache::reuse::Manifest)>,
     /// The source files' hashes and the datasets' fingerprints, once `keep` has made them.
@@ -35,6 +37,14 @@ type Known = BTreeMap<String, (cache::Stamp, String)>;
 pub(super) struct Pending<T> {
     making: Option<std::thread::JoinHandle<T>>,
     made: Option<T>,
+}
+
+impl CacheRun {
+    /// The source folder as the cache's walk found it, for loading (`catalog::Listing`).
+    pub(super) fn listing(&self) -> catalog::Listing<'_> {
+        let paths = self.now.keys().map(String::as_str);
+        catalog::Listing::new(paths, self.special.iter().map(String::as_str))
+    }
 }
 
 impl<T: Send + 'static> Pending<T> {
@@ -75,11 +85,12 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         theme: &inputs.theme,
         options: inputs.describe(options),
     });
-    let now = cache::stamps(&options.source);
+    let tree = cache::tree(&options.source);
+    let now = tree.as_ref().map(|tree| &tree.stamps);
     let state = cache::load_state(dir);
     // The check may have read the record of the source files and hashed the touched ones: the
     // build takes them as they are instead of reading and hashing them again.
-    let known = match up_to_date(options, dir, &setting.whole, state, now.as_ref()) {
+    let known = match up_to_date(options, dir, &setting.whole, state, now) {
         Ok(outcome) => {
             timings.stage("check");
             timings.print(0);
@@ -87,9 +98,10 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         }
         Err(known) => known,
     };
-    let cached = now.clone().map(|now| CacheRun {
+    let cached = tree.clone().map(|tree| CacheRun {
         setting: setting.clone(),
-        now,
+        now: tree.stamps,
+        special: tree.special,
         records: Pending::spawn({
             let dir = dir.clone();
             move || {
@@ -101,7 +113,8 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
     });
     timings.stage("check");
     let mut built = run(options, &inputs, &mut timings, cached)?;
-    if let (true, Some(now)) = (built.published, now) {
+    if let (true, Some(tree)) = (built.published, tree) {
+        let now = tree.stamps;
         if let Err(e) = remember(dir, options, &setting, now, &mut built) {
             eprintln!(
                 "warning: could not write the build cache `{}`: {e}",

@@ -158,9 +158,10 @@ const PART: usize = 256;
 /// Loads the catalogue; `Err(validated)` with the report when `catalog.toml` itself is unusable.
 fn load(
     source: &Path,
+    listing: Option<&catalog::Listing>,
     timings: &mut Timings,
 ) -> Result<Result<(Catalog, Vec<validate::report::Finding>), Validated>, Error> {
-    let loaded = catalog::load(source)?;
+    let loaded = catalog::load_listed(source, listing)?;
     timings.stage("load");
     let Some(catalog) = loaded.catalog else {
         let mut report = Report::default();
@@ -226,7 +227,7 @@ fn validate_in_parts(
 /// `hromadata check`: validate only.
 pub fn check(source: &Path) -> Result<Outcome, Error> {
     let mut timings = Timings::new(false);
-    let validated = match load(source, &mut timings)? {
+    let validated = match load(source, None, &mut timings)? {
         Ok((catalog, findings)) => {
             let kept = BTreeMap::new();
             validate_in_parts(&catalog, findings, &kept, &mut timings, &mut |_, _, _| {
@@ -356,7 +357,11 @@ fn run(
     mut cached: Option<CacheRun>,
 ) -> Result<Built, Error> {
     crate::output::check_destination(&options.out, &options.source)?;
-    let (mut catalog, load_findings) = match load(&options.source, timings)? {
+    // The cache's walk of the source folder, made before the build began, is the loader's too.
+    let listing = cached.as_ref().map(CacheRun::listing);
+    let loaded = load(&options.source, listing.as_ref(), timings)?;
+    drop(listing);
+    let (mut catalog, load_findings) = match loaded {
         Ok(loaded) => loaded,
         Err(validated) => {
             print_report(&validated.report);
