@@ -98,7 +98,7 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         }
         Err(known) => known,
     };
-    let cached = tree.clone().map(|tree| CacheRun {
+    let mut cached = tree.map(|tree| CacheRun {
         setting: setting.clone(),
         now: tree.stamps,
         special: tree.special,
@@ -112,9 +112,10 @@ pub fn build(options: &BuildOptions) -> Result<Outcome, Error> {
         fingerprinted: None,
     });
     timings.stage("check");
-    let mut built = run(options, &inputs, &mut timings, cached)?;
-    if let (true, Some(tree)) = (built.published, tree) {
-        let now = tree.stamps;
+    let mut built = run(options, &inputs, &mut timings, cached.as_mut())?;
+    // The last build's records are let go of before this one's are made.
+    let now = cached.map(|c| c.now);
+    if let (true, Some(now)) = (built.published, now) {
         if let Err(e) = remember(dir, options, &setting, now, &mut built) {
             eprintln!(
                 "warning: could not write the build cache `{}`: {e}",

@@ -354,11 +354,11 @@ fn run(
     options: &BuildOptions,
     inputs: &Inputs,
     timings: &mut Timings,
-    mut cached: Option<CacheRun>,
+    mut cached: Option<&mut CacheRun>,
 ) -> Result<Built, Error> {
     crate::output::check_destination(&options.out, &options.source)?;
     // The cache's walk of the source folder, made before the build began, is the loader's too.
-    let listing = cached.as_ref().map(CacheRun::listing);
+    let listing = cached.as_deref().map(CacheRun::listing);
     let loaded = load(&options.source, listing.as_ref(), timings)?;
     drop(listing);
     let (mut catalog, load_findings) = match loaded {
@@ -412,7 +412,7 @@ fn run(
         options.source.as_path(),
         options.out.as_path(),
     );
-    let (files, memoised) = cached::finish(site, &validated, cached.as_mut(), at)?;
+    let (files, memoised) = cached::finish(site, &validated, cached.as_deref_mut(), at)?;
     let (publication, journal) = writer.finish()?;
     timings.add("render + write", rendering + start.elapsed().as_secs_f64());
     let stats = publication.stats;
