@@ -412,7 +412,7 @@ fn run(
         options.source.as_path(),
         options.out.as_path(),
     );
-    let (files, memoised) = cached::finish(site, &validated, cached.as_deref_mut(), at)?;
+    let (files, memoised) = cached::finish(site, &validated, cached, at)?;
     let (publication, journal) = writer.finish()?;
     timings.add("render + write", rendering + start.elapsed().as_secs_f64());
     let stats = publication.stats;
