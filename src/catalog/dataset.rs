@@ -158,6 +158,11 @@ impl Descriptor {
         }
     }
 
+    /// The descriptor as JSON text (without the whitespace between its tokens).
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+
     /// The descriptor as a JSON object (in the order written).
     pub fn object(&self) -> Map<String, Value> {
         serde_json::from_str(&self.0).unwrap_or_default()
@@ -231,6 +236,11 @@ pub struct Dataset {
     pub profile: Option<super::profile::ProfileSource>,
     /// The charts it declares (`views`).
     pub views: Vec<super::views::View>,
+    /// What validation reports about its URL-valued properties (`validate::urls`), found in
+    /// the descriptor while it was loaded: parsing the kept descriptor again for them was a
+    /// share of a national build.
+    #[serde(skip)]
+    pub url_findings: Vec<crate::validate::report::Finding>,
 }
 
 impl Dataset {

@@ -142,6 +142,7 @@ fn read(text: &str, at: &Location) -> (Option<Dataset>, Vec<Finding>) {
             r.findings.append(&mut problems);
             d.views = views;
             d.resources = resources;
+            d.url_findings = crate::validate::urls::findings(&obj, r.shown);
             d.descriptor = Descriptor::of_text(text, &obj);
             (Some(d), r.findings)
         }
@@ -242,6 +243,7 @@ fn read_dataset(
         resources: Vec::new(),
         profile: None,
         views: Vec::new(),
+        url_findings: Vec::new(),
         id,
     }
 }
