@@ -157,7 +157,7 @@ impl<'c> Validator<'c> {
             .filter(|(_, r)| r.is_tabular())
             .map(|(d, r)| catalog.source.join(&d.folder).join(&r.path))
             .collect();
-        let workers = table::workers_for(table::count_large(tables.iter().map(|p| p.as_path())));
+        let workers = table::workers_for(table::count_large(&tables));
         Ok((Validator { catalog, workers }, out))
     }
 

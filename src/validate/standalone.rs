@@ -324,7 +324,7 @@ fn validate_descriptor(options: &Options) -> Result<Validation, Error> {
                 .filter_map(|r| r.get("path").and_then(Value::as_str))
                 .map(|p| base.join(p))
                 .collect();
-            let workers = table::workers_for(table::count_large(paths.iter().map(|p| p.as_path())));
+            let workers = table::workers_for(table::count_large(&paths));
             out.tasks = resources
                 .par_iter()
                 .map(|r| resource_task(r, base, options, workers))
