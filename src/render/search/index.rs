@@ -83,8 +83,9 @@ fn terms(docs: &[Doc]) -> Vec<(String, Vec<u32>)> {
     use rayon::prelude::*;
     // A posting is `id << 1 | in title`: half the memory of `(u32, bool)` (a national
     // catalogue's index holds millions).
-    // Gathered by hash (the list is sorted at the end): in a tree, at national scale, finding
-    // each document's terms among a million was a second of string comparisons on one core.
+    // Gathered by hash (the list is sorted at the end anyway): in a tree each of a document's
+    // terms was found by string comparisons, on one core (for 600 datasets this function's own
+    // instructions fell from 39.5 M to 12.9 M).
     let mut map: std::collections::HashMap<String, Vec<u32>, foldhash::fast::FixedState> =
         std::collections::HashMap::default();
     // Each document's terms are found in parallel a chunk at a time (all at once, a national
