@@ -29,6 +29,7 @@ fuzz_target!(|text: &str| {
         folder: Path::new("publishers/publisher/dataset"),
         publisher: &publisher,
         schemas: &schemas,
+        listing: None,
     };
     let (dataset, findings) = package::parse(text, &at);
     if dataset.is_none() {
