@@ -162,15 +162,9 @@ impl<'de> serde::Deserialize<'de> for Stamp {
     }
 }
 
-/// The files of a tree, relative path (with `/`) → stamp, in path order. `None` when a name
-/// cannot be recorded (not UTF-8, or with a tab or line break): such a tree is never cached.
-pub fn stamps(root: &Path) -> Option<BTreeMap<String, Stamp>> {
-    tree(root).map(|tree| tree.stamps)
-}
-
-/// A tree's files as one walk found them: what `stamps` gives, and which of them are not
-/// regular files. The source folder is walked once, for the cache and the catalogue's loading.
-#[derive(Debug, Clone, Default)]
+/// A tree's files as one walk found them: their stamps, and which of them are not regular
+/// files. The source folder is walked once, for the cache and the catalogue's loading.
+#[derive(Debug)]
 pub struct Tree {
     /// Relative path (with `/`) → stamp, in path order, of every entry that is not a folder.
     pub stamps: BTreeMap<String, Stamp>,
@@ -178,7 +172,8 @@ pub struct Tree {
     pub special: Vec<String>,
 }
 
-/// The tree at `root` (see `Tree`); `None` as for `stamps`.
+/// The tree at `root` (see `Tree`); `None` when a name cannot be recorded (not UTF-8, or with a
+/// tab or line break): such a tree is never cached.
 pub fn tree(root: &Path) -> Option<Tree> {
     let walked = walk(root)?;
     Some(Tree {
@@ -188,7 +183,7 @@ pub fn tree(root: &Path) -> Option<Tree> {
     })
 }
 
-/// The files of a tree with their stamps, sorted by path (as `stamps`, without a map's
+/// The files of a tree with their stamps, sorted by path (as `Tree::stamps`, without a map's
 /// overhead: a national site's half a million files).
 pub fn stamp_list(root: &Path) -> Option<Vec<(String, Stamp)>> {
     walk(root).map(|walked| walked.files)
@@ -468,13 +463,13 @@ mod tests {
         std::fs::write(src.join("a/b/c/y.csv"), "y\n").unwrap();
         std::fs::write(src.join("a/b/z.txt"), "z\n").unwrap();
         std::fs::write(src.join("catalog.toml"), "x = 1\n").unwrap();
-        let now = stamps(&src).unwrap();
+        let now = tree(&src).unwrap().stamps;
         assert_eq!(
             now.keys().collect::<Vec<_>>(),
             vec!["a/b/c/y.csv", "a/b/z.txt", "a/x.csv", "catalog.toml"]
         );
         std::fs::write(src.join("a/b/c/tab\there"), "").unwrap();
-        assert!(stamps(&src).is_none(), "a name with a tab is never cached");
+        assert!(tree(&src).is_none(), "a name with a tab is never cached");
         std::fs::remove_file(src.join("a/b/c/tab\there")).unwrap();
         let sums = hashes(&src, &now, &BTreeMap::new()).unwrap();
         let record = Record {
@@ -510,7 +505,7 @@ mod tests {
         // Same size, same content length: the stamp still differs (change time, at least).
         std::thread::sleep(std::time::Duration::from_millis(20));
         std::fs::write(src.join("a/x.csv"), "a,b\n1,3\n").unwrap();
-        let later = stamps(&src).unwrap();
+        let later = tree(&src).unwrap().stamps;
         assert_ne!(later["a/x.csv"], now["a/x.csv"]);
         assert_ne!(stamps_digest(&later), stamps_digest(&now));
         let resums = hashes(&src, &later, &back.sources).unwrap();

@@ -32,7 +32,7 @@ impl Walked {
     }
 }
 
-/// The files of a tree with their stamps (see `super::stamps`). The folders below the first
+/// The files of a tree with their stamps (see `super::tree`). The folders below the first
 /// level are walked in parallel (a national site has over half a million files, mostly in
 /// `datasets/<id>/`). `None` when a folder cannot be read or a name recorded.
 pub(super) fn walk(root: &Path) -> Option<Walked> {

@@ -71,14 +71,16 @@ impl Written {
         }
     }
 
-    /// Resource `i`'s `key` (`schema`, `dialect`) when it is given inline (an object).
-    fn inline(&self, i: usize, key: &str) -> Option<&Value> {
-        let r = self.resources.get(i)?;
-        let v = match key {
-            "schema" => r.schema.as_ref(),
-            _ => r.dialect.as_ref(),
-        };
-        v.filter(|v| v.is_object())
+    /// Resource `i`'s `schema` and `dialect` by name, each when it is given inline (an object).
+    fn inline(&self, i: usize) -> [(&'static str, Option<&Value>); 2] {
+        let r = self.resources.get(i);
+        fn object(v: Option<&Value>) -> Option<&Value> {
+            v.filter(|v| v.is_object())
+        }
+        [
+            ("schema", object(r.and_then(|r| r.schema.as_ref()))),
+            ("dialect", object(r.and_then(|r| r.dialect.as_ref()))),
+        ]
     }
 }
 
@@ -120,8 +122,8 @@ fn resources(catalog: &Catalog, validated: &Validated, d: &Dataset) -> Vec<Value
         }
         // A schema or dialect given by a path names a file beside the source descriptor, not
         // on the site: only inline ones are carried over.
-        for key in ["schema", "dialect"] {
-            if let Some(v) = written.inline(i, key) {
+        for (key, v) in written.inline(i) {
+            if let Some(v) = v {
                 o.insert(key.into(), v.clone());
             }
         }
@@ -240,11 +242,11 @@ mod tests {
             let read = Written::of(&descriptor);
             assert_eq!(read.licenses, Written::of_object(&obj).licenses, "{text}");
             for i in 0..3 {
-                for key in ["schema", "dialect"] {
+                for (key, got) in read.inline(i) {
                     let whole = (obj.get("resources").and_then(Value::as_array))
                         .and_then(|r| r.get(i)?.get(key))
                         .filter(|v| v.is_object());
-                    assert_eq!(read.inline(i, key), whole, "{text} {i} {key}");
+                    assert_eq!(got, whole, "{text} {i} {key}");
                 }
             }
         }
