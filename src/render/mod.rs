@@ -17,6 +17,7 @@ mod format;
 mod fulltable;
 mod i18n;
 mod jsonld;
+mod lane;
 mod loops;
 pub mod machine;
 mod memo;

@@ -196,6 +196,23 @@ fn kept(r: &crate::support::Run) -> Option<usize> {
 }
 
 #[test]
+fn a_catalogue_rebuilt_after_one_csv_of_many_changed_equals_a_clean_build() {
+    // The embedded catalogue: with one dataset of 29 rendered again, its DCAT files are made
+    // beside the pages (`render::lane`) and added after them; the site is a clean build's.
+    let p = Project::copy_of(&crate::support::repo().join("datasets"));
+    built(&p, &[]);
+    let before = tree(&p.out());
+    let csv = "publishers/kosivska-miska-rada/kosiv-condominiums/data/condominiums.csv";
+    let row = "UA26100010000076570,Косівська,2015,";
+    p.edit(csv, &format!("{row}9\n"), &format!("{row}10\n"));
+    let changed = built(&p, &[]);
+    assert_eq!(kept(&changed), Some(28), "{}", changed.stderr);
+    let after = tree(&p.out());
+    assert_ne!(after, before);
+    assert_eq!(after, clean_build(&p, &[]));
+}
+
+#[test]
 fn unchanged_datasets_are_kept_and_a_defaced_one_is_rendered_again() {
     let p = Project::fixture("basic");
     let first = built(&p, &[]);
