@@ -11,7 +11,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use super::builder::Builder;
 use super::machine::Add;
-use super::Content;
+use super::{Content, Rendered as Output};
 use crate::error::Error;
 
 /// Runs `first`, which adds files to `out`, while `then` makes files on a thread of its own;
@@ -26,22 +26,24 @@ pub fn alongside<T: Send>(
     let lane = Lane::new(limit);
     std::thread::scope(|s| {
         let writer = s.spawn(|| {
-            let made = then(&mut |path, content, origin| lane.send((path, content, origin)));
-            lane.close();
-            made
+            // Closed however `then` ends, a panic included: the reader never waits for nothing.
+            let _close = OnDrop(&lane, Lane::close);
+            then(&mut |path, content, origin| lane.send((path, content, origin)))
         });
-        let added = first(out).and_then(|()| loop {
-            let files = lane.take();
-            if files.is_empty() {
-                break Ok(());
-            }
-            for (path, content, origin) in files {
-                out.add(path, content, origin)?;
-            }
-        });
-        if added.is_err() {
-            lane.give_up();
-        }
+        let added = {
+            // Given up however this side ends (done, failed or panicking): a writer waiting for
+            // room stops, and the scope does not wait on it forever.
+            let _give_up = OnDrop(&lane, Lane::give_up);
+            first(out).and_then(|()| loop {
+                let files = lane.take();
+                if files.is_empty() {
+                    break Ok(());
+                }
+                for (path, content, origin) in files {
+                    out.add(path, content, origin)?;
+                }
+            })
+        };
         let made = writer
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -49,8 +51,14 @@ pub fn alongside<T: Send>(
     })
 }
 
-/// A file made on the lane: output path, content, origin.
-pub type Output = (String, Content, String);
+/// Calls its function on the lane when dropped.
+struct OnDrop<'l>(&'l Lane, fn(&Lane));
+
+impl Drop for OnDrop<'_> {
+    fn drop(&mut self) {
+        (self.1)(self.0);
+    }
+}
 
 /// Files made and not yet taken, with the bytes they hold, shared by one writer and one reader.
 pub struct Lane {
@@ -193,6 +201,64 @@ mod tests {
         lane.close();
         assert_eq!(lane.take().len(), 1001);
         assert!(lane.take().is_empty());
+    }
+
+    /// `alongside` into a builder whose batches are kept; the paths added, in order.
+    fn run_alongside(
+        first: impl FnOnce(&mut Builder) -> Result<(), Error>,
+        then: impl FnOnce(&mut Add) -> Result<(), Error> + Send,
+    ) -> (Result<(), Error>, Vec<String>) {
+        let mut paths = Vec::new();
+        let mut sink = |site: crate::render::Site| {
+            paths.extend(site.into_keys());
+            Ok(())
+        };
+        let mut out = Builder::new(&mut sink);
+        let result = alongside(&mut out, 10, first, then).and_then(|()| out.flush());
+        drop(out);
+        (result, paths)
+    }
+
+    #[test]
+    fn files_made_alongside_are_added_after_the_first_sides() {
+        let (result, paths) = run_alongside(
+            |out| out.add("a".into(), bytes(1), "first"),
+            |add| (0..100).try_for_each(|n| add(format!("b{n:03}"), bytes(8), "then".into())),
+        );
+        result.unwrap();
+        assert_eq!(paths.len(), 101);
+        // A path both sides claim is the first side's first: the message names it first.
+        let (result, _) = run_alongside(
+            |out| out.add("same".into(), bytes(1), "the first side"),
+            |add| add("same".into(), bytes(1), "the lane".into()),
+        );
+        let message = result.unwrap_err().to_string();
+        assert!(
+            message.ends_with("(from the first side and the lane)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_failing_side_ends_the_other_and_a_panicking_writer_does_not_hang_the_reader() {
+        // The first side fails while the writer waits for room: its error, no hang.
+        let (result, _) = run_alongside(
+            |_| Err(Error::Interrupted),
+            |add| (0..100).try_for_each(|n| add(format!("b{n}"), bytes(8), "then".into())),
+        );
+        assert!(matches!(result, Err(Error::Interrupted)));
+        // The writer panics: the panic comes through once the first side is done.
+        let panicked = std::panic::catch_unwind(|| {
+            run_alongside(
+                |out| out.add("a".into(), bytes(1), "first"),
+                |_| panic!("a writer's bug"),
+            )
+        });
+        assert!(panicked.is_err());
+    }
+
+    fn bytes(n: usize) -> Content {
+        Content::Bytes(vec![0; n])
     }
 
     #[test]

@@ -223,8 +223,8 @@ impl<'a, 's, 'k> SiteRender<'a, 's, 'k> {
     }
 }
 
-/// Adds the DCAT files of the whole catalogue (and `SHA256SUMS`); returns the pages' dates for
-/// the site map.
+/// Adds the machine-readable files of `machine::files` (`SHA256SUMS`, the coverage tables,
+/// `robots.txt`, the DCAT catalogues); returns the pages' dates for the site map.
 fn machine_files(
     add: &mut Add,
     (catalog, validated): (&Catalog, &Validated),
