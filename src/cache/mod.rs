@@ -417,12 +417,19 @@ fn read(dir: &Path, with_sources: bool) -> Option<Record> {
         sources: BTreeMap::new(),
     };
     if with_sources {
-        for line in std::fs::read_to_string(dir.join("sources")).ok()?.lines() {
-            let f: Vec<&str> = line.split('\t').collect();
-            let (path, rest) = f.split_first()?;
-            let stamp = Stamp::from_fields(rest)?;
-            (record.sources).insert((*path).to_owned(), (stamp, (*rest.get(4)?).to_owned()));
-        }
+        let text = std::fs::read_to_string(dir.join("sources")).ok()?;
+        let lines: Vec<&str> = text.lines().collect();
+        // Parsed in parallel, then built at once from the file's path order: line by line into
+        // the map, a national tree's 140,000 took a tenth of a second of the pipeline's thread.
+        let parsed = (lines.par_iter())
+            .map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                let (path, rest) = f.split_first()?;
+                let stamp = Stamp::from_fields(rest)?;
+                Some(((*path).to_owned(), (stamp, (*rest.get(4)?).to_owned())))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        record.sources = parsed.into_iter().collect();
     }
     Some(record)
 }

@@ -76,21 +76,28 @@ impl Index {
                 found.walk(&Folder::open(&dir)?, rel).map(|()| found)
             })
             .collect::<std::io::Result<Vec<Listing>>>()?;
-        let mut index = Index {
-            dev: std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(root)?),
-            ..Index::default()
-        };
-        // Sized once: grown entry by entry, the maps of a national site were rehashed over and over
-        // on one core.
-        let lists: Vec<Listing> = std::iter::once(top).chain(lists).collect();
-        (index.files).reserve(lists.iter().map(|l| l.files.len()).sum());
-        (index.dirs).reserve(lists.iter().map(|l| l.dirs.len()).sum());
-        for list in lists {
-            let files = list.files.into_iter();
-            (index.files).extend(files.map(|(f, ino)| (f, (ino, AtomicBool::new(false)))));
-            (index.dirs).extend(list.dirs.into_iter().map(|d| (d, AtomicU8::new(FREE))));
-        }
-        Ok(index)
+        let dev = std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(root)?);
+        let (files, dirs): (Vec<_>, Vec<_>) = (std::iter::once(top).chain(lists))
+            .map(|l| (l.files, l.dirs))
+            .unzip();
+        // Each map sized once (grown entry by entry, the maps of a national site were rehashed
+        // over and over) and the two made side by side: 900,000 entries on one core.
+        let (files, dirs) = rayon::join(
+            || {
+                let mut map =
+                    HashMap::with_capacity_and_hasher(count(&files), FixedState::default());
+                let entries = files.into_iter().flatten();
+                map.extend(entries.map(|(f, ino)| (f, (ino, AtomicBool::new(false)))));
+                map
+            },
+            || {
+                let mut map =
+                    HashMap::with_capacity_and_hasher(count(&dirs), FixedState::default());
+                map.extend(dirs.into_iter().flatten().map(|d| (d, AtomicU8::new(FREE))));
+                map
+            },
+        );
+        Ok(Index { files, dirs, dev })
     }
 
     /// Marks `path` as produced by this build; the file system and inode number of the file the
@@ -151,6 +158,11 @@ impl Index {
             .par_iter()
             .try_for_each(|f| gone(std::fs::remove_file(root.join(f))))
     }
+}
+
+/// How many entries the lists hold together.
+fn count<T>(lists: &[Vec<T>]) -> usize {
+    lists.iter().map(Vec::len).sum()
 }
 
 /// The folders `path` is in, innermost first (not the root).

@@ -185,11 +185,14 @@ fn sources(
     now: &BTreeMap<String, cache::Stamp>,
     hashes: &BTreeMap<String, String>,
 ) -> BTreeMap<String, (cache::Stamp, String)> {
+    // Both in path order: walked side by side rather than looked up (a national tree's
+    // 140,000 paths share long prefixes), on the pipeline's thread.
+    let mut hashes = hashes.iter().peekable();
     (now.iter())
         .filter_map(|(path, stamp)| {
-            hashes
-                .get(path)
-                .map(|h| (path.clone(), (*stamp, h.clone())))
+            while hashes.next_if(|(p, _)| *p < path).is_some() {}
+            let (_, h) = hashes.next_if(|(p, _)| *p == path)?;
+            Some((path.clone(), (*stamp, h.clone())))
         })
         .collect()
 }

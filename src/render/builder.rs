@@ -2,6 +2,7 @@
 //! second is a located error naming both origins); the bytes go to the sink in batches, so that a
 //! national catalogue is never in memory whole while the paths stay checked across batches.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
@@ -78,14 +79,20 @@ impl<'s, 'k> Builder<'s, 'k> {
         origin: Origin,
         detail: &str,
     ) -> Result<(), Error> {
-        if let Some(first) = self.paths.get(path.as_str()) {
-            return Err(Error::PathCollision {
-                path,
-                first: self.origins[first.0 as usize].to_string(),
-                second: detail.to_owned(),
-            });
+        // One look-up for both the check and the insertion: half a million kept paths in a
+        // national rebuild, added on the pipeline's thread.
+        match self.paths.entry(path.as_str().into()) {
+            Entry::Occupied(first) => {
+                return Err(Error::PathCollision {
+                    path,
+                    first: self.origins[first.get().0 as usize].to_string(),
+                    second: detail.to_owned(),
+                })
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(origin);
+            }
         }
-        self.paths.insert(path.as_str().into(), origin);
         self.held += match &content {
             Content::Bytes(bytes) => bytes.len(),
             Content::Spliced(spliced) => spliced.held(),
