@@ -155,7 +155,7 @@ fn up_to_date(
             return Err(None);
         };
         let same = cache::key(setting, &hashes) == record.key;
-        record.sources = sources(now, &hashes);
+        record.sources = sources(now, hashes);
         if !same {
             return Err(Some(record.sources));
         }
@@ -183,16 +183,17 @@ fn up_to_date(
 /// Source files with their stamps and hashes, for the record.
 fn sources(
     now: &BTreeMap<String, cache::Stamp>,
-    hashes: &BTreeMap<String, String>,
+    hashes: BTreeMap<String, String>,
 ) -> BTreeMap<String, (cache::Stamp, String)> {
     // Both in path order: walked side by side rather than looked up (a national tree's
-    // 140,000 paths share long prefixes), on the pipeline's thread.
-    let mut hashes = hashes.iter().peekable();
-    (now.iter())
-        .filter_map(|(path, stamp)| {
-            while hashes.next_if(|(p, _)| *p < path).is_some() {}
-            let (_, h) = hashes.next_if(|(p, _)| *p == path)?;
-            Some((path.clone(), (*stamp, h.clone())))
+    // 140,000 paths share long prefixes), and the hashes' strings taken, not copied — on the
+    // pipeline's thread.
+    let mut now = now.iter().peekable();
+    (hashes.into_iter())
+        .filter_map(|(path, sha)| {
+            while now.next_if(|(p, _)| **p < path).is_some() {}
+            let (_, stamp) = now.next_if(|(p, _)| **p == path)?;
+            Some((path, (*stamp, sha)))
         })
         .collect()
 }
@@ -208,7 +209,7 @@ fn remember(
     built: &mut Built,
 ) -> std::io::Result<()> {
     let not_read = || std::io::Error::other("a source file could not be read");
-    let hashes = built.memoised.hashes.as_ref().ok_or_else(not_read)?;
+    let hashes = built.memoised.hashes.take().ok_or_else(not_read)?;
     let journal = built.site_stamps.take();
     let site = (journal.and_then(|(j, marker)| j.read(built.files, marker)))
         .or_else(|| cache::stamp_list(&options.out))
@@ -252,7 +253,7 @@ fn remember(
     );
     saved?;
     let record = cache::Record {
-        key: cache::key(&setting.whole, hashes),
+        key: cache::key(&setting.whole, &hashes),
         setting: setting.whole.clone(),
         sources_stamps: cache::stamps_digest(&now),
         site_stamps,

@@ -525,7 +525,12 @@ impl Renderer<'_> {
         let search_index = format!("{}search/{}/", search.root(), l.code);
         self.page(out, "search.html", search, &One("index", &search_index))?;
         let summaries = territory::Summaries::of(&all);
-        self.detail_pages(out, validated, (index, &summaries), l)
+        let made = self.detail_pages(out, validated, (index, &summaries), l);
+        drop(summaries);
+        // Let go of on the pool: a national catalogue's 35,000 summaries and 1,772 publishers'
+        // checklists, freed one by one on the pipeline's thread while the pool waited.
+        rayon::spawn(move || drop((all, publishers, oblasts)));
+        made
     }
 
     /// Every territory's page. They are independent: rendered in parallel, a chunk at a time,

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 use foldhash::fast::FixedState;
+use rayon::prelude::*;
 
 use super::{changed, push_xml_text, xml_text};
 use crate::catalog::territory::Category;
@@ -61,29 +62,32 @@ pub fn page_dates(catalog: &Catalog, index: &TerritoryIndex) -> Dates {
             dates.insert(format!("publishers/{}/", p.slug), c);
         }
     }
-    let territories = [Category::O, Category::K, Category::P, Category::H]
+    let territories: Vec<_> = [Category::O, Category::K, Category::P, Category::H]
         .into_iter()
-        .flat_map(|c| catalog.registry.of_category(c));
-    for t in territories {
-        let Some(href) = territory_href(catalog, &t.code) else {
-            continue;
-        };
-        // What the page lists: datasets about it or by its publishers, and wider ones that
-        // cover it (the whole country, its oblast, its raion).
-        let listed = super::feeds::listed(catalog, index, &t.code);
-        let mut wider = vec![Scope::Country];
-        wider.extend(
-            catalog
-                .registry
-                .ancestors(&t.code)
-                .iter()
-                .map(|a| Scope::Territory(a.code)),
-        );
-        let wider_ids = wider.iter().filter_map(|s| index.exact.get(s)).flatten();
-        if let Some(c) = newest_of(&mut listed.chain(wider_ids)) {
-            dates.insert(href, c);
-        }
-    }
+        .flat_map(|c| catalog.registry.of_category(c))
+        .collect();
+    // In parallel, added in the registry's order: a national catalogue's 1,932 territories
+    // each look through thousands of datasets (an oblast's), on one core while the other
+    // waited at the end of a small rebuild.
+    let newest: Vec<(String, NaiveDate)> = (territories.par_iter())
+        .filter_map(|t| {
+            let href = territory_href(catalog, &t.code)?;
+            // What the page lists: datasets about it or by its publishers, and wider ones
+            // that cover it (the whole country, its oblast, its raion).
+            let listed = super::feeds::listed(catalog, index, &t.code);
+            let mut wider = vec![Scope::Country];
+            wider.extend(
+                catalog
+                    .registry
+                    .ancestors(&t.code)
+                    .iter()
+                    .map(|a| Scope::Territory(a.code)),
+            );
+            let wider_ids = wider.iter().filter_map(|s| index.exact.get(s)).flatten();
+            newest_of(&mut listed.chain(wider_ids)).map(|c| (href, c))
+        })
+        .collect();
+    dates.extend(newest);
     dates
 }
 
@@ -120,7 +124,6 @@ pub fn files<'p>(
 ) -> Vec<(String, Vec<u8>)> {
     // In the order of the pages' paths (not of their folders: `index.html` sorts after
     // `datasets/index.html`).
-    use rayon::prelude::*;
     let mut pages: Vec<&str> = paths.filter(|p| p.ends_with("index.html")).collect();
     pages.par_sort_unstable();
     let pages: Vec<&str> = (pages.into_iter())
