@@ -279,16 +279,7 @@ pub fn view<'s>(
         .flatten()
         .filter(|id| !here.contains(id))
         .collect();
-    let mut wider_scopes: Vec<Scope> = vec![Scope::Country];
-    wider_scopes.extend(
-        catalog
-            .registry
-            .ancestors(&t.code)
-            .iter()
-            .map(|a| Scope::Territory(a.code)),
-    );
-    let wider: BTreeSet<&DatasetId> = wider_scopes
-        .iter()
+    let wider: BTreeSet<&DatasetId> = (wider_scopes(catalog, &t.code).iter())
         .filter_map(|s| index.exact.get(s))
         .flatten()
         .filter(|id| !here.contains(id) && !about.contains(id))
@@ -327,6 +318,14 @@ pub fn view<'s>(
         wider: summaries.of_ids(wider),
         feed: super::exports::feeds::territory_feed(catalog, index, &t.code),
     }
+}
+
+/// The scopes wider than the territory `code` that cover it: the whole country, then its
+/// oblast and raion (the datasets of those are listed on its page too).
+pub fn wider_scopes(catalog: &Catalog, code: &KatottgCode) -> Vec<Scope> {
+    let ancestors = catalog.registry.ancestors(code);
+    let above = ancestors.iter().map(|a| Scope::Territory(a.code));
+    std::iter::once(Scope::Country).chain(above).collect()
 }
 
 /// The `child_items` filter: a territory's children (`Child`ren) as its list's `<li>` items, the

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::{changed, push_xml_text, xml_text};
 use crate::catalog::territory::Category;
-use crate::catalog::{Catalog, DatasetId, Scope};
+use crate::catalog::{Catalog, DatasetId};
 use crate::render::territory::TerritoryIndex;
 use crate::render::view::territory_href;
 
@@ -75,14 +75,7 @@ pub fn page_dates(catalog: &Catalog, index: &TerritoryIndex) -> Dates {
             // What the page lists: datasets about it or by its publishers, and wider ones
             // that cover it (the whole country, its oblast, its raion).
             let listed = super::feeds::listed(catalog, index, &t.code);
-            let mut wider = vec![Scope::Country];
-            wider.extend(
-                catalog
-                    .registry
-                    .ancestors(&t.code)
-                    .iter()
-                    .map(|a| Scope::Territory(a.code)),
-            );
+            let wider = crate::render::territory::wider_scopes(catalog, &t.code);
             let wider_ids = wider.iter().filter_map(|s| index.exact.get(s)).flatten();
             newest_of(&mut listed.chain(wider_ids)).map(|c| (href, c))
         })
