@@ -331,6 +331,13 @@ fn split_at<'p>(path: &'p str, id: &str) -> (&'p str, &'p str) {
 mod tests {
     use super::*;
 
+    /// The datasets whose fingerprint in `a` is not the one in `b`.
+    fn differ(a: &BTreeMap<DatasetId, String>, b: &BTreeMap<DatasetId, String>) -> Vec<String> {
+        (a.iter().filter(|(k, v)| b.get(*k) != Some(*v)))
+            .map(|(k, _)| k.as_str().to_owned())
+            .collect()
+    }
+
     #[test]
     fn a_file_changes_the_fingerprints_of_the_dataset_it_belongs_to() {
         let id = |s: &str| DatasetId::parse(s).unwrap();
@@ -372,14 +379,6 @@ mod tests {
         ];
         for (changed, whole, metadata) in cases {
             let after = fingerprints(&folders, "setting", &hashes(changed));
-            fn differ(
-                a: &BTreeMap<DatasetId, String>,
-                b: &BTreeMap<DatasetId, String>,
-            ) -> Vec<String> {
-                (a.iter().filter(|(k, v)| b.get(*k) != Some(*v)))
-                    .map(|(k, _)| k.as_str().to_owned())
-                    .collect()
-            }
             assert_eq!(differ(&after.whole, &before.whole), whole, "{changed}");
             assert_eq!(
                 differ(&after.metadata, &before.metadata),
