@@ -93,11 +93,7 @@ impl<'s, 'k> Builder<'s, 'k> {
                 slot.insert(origin);
             }
         }
-        self.held += match &content {
-            Content::Bytes(bytes) => bytes.len(),
-            Content::Spliced(spliced) => spliced.held(),
-            Content::File(_) | Content::Previous(_) => 0,
-        };
+        self.held += content.held();
         self.site.push((path, content));
         if self.held > BATCH_BYTES || self.site.len() >= BATCH_FILES {
             self.flush()?;

@@ -11,7 +11,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 
 use super::builder::Builder;
 use super::machine::Add;
-use super::{Content, Rendered as Output};
+use super::Rendered as Output;
 use crate::error::Error;
 
 /// Runs `first`, which adds files to `out`, while `then` makes files on a thread of its own;
@@ -79,15 +79,6 @@ struct State {
     given_up: bool,
 }
 
-/// The bytes a file holds in memory while it waits (a kept file's are on disk).
-fn held(content: &Content) -> usize {
-    match content {
-        Content::Bytes(bytes) => bytes.len(),
-        Content::Spliced(spliced) => spliced.held(),
-        Content::File(_) | Content::Previous(_) => 0,
-    }
-}
-
 impl Lane {
     /// A lane whose waiting files hold at most about `limit` bytes (one file more than that
     /// always fits: a file larger than the limit still passes).
@@ -108,7 +99,7 @@ impl Lane {
     /// Hands on one file, waiting while the lane is full; `Error::Interrupted` once the reader
     /// gave up (its own error is the one reported).
     pub fn send(&self, made: Output) -> Result<(), Error> {
-        let size = held(&made.1);
+        let size = made.1.held();
         let mut state = self.lock();
         while state.held > 0 && state.held + size > self.limit && !state.given_up {
             state = self.emptied.wait(state).unwrap_or_else(|e| e.into_inner());
@@ -153,6 +144,7 @@ impl Lane {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::Content;
 
     fn file(n: usize, bytes: usize) -> Output {
         (

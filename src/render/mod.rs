@@ -66,6 +66,18 @@ pub enum Content {
     Spliced(splice::Spliced),
 }
 
+impl Content {
+    /// The bytes it holds in memory while it waits to be written (a kept or copied file's are
+    /// on disk): what bounds a batch (`builder`) and the lane (`lane`).
+    pub fn held(&self) -> usize {
+        match self {
+            Content::Bytes(bytes) => bytes.len(),
+            Content::Spliced(spliced) => spliced.held(),
+            Content::File(_) | Content::Previous(_) => 0,
+        }
+    }
+}
+
 /// The whole site, or a batch of it: output path (with `/`) → content.
 pub type Site = BTreeMap<String, Content>;
 
